@@ -1,0 +1,5 @@
+import { CliError } from '../args';
+
+export async function run(_argv: string[]): Promise<number> {
+  throw new CliError('"localize" is not available in this build yet', 1);
+}

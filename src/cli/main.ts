@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `rover <command> ...`: the engine headless. Each command lives in its own module.
+import { CliError } from './args';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  index: { summary: 'index <dir> [--json]  build or refresh the workspace index', load: () => import('./commands/index-cmd') },
+  search: { summary: 'search <dir> <api> <args...> [--json]  run one search API call', load: () => import('./commands/search-cmd') },
+  localize: { summary: 'localize --repo DIR --failing TEST...  rank suspicious methods from coverage', load: () => import('./commands/localize-cmd') },
+  fix: { summary: 'fix --repo DIR --issue FILE|-  propose a patch for an issue', load: () => import('./commands/fix-cmd') },
+  validate: { summary: 'validate --repo DIR --patch FILE  run the tests before/after a patch', load: () => import('./commands/validate-cmd') },
+  eval: { summary: 'eval --instances FILE --mode gold|patch|fix  evaluate on benchmark instances', load: () => import('./commands/eval-cmd') },
+  example: { summary: 'example  index the bundled example repository and run a few searches', load: () => import('./commands/example-cmd') },
+};
+
+function usage(): string {
+  return ['usage: rover <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  rover ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`rover: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      console.error(`rover: ${err.message}`);
+      process.exitCode = err.exitCode;
+    } else {
+      console.error(`rover: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

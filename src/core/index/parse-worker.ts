@@ -1,0 +1,2 @@
+// Worker thread entry: parses files handed to it by the pool.
+export {};

@@ -1,0 +1,113 @@
+// The index's data model. Everything here is plain data so it can cross worker threads and be
+// written to the cache as JSON unchanged.
+
+export type Lang =
+  | 'python'
+  | 'javascript'
+  | 'typescript'
+  | 'tsx'
+  | 'java'
+  | 'go'
+  | 'rust'
+  | 'csharp'
+  | 'cpp';
+
+export type SymbolKind =
+  | 'class'
+  | 'interface'
+  | 'struct'
+  | 'enum'
+  | 'trait'
+  | 'function'
+  | 'method';
+
+/** Kinds that can hold methods; search_class finds all of them. */
+export const CLASS_LIKE: ReadonlySet<SymbolKind> = new Set(['class', 'interface', 'struct', 'enum', 'trait']);
+
+export interface CodeSymbol {
+  name: string;
+  kind: SymbolKind;
+  /** Dotted path inside the file: `Outer.Inner.method`, `func.inner`. Unique per file except for redefinitions. */
+  qualifiedName: string;
+  /** Nearest enclosing class-like symbol's name, for methods (ACR's "class" field). */
+  className?: string;
+  /** qualifiedName of the enclosing symbol (class or function), if any. */
+  container?: string;
+  /** 1-based, inclusive; includes decorators/attributes that belong to the definition. */
+  startLine: number;
+  endLine: number;
+  /** Header text: from the first line of the definition up to where the body starts, trimmed. */
+  signature: string;
+  /** Docstring or leading comment, without comment markers where easy. */
+  doc?: string;
+  /** Superclasses / implemented interfaces / embedded types, as written. */
+  bases?: string[];
+  decorators?: string[];
+  async?: boolean;
+  static?: boolean;
+}
+
+export interface CallSite {
+  /** The called name (last identifier of `a.b.c(...)`). */
+  name: string;
+  line: number;
+  column: number;
+  /** qualifiedName of the innermost enclosing symbol, if any. */
+  container?: string;
+}
+
+export interface FileRecord {
+  /** Path relative to the workspace root, with forward slashes. */
+  path: string;
+  lang: Lang;
+  size: number;
+  mtimeMs: number;
+  symbols: CodeSymbol[];
+  calls: CallSite[];
+  /** true when tree-sitter recovered from syntax errors; what parsed is still indexed. */
+  hasErrors: boolean;
+  /** 1-based lines of the first few ERROR/MISSING nodes. */
+  errorLines?: number[];
+  /** Total line count of the file. */
+  lines: number;
+}
+
+export interface IndexWarning {
+  path: string;
+  reason:
+    | 'syntax-error'
+    | 'not-utf8'
+    | 'unreadable'
+    | 'too-large'
+    | 'binary'
+    | 'symlink-loop'
+    | 'cache-rebuilt'
+    | 'parse-failed';
+  message: string;
+}
+
+export interface IndexStats {
+  files: number;
+  bytes: number;
+  languages: Record<string, number>;
+  classes: number;
+  functions: number;
+  methods: number;
+  filesWithErrors: number;
+  cacheHits: number;
+  cacheMisses: number;
+  ms: number;
+  warnings: number;
+}
+
+export interface IndexOptions {
+  /** Extra gitignore-syntax patterns to skip. */
+  exclude?: string[];
+  /** Files larger than this are skipped with a warning. Default 1 MiB. */
+  maxFileBytes?: number;
+  /** Where the cache lives; default `<root>/.rover/index-cache.json` is NOT used: callers pass a dir outside the tree. */
+  cacheDir?: string;
+  /** Worker threads; default: available cores. 0 parses on the calling thread. */
+  workers?: number;
+  onWarning?: (w: IndexWarning) => void;
+}
