@@ -1,0 +1,189 @@
+// Isolated checkouts for patch trials and test runs. The user's working tree is never written:
+// a worktree is a detached `git worktree` under Rover's temp folder, registered in .git/worktrees
+// only while it lives.
+//
+// What the tests see: the base commit, plus (optionally) the user's uncommitted tracked changes and
+// untracked-but-not-ignored files, so "validate my current changes" tests what the user has on disk.
+// Ignored folders that tests need at run time but git does not carry (node_modules, a venv) are
+// symlinked from the user's tree, never copied or modified.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+export interface WorktreeOptions {
+  /** Commit-ish to check out; default HEAD. */
+  baseRef?: string;
+  /** Carry the user's uncommitted tracked changes and untracked (not ignored) files over. */
+  includeUncommitted?: boolean;
+  /** Ignored paths (relative to the repo root) to symlink in when they exist. */
+  linkPaths?: string[];
+  /** Parent folder for worktrees; default <tmp>/rover-worktrees. */
+  parentDir?: string;
+}
+
+export interface Worktree {
+  path: string;
+  repoRoot: string;
+  baseCommit: string;
+  dispose(): Promise<void>;
+}
+
+const DEFAULT_LINKS = ['node_modules', '.venv', 'venv'];
+const OWNER_FILE = '.rover-owner.json';
+
+export function worktreesParent(repoRoot: string, parentDir?: string): string {
+  const key = createHash('sha1').update(resolve(repoRoot)).digest('hex').slice(0, 12);
+  return join(parentDir ?? join(tmpdir(), 'rover-worktrees'), key);
+}
+
+export class NotAGitRepoError extends Error {
+  constructor(readonly dir: string) {
+    super(`${dir} is not inside a git repository; Rover needs git to test patches in isolation (run \`git init\` and commit first).`);
+    this.name = 'NotAGitRepoError';
+  }
+}
+
+async function repoTop(dir: string): Promise<string> {
+  try {
+    return (await simpleGit(dir).revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new NotAGitRepoError(dir);
+  }
+}
+
+export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}): Promise<Worktree> {
+  const repoRoot = await repoTop(repoDir);
+  const git = simpleGit(repoRoot);
+  const baseCommit = (await git.revparse([`${opts.baseRef ?? 'HEAD'}^{commit}`])).trim();
+  const parent = worktreesParent(repoRoot, opts.parentDir);
+  await mkdir(parent, { recursive: true });
+  const path = join(parent, `wt-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
+  await git.raw(['worktree', 'add', '--detach', '--force', path, baseCommit]);
+  let disposed = false;
+  const wt: Worktree = {
+    path,
+    repoRoot,
+    baseCommit,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await removeWorktree(git, path);
+    },
+  };
+  try {
+    await writeFile(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, created: Date.now() }));
+    await excludeOwnerFile(path);
+    if (opts.includeUncommitted) await carryUncommitted(git, repoRoot, path);
+    for (const rel of opts.linkPaths ?? DEFAULT_LINKS) {
+      const src = join(repoRoot, rel);
+      const dst = join(path, rel);
+      if (existsSync(src) && !existsSync(dst)) {
+        await mkdir(dirname(dst), { recursive: true });
+        await symlink(src, dst, 'dir');
+      }
+    }
+  } catch (e) {
+    await wt.dispose();
+    throw e;
+  }
+  return wt;
+}
+
+/** Keep the owner marker out of `git status`/`git diff` inside the worktree. */
+async function excludeOwnerFile(path: string): Promise<void> {
+  const gitDir = (await simpleGit(path).revparse(['--git-dir'])).trim();
+  const infoDir = join(resolve(path, gitDir), 'info');
+  await mkdir(infoDir, { recursive: true });
+  const file = join(infoDir, 'exclude');
+  const prev = existsSync(file) ? await readFile(file, 'utf8') : '';
+  if (!prev.includes(OWNER_FILE)) await writeFile(file, `${prev}\n/${OWNER_FILE}\n/node_modules\n/.venv\n/venv\n`);
+}
+
+async function carryUncommitted(git: SimpleGit, repoRoot: string, path: string): Promise<void> {
+  const diff = await git.raw(['diff', '--binary', 'HEAD']);
+  if (diff.trim()) {
+    const patchFile = join(path, '.git-rover-uncommitted.patch');
+    await writeFile(patchFile, diff);
+    try {
+      await simpleGit(path).raw(['apply', '--whitespace=nowarn', patchFile]);
+    } finally {
+      await rm(patchFile, { force: true });
+    }
+  }
+  const untracked = (await git.raw(['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
+  for (const rel of untracked) {
+    const dst = join(path, rel);
+    await mkdir(dirname(dst), { recursive: true });
+    await cp(join(repoRoot, rel), dst, { force: true, recursive: true });
+  }
+}
+
+async function removeWorktree(git: SimpleGit, path: string): Promise<void> {
+  try {
+    await git.raw(['worktree', 'remove', '--force', '--force', path]);
+  } catch {
+    /* fall through: remove the folder ourselves and prune the registration */
+  }
+  await rm(path, { recursive: true, force: true });
+  try {
+    await git.raw(['worktree', 'prune']);
+  } catch {
+    /* repo gone: nothing to prune */
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes worktrees left behind by a Rover process that died (crash, kill -9). Call on start.
+ * Returns the removed paths.
+ */
+export async function cleanupStaleWorktrees(repoDir: string, parentDir?: string): Promise<string[]> {
+  const repoRoot = await repoTop(repoDir);
+  const git = simpleGit(repoRoot);
+  const parent = worktreesParent(repoRoot, parentDir);
+  const removed: string[] = [];
+  let entries: string[] = [];
+  try {
+    entries = await readdir(parent);
+  } catch {
+    entries = [];
+  }
+  for (const name of entries) {
+    const path = join(parent, name);
+    let owner: { pid?: number } = {};
+    try {
+      owner = JSON.parse(await readFile(join(path, OWNER_FILE), 'utf8'));
+    } catch {
+      owner = {};
+    }
+    if (owner.pid && owner.pid !== process.pid && pidAlive(owner.pid)) continue;
+    if (owner.pid === process.pid) continue;
+    await removeWorktree(git, path);
+    removed.push(path);
+  }
+  await git.raw(['worktree', 'prune']).catch(() => undefined);
+  return removed;
+}
+
+/** Rover worktrees currently registered for this repository (for tests and diagnostics). */
+export async function listRoverWorktrees(repoDir: string, parentDir?: string): Promise<string[]> {
+  const repoRoot = await repoTop(repoDir);
+  const parent = worktreesParent(repoRoot, parentDir);
+  const out = await simpleGit(repoRoot).raw(['worktree', 'list', '--porcelain']);
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('worktree '))
+    .map((l) => l.slice('worktree '.length))
+    .filter((p) => p.startsWith(parent));
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupStaleWorktrees, createWorktree, listRoverWorktrees, NotAGitRepoError } from '../../src/core/validate/worktree';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
+
+function treeHash(dir: string): string {
+  const h = createHash('sha1');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name === '.git') continue;
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(p).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+describe('worktrees', () => {
+  let repo: FixtureRepo;
+  let parentDir: string;
+  beforeEach(async () => {
+    repo = await makeFixtureRepo('py-inventory');
+    parentDir = await mkdtemp(join(tmpdir(), 'rover-wt-parent-'));
+  });
+  afterEach(async () => repo.cleanup());
+
+  it('checks out the base commit elsewhere and leaves the user tree untouched', async () => {
+    const before = treeHash(repo.dir);
+    const status = await simpleGit(repo.dir).raw(['status', '--porcelain']);
+    const wt = await createWorktree(repo.dir, { parentDir });
+    expect(wt.path.startsWith(parentDir)).toBe(true);
+    expect(existsSync(join(wt.path, 'inventory', 'pricing.py'))).toBe(true);
+    await writeFile(join(wt.path, 'inventory', 'pricing.py'), '# changed in the worktree\n');
+    await wt.dispose();
+    expect(existsSync(wt.path)).toBe(false);
+    expect(treeHash(repo.dir)).toBe(before);
+    expect(await simpleGit(repo.dir).raw(['status', '--porcelain'])).toBe(status);
+    expect(await listRoverWorktrees(repo.dir, parentDir)).toEqual([]);
+  });
+
+  it('carries uncommitted edits and untracked files when asked', async () => {
+    await writeFile(join(repo.dir, 'inventory', 'pricing.py'), (await readFile(join(repo.dir, 'inventory', 'pricing.py'), 'utf8')).replace('quantity > BULK', 'quantity >= BULK'));
+    await mkdir(join(repo.dir, 'data'));
+    await writeFile(join(repo.dir, 'data', 'catalog.json'), '[]');
+    const wt = await createWorktree(repo.dir, { parentDir, includeUncommitted: true });
+    expect(await readFile(join(wt.path, 'inventory', 'pricing.py'), 'utf8')).toContain('quantity >= BULK');
+    expect(await readFile(join(wt.path, 'data', 'catalog.json'), 'utf8')).toBe('[]');
+    const plain = await createWorktree(repo.dir, { parentDir });
+    expect(await readFile(join(plain.path, 'inventory', 'pricing.py'), 'utf8')).toContain('quantity > BULK');
+    await wt.dispose();
+    await plain.dispose();
+  });
+
+  it('removes worktrees whose owner process is gone', async () => {
+    const wt = await createWorktree(repo.dir, { parentDir });
+    await writeFile(join(wt.path, '.rover-owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    const removed = await cleanupStaleWorktrees(repo.dir, parentDir);
+    expect(removed).toEqual([wt.path]);
+    expect(existsSync(wt.path)).toBe(false);
+    expect(await listRoverWorktrees(repo.dir, parentDir)).toEqual([]);
+  });
+
+  it('explains when the folder is not a git repository', async () => {
+    const plain = await makeFixtureRepo('py-inventory', { git: false });
+    await expect(createWorktree(plain.dir, { parentDir })).rejects.toBeInstanceOf(NotAGitRepoError);
+    await plain.cleanup();
+  });
+});
