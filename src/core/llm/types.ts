@@ -1,0 +1,141 @@
+// The contract between the agent and any chat model. Provider-neutral on purpose: the agent never sees
+// an SDK type, so a run can switch between Anthropic and an OpenAI-compatible endpoint by config alone.
+import type { z } from 'zod';
+
+export type ProviderId = 'anthropic' | 'openai';
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** A zod v4 object schema; sent to the model as JSON Schema via z.toJSONSchema. */
+  schema: z.ZodType;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Parsed JSON arguments ({} when they could not be parsed; see parseError). */
+  args: unknown;
+  /** Set when the model emitted arguments that are not valid JSON; the raw text is in rawArgs. */
+  parseError?: string;
+  rawArgs?: string;
+}
+
+export interface ToolResult {
+  callId: string;
+  content: string;
+  isError?: boolean;
+}
+
+export type ChatMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; text: string; toolCalls: ToolCall[] }
+  | { role: 'tool'; results: ToolResult[] };
+
+export interface ChatRequest {
+  system: string;
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  temperature?: number;
+  maxTokens?: number;
+  /** messages[0..cachePrefixMessages) are stable across calls (issue + repo summary): cache them. */
+  cachePrefixMessages?: number;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface ChatResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  /** Normalised: 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | provider-specific other. */
+  stopReason: string;
+  usage: Usage;
+  /** Estimated from the price table; never a billing figure. */
+  costUsd: number;
+  model: string;
+  ms: number;
+}
+
+export interface CompleteOptions {
+  signal?: AbortSignal;
+  /** Streaming text deltas (only called when the provider streams). */
+  onText?: (delta: string) => void;
+}
+
+export interface ChatProvider {
+  readonly id: ProviderId;
+  readonly model: string;
+  complete(req: ChatRequest, opts?: CompleteOptions): Promise<ChatResponse>;
+}
+
+/** USD per million tokens. */
+export interface Price {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+export interface ProviderConfig {
+  provider: ProviderId;
+  apiKey: string;
+  model?: string;
+  baseUrl?: string;
+  /** Overrides/extends the built-in price table, keyed by model id (exact or prefix). */
+  prices?: Record<string, Price>;
+  /** Retries after the first attempt on 429/5xx/529/network errors. Default 4. */
+  maxRetries?: number;
+  /** First backoff delay; doubles each retry, with jitter. Default 1000 ms. */
+  retryBaseMs?: number;
+  /** Cap for one backoff delay (also caps a server's retry-after). Default 60 s. */
+  retryMaxMs?: number;
+  /** Per request. Default 10 minutes. */
+  timeoutMs?: number;
+  /** Stream responses (default true). */
+  stream?: boolean;
+  /** Extra headers (e.g. for a proxy); never logged. */
+  headers?: Record<string, string>;
+}
+
+export type ModelErrorKind =
+  | 'auth'
+  | 'rate-limit'
+  | 'server'
+  | 'network'
+  | 'bad-request'
+  | 'cancelled'
+  | 'stream-cut'
+  | 'timeout';
+
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ModelErrorKind,
+    readonly status?: number,
+    readonly provider?: ProviderId,
+    /** How many attempts were made before giving up. */
+    readonly attempts?: number,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+  /** Whether a later attempt could succeed. */
+  get retryable(): boolean {
+    return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'network' || this.kind === 'timeout';
+  }
+}
+
+export class BudgetExceededError extends Error {
+  constructor(
+    readonly spentUsd: number,
+    readonly budgetUsd: number,
+  ) {
+    super(`Budget exhausted: estimated spend $${spentUsd.toFixed(4)} reached the cap of $${budgetUsd.toFixed(2)}.`);
+    this.name = 'BudgetExceededError';
+  }
+}
