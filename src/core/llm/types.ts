@@ -57,6 +57,8 @@ export interface ChatResponse {
   usage: Usage;
   /** Estimated from the price table; never a billing figure. */
   costUsd: number;
+  /** False when the model is in no price table (costUsd is then 0 and should be shown as unknown). */
+  priceKnown?: boolean;
   model: string;
   ms: number;
 }

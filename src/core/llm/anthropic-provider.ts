@@ -1,0 +1,262 @@
+// Anthropic Messages API: native tool use, streaming, prompt caching of the stable prefix.
+import Anthropic from '@anthropic-ai/sdk';
+import type {
+  ContentBlockParam,
+  MessageCreateParamsBase,
+  MessageParam,
+  RawMessageStreamEvent,
+  Tool,
+} from '@anthropic-ai/sdk/resources/messages/messages';
+import { StreamCutError, type ErrorContext } from './errors';
+import { costOf, lookupPrice, isVendorHost } from './prices';
+import { withRetries, type RetryPolicy } from './retry';
+import { checkToolNames, parseArgs, toolJsonSchema } from './tool-schema';
+import type {
+  ChatProvider,
+  ChatRequest,
+  ChatResponse,
+  CompleteOptions,
+  ProviderConfig,
+  ToolCall,
+  Usage,
+} from './types';
+
+const EPHEMERAL = { type: 'ephemeral' as const };
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+export class AnthropicProvider implements ChatProvider {
+  readonly id = 'anthropic' as const;
+  readonly model: string;
+  private readonly client: Anthropic;
+  private readonly baseUrl: string;
+
+  constructor(
+    private readonly cfg: ProviderConfig & { model: string },
+    private readonly policy: RetryPolicy,
+  ) {
+    this.model = cfg.model;
+    this.baseUrl = (cfg.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.client = new Anthropic({
+      apiKey: cfg.apiKey,
+      baseURL: this.baseUrl,
+      maxRetries: 0, // our retry loop owns backoff (see retry.ts)
+      timeout: cfg.timeoutMs ?? 600_000,
+      defaultHeaders: cfg.headers,
+      logLevel: 'off',
+    });
+  }
+
+  async complete(req: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResponse> {
+    const body = buildAnthropicBody(this.model, req);
+    const ctx: ErrorContext = { provider: 'anthropic', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
+    const started = Date.now();
+    const stream = this.cfg.stream !== false;
+    const raw = await withRetries(
+      () => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)),
+      this.policy,
+      ctx,
+    );
+    const lookup = lookupPrice(this.model, this.cfg.prices, !isVendorHost(this.cfg.baseUrl, 'anthropic'));
+    return {
+      ...raw,
+      costUsd: costOf(raw.usage, lookup.price),
+      priceKnown: lookup.known,
+      model: raw.model || this.model,
+      ms: Date.now() - started,
+    };
+  }
+
+  private async createOnce(body: MessageCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
+    const msg = await this.client.messages.create({ ...body, stream: false }, { signal: opts.signal });
+    const a = new Assembler();
+    a.model = msg.model;
+    a.stopReason = msg.stop_reason ?? 'end_turn';
+    a.setUsage(msg.usage as unknown as RawUsage);
+    for (const block of msg.content) {
+      if (block.type === 'text') a.text += block.text;
+      else if (block.type === 'tool_use') {
+        // A non-streamed input is already an object; a string means the server sent raw text.
+        const input = block.input as unknown;
+        if (typeof input === 'string') a.calls.push({ id: block.id, name: block.name, ...parsed(input) });
+        else a.calls.push({ id: block.id, name: block.name, args: input ?? {} });
+      }
+    }
+    return a.result();
+  }
+
+  private async streamOnce(body: MessageCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
+    const a = new Assembler();
+    let emitted = false;
+    let finished = false;
+    const events = await this.client.messages.create({ ...body, stream: true }, { signal: opts.signal });
+    try {
+      for await (const ev of events as AsyncIterable<RawMessageStreamEvent>) {
+        if (ev.type === 'message_stop') finished = true;
+        const delta = a.onEvent(ev);
+        if (delta) {
+          emitted = true;
+          opts.onText?.(delta);
+        }
+      }
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      if (isStreamBreak(e)) throw new StreamCutError((e as Error).message, emitted);
+      throw e;
+    }
+    if (!finished) throw new StreamCutError('no message_stop event', emitted);
+    return a.result();
+  }
+}
+
+export interface Assembled {
+  text: string;
+  toolCalls: ToolCall[];
+  stopReason: string;
+  usage: Usage;
+  model: string;
+}
+
+type RawUsage = {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+};
+
+class Assembler {
+  text = '';
+  calls: ToolCall[] = [];
+  stopReason = 'end_turn';
+  model = '';
+  private usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  private blocks = new Map<number, { kind: 'text' } | { kind: 'tool'; id: string; name: string; json: string }>();
+
+  setUsage(u: RawUsage | undefined): void {
+    if (!u) return;
+    // message_delta carries cumulative counts; fields it omits keep their message_start value.
+    if (u.input_tokens != null) this.usage.inputTokens = u.input_tokens;
+    if (u.output_tokens != null) this.usage.outputTokens = u.output_tokens;
+    if (u.cache_read_input_tokens != null) this.usage.cacheReadTokens = u.cache_read_input_tokens;
+    if (u.cache_creation_input_tokens != null) this.usage.cacheWriteTokens = u.cache_creation_input_tokens;
+  }
+
+  /** Returns a text delta to hand to onText, if the event carried one. */
+  onEvent(ev: RawMessageStreamEvent): string | undefined {
+    switch (ev.type) {
+      case 'message_start':
+        this.model = ev.message.model;
+        this.setUsage(ev.message.usage as unknown as RawUsage);
+        return undefined;
+      case 'content_block_start': {
+        const b = ev.content_block;
+        if (b.type === 'tool_use') {
+          // The SDK types `input` as an object; a non-empty one at start is a complete input.
+          const init = b.input && Object.keys(b.input as object).length ? JSON.stringify(b.input) : '';
+          this.blocks.set(ev.index, { kind: 'tool', id: b.id, name: b.name, json: init });
+        } else if (b.type === 'text') {
+          this.blocks.set(ev.index, { kind: 'text' });
+          if (b.text) {
+            this.text += b.text;
+            return b.text;
+          }
+        }
+        return undefined;
+      }
+      case 'content_block_delta': {
+        const block = this.blocks.get(ev.index);
+        if (ev.delta.type === 'text_delta') {
+          this.text += ev.delta.text;
+          return ev.delta.text;
+        }
+        if (ev.delta.type === 'input_json_delta' && block?.kind === 'tool') block.json += ev.delta.partial_json;
+        return undefined;
+      }
+      case 'content_block_stop': {
+        const block = this.blocks.get(ev.index);
+        if (block?.kind === 'tool') this.calls.push({ id: block.id, name: block.name, ...parsed(block.json) });
+        return undefined;
+      }
+      case 'message_delta':
+        if (ev.delta.stop_reason) this.stopReason = ev.delta.stop_reason;
+        this.setUsage(ev.usage as unknown as RawUsage);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  result(): Assembled {
+    return { text: this.text, toolCalls: this.calls, stopReason: this.stopReason, usage: { ...this.usage }, model: this.model };
+  }
+}
+
+function parsed(raw: string): { args: unknown; parseError?: string; rawArgs?: string } {
+  const p = parseArgs(raw);
+  return p.parseError ? { args: p.args, parseError: p.parseError, rawArgs: raw } : { args: p.args };
+}
+
+function isStreamBreak(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const msg = `${e.name} ${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`;
+  return /terminated|socket|ECONNRESET|premature|other side closed|aborted|Unexpected end|stream/i.test(msg);
+}
+
+/** Request body in the Messages API shape, with cache breakpoints on the stable prefix. */
+export function buildAnthropicBody(model: string, req: ChatRequest): MessageCreateParamsBase {
+  checkToolNames(req.tools);
+  const tools: Tool[] | undefined = req.tools?.length
+    ? req.tools.map((t, i, all) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: toolJsonSchema(t) as Tool['input_schema'],
+        ...(i === all.length - 1 ? { cache_control: EPHEMERAL } : {}),
+      }))
+    : undefined;
+
+  const messages: MessageParam[] = [];
+  const prefix = Math.max(0, Math.min(req.cachePrefixMessages ?? 0, req.messages.length));
+  // Our message i lands in API message messageIndex[i] (tool results and following user text merge).
+  let prefixEnd: { msg: number; block: number } | undefined;
+  req.messages.forEach((m, i) => {
+    const blocks: ContentBlockParam[] = [];
+    let role: 'user' | 'assistant';
+    if (m.role === 'user') {
+      role = 'user';
+      blocks.push({ type: 'text', text: m.content });
+    } else if (m.role === 'assistant') {
+      role = 'assistant';
+      if (m.text) blocks.push({ type: 'text', text: m.text });
+      for (const c of m.toolCalls) {
+        const input = c.args && typeof c.args === 'object' && !Array.isArray(c.args) ? (c.args as Record<string, unknown>) : {};
+        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input });
+      }
+      if (!blocks.length) blocks.push({ type: 'text', text: '(no content)' });
+    } else {
+      role = 'user';
+      for (const r of m.results) {
+        blocks.push({ type: 'tool_result', tool_use_id: r.callId, content: r.content, ...(r.isError ? { is_error: true } : {}) });
+      }
+    }
+    const last = messages[messages.length - 1];
+    // The API wants alternating roles; consecutive same-role messages are merged into one.
+    if (last && last.role === role) (last.content as ContentBlockParam[]).push(...blocks);
+    else messages.push({ role, content: blocks });
+    if (i === prefix - 1) {
+      const target = messages[messages.length - 1]!;
+      prefixEnd = { msg: messages.length - 1, block: (target.content as ContentBlockParam[]).length - 1 };
+    }
+  });
+  if (prefixEnd) {
+    const block = (messages[prefixEnd.msg]!.content as ContentBlockParam[])[prefixEnd.block] as { cache_control?: unknown };
+    block.cache_control = EPHEMERAL;
+  }
+
+  return {
+    model,
+    max_tokens: req.maxTokens ?? 4096,
+    system: [{ type: 'text', text: req.system, cache_control: EPHEMERAL }],
+    messages,
+    ...(tools ? { tools } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+  };
+}

@@ -1,0 +1,218 @@
+// Any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, LM Studio, OpenRouter...).
+import OpenAI from 'openai';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsBase,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions/completions';
+import { StreamCutError, type ErrorContext } from './errors';
+import type { Assembled } from './anthropic-provider';
+import { costOf, isVendorHost, lookupPrice } from './prices';
+import { withRetries, type RetryPolicy } from './retry';
+import { extractTextToolCalls } from './text-tool-calls';
+import { checkToolNames, parseArgs, toolJsonSchema } from './tool-schema';
+import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions, ProviderConfig, ToolCall, Usage } from './types';
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export interface OpenAIProviderOptions {
+  /** Recover tool calls written as JSON in the text (see text-tool-calls.ts). Default true. */
+  textToolCalls?: boolean;
+}
+
+/**
+ * Local servers all serve under /v1; users often paste "http://localhost:11434". A URL with no path
+ * gets /v1 appended; one with any path is used as given (OpenRouter, Azure, proxies).
+ */
+export function normaliseOpenAIBaseUrl(u: string | undefined): string {
+  if (!u) return OPENAI_DEFAULT_BASE_URL;
+  const trimmed = u.replace(/\/+$/, '');
+  try {
+    const url = new URL(trimmed);
+    if (url.pathname === '/' || url.pathname === '') return `${trimmed}/v1`;
+  } catch {
+    throw new Error(`Base URL "${u}" is not a valid URL (expected e.g. http://localhost:11434/v1).`);
+  }
+  return trimmed;
+}
+
+export class OpenAIProvider implements ChatProvider {
+  readonly id = 'openai' as const;
+  readonly model: string;
+  private readonly client: OpenAI;
+  private readonly baseUrl: string;
+  private readonly vendor: boolean;
+
+  constructor(
+    private readonly cfg: ProviderConfig & { model: string },
+    private readonly policy: RetryPolicy,
+    private readonly options: OpenAIProviderOptions = {},
+  ) {
+    this.model = cfg.model;
+    this.baseUrl = normaliseOpenAIBaseUrl(cfg.baseUrl);
+    this.vendor = isVendorHost(cfg.baseUrl, 'openai');
+    this.client = new OpenAI({
+      // Local servers ignore the key but the SDK insists on one.
+      apiKey: cfg.apiKey || 'no-key',
+      baseURL: this.baseUrl,
+      maxRetries: 0,
+      timeout: cfg.timeoutMs ?? 600_000,
+      defaultHeaders: cfg.headers,
+      logLevel: 'off',
+    });
+  }
+
+  async complete(req: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResponse> {
+    const body = buildOpenAIBody(this.model, req, this.vendor);
+    const ctx: ErrorContext = { provider: 'openai', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
+    const started = Date.now();
+    const stream = this.cfg.stream !== false;
+    const raw = await withRetries(() => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
+    if (!raw.toolCalls.length && req.tools?.length && this.options.textToolCalls !== false) {
+      const found = extractTextToolCalls(raw.text, req.tools.map((t) => t.name));
+      if (found.calls.length) {
+        raw.toolCalls = found.calls;
+        raw.text = found.text;
+        raw.stopReason = 'tool_use';
+      }
+    }
+    const lookup = lookupPrice(this.model, this.cfg.prices, !this.vendor);
+    return { ...raw, costUsd: costOf(raw.usage, lookup.price), priceKnown: lookup.known, model: raw.model || this.model, ms: Date.now() - started };
+  }
+
+  private async createOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
+    const res = await this.client.chat.completions.create({ ...body, stream: false }, { signal: opts.signal });
+    const choice = res.choices?.[0];
+    const calls: ToolCall[] = [];
+    for (const tc of choice?.message?.tool_calls ?? []) {
+      if (tc.type !== 'function') continue;
+      calls.push(callFrom(tc.id, tc.function.name, tc.function.arguments, calls.length));
+    }
+    return {
+      text: choice?.message?.content ?? '',
+      toolCalls: calls,
+      stopReason: mapFinish(choice?.finish_reason, calls.length > 0),
+      usage: usageFrom(res.usage),
+      model: res.model,
+    };
+  }
+
+  private async streamOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
+    const chunks = await this.client.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      { signal: opts.signal },
+    );
+    let text = '';
+    let model = '';
+    let finish: string | null | undefined;
+    let usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    let emitted = false;
+    let done = false;
+    const partial = new Map<number, { id: string; name: string; args: string }>();
+    try {
+      for await (const chunk of chunks as AsyncIterable<ChatCompletionChunk>) {
+        if (chunk.model) model = chunk.model;
+        if (chunk.usage) usage = usageFrom(chunk.usage);
+        for (const choice of chunk.choices ?? []) {
+          if (choice.index !== 0) continue;
+          const d = choice.delta;
+          if (d?.content) {
+            text += d.content;
+            emitted = true;
+            opts.onText?.(d.content);
+          }
+          for (const tc of d?.tool_calls ?? []) {
+            // The first delta of a call carries id and name; later ones only argument fragments.
+            const slot = partial.get(tc.index) ?? { id: '', name: '', args: '' };
+            if (tc.id) slot.id = tc.id;
+            if (tc.function?.name) slot.name += tc.function.name;
+            if (tc.function?.arguments) slot.args += tc.function.arguments;
+            partial.set(tc.index, slot);
+          }
+          if (choice.finish_reason) {
+            finish = choice.finish_reason;
+            done = true;
+          }
+        }
+      }
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      if (e instanceof Error && !(e instanceof OpenAI.APIError)) throw new StreamCutError(e.message, emitted);
+      throw e;
+    }
+    // The SDK ends iteration quietly when the socket closes; a missing finish_reason means a cut.
+    if (!done) throw new StreamCutError('stream ended without a finish_reason', emitted);
+    const calls = [...partial.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, s], i) => callFrom(s.id, s.name, s.args, i));
+    return { text, toolCalls: calls, stopReason: mapFinish(finish, calls.length > 0), usage, model };
+  }
+}
+
+function callFrom(id: string | undefined, name: string, raw: string, i: number): ToolCall {
+  const p = parseArgs(raw);
+  return { id: id || `call_${i + 1}`, name, args: p.args, ...(p.parseError ? { parseError: p.parseError, rawArgs: raw } : {}) };
+}
+
+function mapFinish(f: string | null | undefined, hasCalls: boolean): string {
+  if (f === 'tool_calls' || f === 'function_call' || (hasCalls && f === 'stop')) return 'tool_use';
+  if (f === 'length') return 'max_tokens';
+  if (f === 'stop' || !f) return 'end_turn';
+  return f;
+}
+
+type RawOpenAIUsage = {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+} | null | undefined;
+
+/** OpenAI counts cached tokens inside prompt_tokens; Usage.inputTokens holds only the uncached part. */
+function usageFrom(u: RawOpenAIUsage): Usage {
+  const cached = u?.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    inputTokens: Math.max(0, (u?.prompt_tokens ?? 0) - cached),
+    outputTokens: u?.completion_tokens ?? 0,
+    cacheReadTokens: cached,
+    cacheWriteTokens: 0,
+  };
+}
+
+export function buildOpenAIBody(model: string, req: ChatRequest, vendor: boolean): ChatCompletionCreateParamsBase {
+  checkToolNames(req.tools);
+  const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: req.system }];
+  for (const m of req.messages) {
+    if (m.role === 'user') messages.push({ role: 'user', content: m.content });
+    else if (m.role === 'assistant') {
+      messages.push({
+        role: 'assistant',
+        content: m.text || null,
+        ...(m.toolCalls.length
+          ? {
+              tool_calls: m.toolCalls.map((c) => ({
+                id: c.id,
+                type: 'function' as const,
+                function: { name: c.name, arguments: c.rawArgs ?? JSON.stringify(c.args ?? {}) },
+              })),
+            }
+          : {}),
+      });
+    } else {
+      // Chat completions has no error flag on tool results; say it in the content.
+      for (const r of m.results) messages.push({ role: 'tool', tool_call_id: r.callId, content: r.isError ? `ERROR: ${r.content}` : r.content });
+    }
+  }
+  const tools: ChatCompletionTool[] | undefined = req.tools?.length
+    ? req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: toolJsonSchema(t) } }))
+    : undefined;
+  const maxTokens = req.maxTokens ?? 4096;
+  return {
+    model,
+    messages,
+    ...(tools ? { tools } : {}),
+    // api.openai.com's reasoning models reject max_tokens; local servers mostly only know max_tokens.
+    ...(vendor ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+  };
+}

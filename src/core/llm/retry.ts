@@ -1,0 +1,60 @@
+// One retry loop for every provider: the SDKs' own retries are switched off so that backoff, the
+// retry-after cap, cancellation during the wait and stream-cut handling behave the same everywhere.
+import { ModelError } from './types';
+import { StreamCutError, retryAfterMs, toModelError, type ErrorContext } from './errors';
+
+export interface RetryPolicy {
+  maxRetries: number;
+  baseMs: number;
+  maxMs: number;
+  /** For tests: replaces Math.random in the jitter. */
+  random?: () => number;
+  onRetry?: (info: { attempt: number; delayMs: number; error: ModelError }) => void;
+}
+
+export async function withRetries<T>(
+  attemptFn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  ctx: ErrorContext,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    if (ctx.signal?.aborted) throw toModelError(new Error('aborted'), ctx, attempt - 1);
+    try {
+      return await attemptFn(attempt);
+    } catch (raw) {
+      const err = toModelError(raw, ctx, attempt);
+      // A cut stream is replayed only when the caller saw nothing of it; once text has been shown,
+      // retrying would duplicate it on screen, so the caller gets 'stream-cut' and decides.
+      const cutBeforeOutput = raw instanceof StreamCutError && !raw.emitted;
+      const retryable = err.retryable || cutBeforeOutput;
+      if (!retryable || attempt > policy.maxRetries || ctx.signal?.aborted) {
+        throw new ModelError(
+          attempt > 1 ? `${err.message} (after ${attempt} attempts)` : err.message,
+          err.kind,
+          err.status,
+          err.provider,
+          attempt,
+        );
+      }
+      const exp = policy.baseMs * 2 ** (attempt - 1);
+      const jitter = 0.5 + (policy.random ?? Math.random)() * 0.5;
+      const hinted = retryAfterMs(raw);
+      const delayMs = Math.min(policy.maxMs, hinted !== undefined ? Math.max(hinted, exp * jitter) : exp * jitter);
+      policy.onRetry?.({ attempt, delayMs, error: err });
+      await sleep(delayMs, ctx.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
