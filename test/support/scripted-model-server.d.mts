@@ -1,0 +1,71 @@
+// Types for the plain-JS scripted model server (see scripted-model-server.mjs for the script format).
+export interface ScriptedToolCall {
+  name: string;
+  args?: unknown;
+  /** Sent verbatim as the arguments text (e.g. malformed JSON). */
+  rawArgs?: string;
+  id?: string;
+}
+export interface ScriptedTurn {
+  text?: string;
+  toolCalls?: ScriptedToolCall[];
+  stopReason?: string;
+  usage?: Record<string, number>;
+  status?: number;
+  times?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  cutStreamAfterBytes?: number;
+  delayMs?: number;
+  chunkDelayMs?: number;
+  chunkSize?: number;
+  repeat?: boolean;
+  when?: {
+    lastToolResultIncludes?: string;
+    lastUserIncludes?: string;
+    anyMessageIncludes?: string;
+    toolOffered?: string;
+    api?: 'anthropic' | 'openai';
+  };
+  whenLastToolResultIncludes?: string;
+  whenLastUserIncludes?: string;
+  whenAnyMessageIncludes?: string;
+}
+export interface RecordedRequest {
+  api: 'anthropic' | 'openai';
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  rawBody: string;
+  turnIndex: number | null;
+  response: { status: number; stream?: boolean; cut?: boolean } | null;
+  time: string;
+}
+export interface ScriptRequest {
+  api: 'anthropic' | 'openai';
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+  index: number;
+  requests: RecordedRequest[];
+}
+export type Script =
+  | ScriptedTurn[]
+  | { turns: ScriptedTurn[] }
+  | ((req: ScriptRequest) => ScriptedTurn | undefined | Promise<ScriptedTurn | undefined>);
+export interface ScriptedServer {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  setScript(script: Script): void;
+  remainingTurns(): number[];
+  close(): Promise<void>;
+}
+export function startScriptedServer(opts?: {
+  script?: Script;
+  expectedKey?: string;
+  port?: number;
+  host?: string;
+  /** Append each request (api, path, body) as a JSON line to this file. */
+  record?: string;
+}): Promise<ScriptedServer>;

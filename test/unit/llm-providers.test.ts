@@ -1,0 +1,349 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startScriptedServer, type ScriptedServer, type Script } from '../support/scripted-model-server.mjs';
+import { createProvider, ModelError, type ChatProvider, type ChatRequest, type ProviderId, type ToolSpec } from '../../src/core/llm';
+
+const KEY = 'sk-ant-test-0123456789abcdefSECRET';
+
+const tools: ToolSpec[] = [
+  {
+    name: 'search_method',
+    description: 'Find a method by name',
+    schema: z.object({ name: z.string(), file: z.string().optional() }),
+  },
+  { name: 'read_file', description: 'Read a file', schema: z.object({ path: z.string(), startLine: z.number().int().optional() }) },
+];
+
+const baseReq = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  system: 'You fix bugs.',
+  messages: [
+    { role: 'user', content: 'ISSUE: total() ignores discounts.' },
+    { role: 'user', content: 'REPO SUMMARY: inventory/cart.py' },
+  ],
+  tools,
+  cachePrefixMessages: 2,
+  ...extra,
+});
+
+let server: ScriptedServer;
+/** expectedKey null: the server accepts any key (a local model server). */
+async function serve(script: Script, expectedKey: string | null = KEY): Promise<void> {
+  server = await startScriptedServer({ script, expectedKey: expectedKey ?? undefined });
+}
+afterEach(async () => {
+  await server?.close();
+});
+
+function provider(id: ProviderId, over: Record<string, unknown> = {}): ChatProvider {
+  return createProvider(
+    {
+      provider: id,
+      apiKey: KEY,
+      baseUrl: id === 'openai' ? `${server.url}/v1` : server.url,
+      model: id === 'openai' ? 'gpt-4o-2024-08-06' : 'claude-sonnet-4-5-20250929',
+      retryBaseMs: 5,
+      retryMaxMs: 50,
+      ...over,
+    },
+    { random: () => 0.5 },
+  );
+}
+
+const matrix: [ProviderId, boolean][] = [
+  ['anthropic', true],
+  ['anthropic', false],
+  ['openai', true],
+  ['openai', false],
+];
+
+describe.each(matrix)('%s (stream=%s)', (id, stream) => {
+  it('returns text, streams deltas, and counts usage and cost', async () => {
+    await serve([{ text: 'The bug is in cart.total: it never applies the discount.' }]);
+    const deltas: string[] = [];
+    const res = await provider(id, { stream }).complete(baseReq(), { onText: (d) => deltas.push(d) });
+    expect(res.text).toBe('The bug is in cart.total: it never applies the discount.');
+    expect(res.toolCalls).toEqual([]);
+    expect(res.stopReason).toBe('end_turn');
+    if (stream) {
+      expect(deltas.length).toBeGreaterThan(1);
+      expect(deltas.join('')).toBe(res.text);
+    } else expect(deltas).toEqual([]);
+    // Anthropic counts the cached prefix apart from input; here the whole prompt is the prefix.
+    expect(res.usage.inputTokens + res.usage.cacheWriteTokens).toBeGreaterThan(0);
+    expect(res.usage.outputTokens).toBeGreaterThan(0);
+    expect(res.costUsd).toBeGreaterThan(0);
+    expect(res.priceKnown).toBe(true);
+    expect(res.ms).toBeGreaterThanOrEqual(0);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.body.stream ?? false).toBe(stream);
+  });
+
+  it('round-trips tool calls with zod schemas and sends results back', async () => {
+    await serve([
+      { text: 'Let me look.', toolCalls: [{ name: 'search_method', args: { name: 'total', file: 'cart.py' } }, { name: 'read_file', args: { path: 'cart.py', startLine: 3 } }] },
+      { whenLastToolResultIncludes: 'def total', text: 'Found it.' },
+    ]);
+    const p = provider(id, { stream });
+    const first = await p.complete(baseReq());
+    expect(first.stopReason).toBe('tool_use');
+    expect(first.text).toBe('Let me look.');
+    expect(first.toolCalls.map((c) => [c.name, c.args])).toEqual([
+      ['search_method', { name: 'total', file: 'cart.py' }],
+      ['read_file', { path: 'cart.py', startLine: 3 }],
+    ]);
+    expect(first.toolCalls.every((c) => c.id && !c.parseError)).toBe(true);
+    // The schemas went out as JSON Schema.
+    const sent = server.requests[0]!.body.tools;
+    const schema = id === 'anthropic' ? sent[0].input_schema : sent[0].function.parameters;
+    expect(schema).toMatchObject({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] });
+    expect(schema.$schema).toBeUndefined();
+
+    const second = await p.complete(
+      baseReq({
+        messages: [
+          ...baseReq().messages,
+          { role: 'assistant', text: first.text, toolCalls: first.toolCalls },
+          {
+            role: 'tool',
+            results: [
+              { callId: first.toolCalls[0]!.id, content: 'cart.py:3 def total(self):' },
+              { callId: first.toolCalls[1]!.id, content: 'no such line', isError: true },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(second.text).toBe('Found it.');
+    const body = server.requests[1]!.body;
+    if (id === 'anthropic') {
+      const results = body.messages[body.messages.length - 1].content;
+      expect(results[0]).toMatchObject({ type: 'tool_result', tool_use_id: first.toolCalls[0]!.id });
+      expect(results[1]).toMatchObject({ type: 'tool_result', is_error: true });
+      expect(body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
+    } else {
+      const toolMsgs = body.messages.filter((m: { role: string }) => m.role === 'tool');
+      expect(toolMsgs[0]).toMatchObject({ tool_call_id: first.toolCalls[0]!.id });
+      expect(toolMsgs[1].content).toMatch(/^ERROR: /);
+      const asst = body.messages.find((m: { role: string }) => m.role === 'assistant');
+      expect(JSON.parse(asst.tool_calls[0].function.arguments)).toEqual({ name: 'total', file: 'cart.py' });
+    }
+  });
+
+  it('reports malformed tool-call JSON on the call instead of throwing', async () => {
+    await serve([{ toolCalls: [{ name: 'read_file', rawArgs: '{"path": "cart.py", ' }] }]);
+    const res = await provider(id, { stream }).complete(baseReq());
+    expect(res.toolCalls).toHaveLength(1);
+    expect(res.toolCalls[0]!.name).toBe('read_file');
+    expect(res.toolCalls[0]!.parseError).toMatch(/not valid JSON/);
+    expect(res.toolCalls[0]!.rawArgs).toBe('{"path": "cart.py", ');
+    expect(res.toolCalls[0]!.args).toEqual({});
+  });
+
+  it('retries 429 (honouring retry-after) then succeeds', async () => {
+    await serve([{ status: 429, times: 1, headers: { 'retry-after': '0' }, text: 'ok after 429' }]);
+    const retries: number[] = [];
+    const p = createProvider(
+      { provider: id, apiKey: KEY, baseUrl: id === 'openai' ? `${server.url}/v1` : server.url, stream, retryBaseMs: 5, retryMaxMs: 50 },
+      { onRetry: (r) => retries.push(r.error.status ?? 0) },
+    );
+    const res = await p.complete(baseReq());
+    expect(res.text).toBe('ok after 429');
+    expect(retries).toEqual([429]);
+    expect(server.requests.map((r) => r.response?.status)).toEqual([429, 200]);
+  });
+
+  it('retries 500 twice then succeeds', async () => {
+    await serve([{ status: 500, times: 2, text: 'ok after 500s' }]);
+    const res = await provider(id, { stream }).complete(baseReq());
+    expect(res.text).toBe('ok after 500s');
+    expect(server.requests.map((r) => r.response?.status)).toEqual([500, 500, 200]);
+  });
+
+  it('gives up after maxRetries with a server error', async () => {
+    await serve([{ status: id === 'anthropic' ? 529 : 503, text: 'never' }]);
+    const err = await provider(id, { stream, maxRetries: 2 }).complete(baseReq()).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe(id === 'anthropic' ? 'rate-limit' : 'server');
+    expect(err.attempts).toBe(3);
+    expect(err.message).toMatch(/after 3 attempts/);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('maps 401 to an auth error and never surfaces the key', async () => {
+    await serve([{ text: 'unreachable' }], 'the-right-key');
+    const err = await provider(id, { stream }).complete(baseReq()).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('auth');
+    expect(err.status).toBe(401);
+    expect(err.message).toMatch(/authentication failed \(401\): check your API key for (anthropic|openai) at http:\/\/127\.0\.0\.1/);
+    // The server's body echoed the key: it must be gone from everything we surface.
+    expect(server.requests).toHaveLength(1); // auth errors are not retried
+    const surfaced = `${err.message}\n${err.stack}\n${JSON.stringify(err)}\n${String(err)}`;
+    expect(surfaced).not.toContain(KEY);
+    expect(surfaced).not.toContain(KEY.slice(0, 20));
+    expect(err.message).toContain('[REDACTED]');
+  });
+
+  it('maps a scripted 401 whose body echoes the key', async () => {
+    await serve([{ status: 401, body: `bad key ${KEY} (${KEY.slice(0, 8)}...${KEY.slice(-4)})` }]);
+    const err = await provider(id, { stream }).complete(baseReq()).catch((e) => e);
+    expect(err.kind).toBe('auth');
+    expect(err.message).not.toContain(KEY);
+    expect(err.message).not.toContain(KEY.slice(-4) + ')');
+  });
+
+  it('never puts the key in a request body', async () => {
+    await serve([{ text: 'ok' }]);
+    await provider(id, { stream }).complete(baseReq());
+    expect(server.requests[0]!.rawBody).not.toContain(KEY);
+  });
+});
+
+describe.each(['anthropic', 'openai'] as const)('%s streaming faults', (id) => {
+  it('stream cut after text was shown → ModelError stream-cut, not retried', async () => {
+    await serve([{ text: 'x'.repeat(400), chunkSize: 20, cutStreamAfterBytes: 900, times: 1 }]);
+    const shown: string[] = [];
+    const err = await provider(id).complete(baseReq(), { onText: (d) => shown.push(d) }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('stream-cut');
+    expect(shown.join('').length).toBeGreaterThan(0);
+    expect(shown.join('').length).toBeLessThan(400);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('stream cut before any text was shown → retried transparently', async () => {
+    await serve([{ text: 'complete answer', cutStreamAfterBytes: 40, times: 1 }]);
+    const shown: string[] = [];
+    const res = await provider(id).complete(baseReq(), { onText: (d) => shown.push(d) });
+    expect(res.text).toBe('complete answer');
+    expect(shown.join('')).toBe('complete answer');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('cancels mid-stream through AbortSignal', async () => {
+    await serve([{ text: 'y'.repeat(600), chunkSize: 10, chunkDelayMs: 20 }]);
+    const ac = new AbortController();
+    const shown: string[] = [];
+    const t0 = Date.now();
+    const err = await provider(id)
+      .complete(baseReq(), {
+        signal: ac.signal,
+        onText: (d) => {
+          shown.push(d);
+          if (shown.length === 3) ac.abort();
+        },
+      })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('cancelled');
+    expect(shown.length).toBeLessThan(10);
+    expect(Date.now() - t0).toBeLessThan(1000); // the full stream would take 60 chunks × 20 ms
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('cancels during a backoff wait', async () => {
+    await serve([{ status: 500, text: 'never' }]);
+    const ac = new AbortController();
+    const p = createProvider({ provider: id, apiKey: KEY, baseUrl: server.url, retryBaseMs: 10_000, retryMaxMs: 10_000 });
+    setTimeout(() => ac.abort(), 100);
+    const t0 = Date.now();
+    const err = await p.complete(baseReq(), { signal: ac.signal }).catch((e) => e);
+    expect(err.kind).toBe('cancelled');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('unreachable server → network error with a hint', async () => {
+    await serve([]);
+    const url = server.url;
+    await server.close();
+    const p = createProvider({ provider: id, apiKey: KEY, baseUrl: url, maxRetries: 1, retryBaseMs: 5 });
+    const err = await p.complete(baseReq()).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('network');
+    expect(err.message).toMatch(/cannot reach .* Is the server running/);
+  });
+});
+
+describe('anthropic prompt caching', () => {
+  it('marks system, the last tool and the last stable-prefix message; later calls read the cache', async () => {
+    await serve([{ text: 'one' }, { text: 'two' }]);
+    const p = provider('anthropic');
+    const r1 = await p.complete(baseReq());
+    const req2 = baseReq({
+      messages: [...baseReq().messages, { role: 'assistant', text: 'one', toolCalls: [] }, { role: 'user', content: 'go on' }],
+    });
+    const r2 = await p.complete(req2);
+    const body = server.requests[0]!.body;
+    expect(body.system).toEqual([{ type: 'text', text: 'You fix bugs.', cache_control: { type: 'ephemeral' } }]);
+    expect(body.tools[0].cache_control).toBeUndefined();
+    expect(body.tools[1].cache_control).toEqual({ type: 'ephemeral' });
+    // The two stable user messages merge into one API message; the breakpoint is on its last block.
+    expect(body.messages[0].content.map((b: { cache_control?: unknown }) => b.cache_control)).toEqual([undefined, { type: 'ephemeral' }]);
+    const body2 = server.requests[1]!.body;
+    expect(body2.messages).toHaveLength(3);
+    expect(JSON.stringify(body2.messages.slice(1))).not.toContain('cache_control');
+    expect(r1.usage.cacheWriteTokens).toBeGreaterThan(0);
+    expect(r1.usage.cacheReadTokens).toBe(0);
+    expect(r2.usage.cacheReadTokens).toBe(r1.usage.cacheWriteTokens);
+    expect(r2.usage.cacheWriteTokens).toBe(0);
+    // Reads are billed at a tenth of input: the second call's prefix is cheaper than the first's.
+    expect(r2.costUsd).toBeLessThan(r1.costUsd);
+  });
+});
+
+describe('openai-compatible specifics', () => {
+  it('recovers a tool call written as JSON in the text (local models)', async () => {
+    await serve([{ text: 'I will search.\n<tool_call>{"name": "search_method", "arguments": {"name": "total"}}</tool_call>' }]);
+    const res = await provider('openai', { model: 'qwen2.5-coder:7b' }).complete(baseReq());
+    expect(res.toolCalls).toEqual([{ id: 'text_call_1', name: 'search_method', args: { name: 'total' } }]);
+    expect(res.text).toBe('I will search.');
+    expect(res.stopReason).toBe('tool_use');
+    // A model no table knows, served locally, is free.
+    expect(res.costUsd).toBe(0);
+    expect(res.priceKnown).toBe(true);
+  });
+
+  it('appends /v1 to a bare base URL and reports cached prompt tokens', async () => {
+    await serve([{ text: 'hi', usage: { prompt_tokens: 1000, completion_tokens: 10, cached_tokens: 800 } }]);
+    const res = await createProvider({ provider: 'openai', apiKey: KEY, baseUrl: server.url, model: 'gpt-4o' }).complete(baseReq());
+    expect(server.requests[0]!.path).toBe('/v1/chat/completions');
+    expect(res.usage).toEqual({ inputTokens: 200, outputTokens: 10, cacheReadTokens: 800, cacheWriteTokens: 0 });
+    // gpt-4o from the built-in table: 200×2.5 + 800×1.25 + 10×10 per MTok (overrides aside).
+    expect(res.costUsd).toBeCloseTo((200 * 2.5 + 800 * 1.25 + 10 * 10) / 1e6, 12);
+    // A local endpoint got max_tokens (not max_completion_tokens) and include_usage for the stream.
+    expect(server.requests[0]!.body.max_tokens).toBe(4096);
+    expect(server.requests[0]!.body.stream_options).toEqual({ include_usage: true });
+  });
+
+  it('uses price overrides from config', async () => {
+    await serve([{ text: 'hi', usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } }], null);
+    const res = await createProvider({
+      provider: 'openai',
+      apiKey: '',
+      baseUrl: server.url,
+      model: 'my-vllm-model',
+      prices: { 'my-vllm': { input: 0.5, output: 1 } },
+    }).complete(baseReq());
+    expect(res.costUsd).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('createProvider validation', () => {
+  it('rejects bad configs with clear messages', () => {
+    expect(() => createProvider({ provider: 'anthropic', apiKey: '' })).toThrow(/No API key for anthropic/);
+    expect(() => createProvider({ provider: 'openai', apiKey: '' })).toThrow(/No API key for openai/);
+    expect(() => createProvider({ provider: 'gemini' as never, apiKey: 'k' })).toThrow(/Unknown provider "gemini"/);
+    expect(() => createProvider({ provider: 'openai', apiKey: 'k', baseUrl: 'localhost:11434' })).toThrow(/not an http\(s\) URL/);
+    expect(() => createProvider({ provider: 'openai', apiKey: 'k', maxRetries: -1 })).toThrow(/maxRetries/);
+  });
+
+  it('rejects a tool whose schema is not an object, before any request', async () => {
+    await serve([{ text: 'unused' }]);
+    const bad = baseReq({ tools: [{ name: 'x', description: 'x', schema: z.string() }] });
+    await expect(provider('anthropic').complete(bad)).rejects.toThrow(/must be a zod object/);
+    await expect(provider('openai').complete(baseReq({ tools: [{ name: 'bad name', description: '', schema: z.object({}) }] }))).rejects.toThrow(
+      /must match/,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+});
