@@ -16,6 +16,8 @@ export interface ScriptedTurn {
   body?: unknown;
   headers?: Record<string, string>;
   cutStreamAfterBytes?: number;
+  streamErrorAfterEvents?: number;
+  streamError?: { type: string; message: string };
   delayMs?: number;
   chunkDelayMs?: number;
   chunkSize?: number;
@@ -39,7 +41,7 @@ export interface RecordedRequest {
   body: any;
   rawBody: string;
   turnIndex: number | null;
-  response: { status: number; stream?: boolean; cut?: boolean } | null;
+  response: { status: number; stream?: boolean; cut?: boolean; streamError?: boolean } | null;
   time: string;
 }
 export interface ScriptRequest {

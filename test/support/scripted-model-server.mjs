@@ -8,6 +8,7 @@
 //   faults and conditions:
 //     status: 429|500|529|401|..., times?: n, body?, headers?   answer with this error n times (default: always)
 //     cutStreamAfterBytes: n, times?: n                         send n bytes of the response, then drop the socket
+//     streamErrorAfterEvents: n, streamError?: {type,message}   stream n events then an error event (default overloaded)
 //     delayMs: n                                                wait before answering
 //     chunkDelayMs: n, chunkSize: n                             pace the stream (default 0 ms, 12 chars)
 //     when: { lastToolResultIncludes?, lastUserIncludes?, anyMessageIncludes?, toolOffered?, api? }
@@ -459,6 +460,24 @@ export async function startScriptedServer({ script = [], expectedKey, port = 0, 
         pieces = [JSON.stringify(openaiCompletion(turn, model, usage))];
         contentType = 'application/json';
       }
+    }
+    // A mid-stream error event (Anthropic: `event: error`; OpenAI: a data chunk holding `error`).
+    if (stream && turn.streamErrorAfterEvents !== undefined && state.faults < times) {
+      state.faults++;
+      const err = turn.streamError ?? { type: 'overloaded_error', message: 'Overloaded' };
+      const tail =
+        api === 'anthropic'
+          ? `event: error\ndata: ${JSON.stringify({ type: 'error', error: err })}\n\n`
+          : `data: ${JSON.stringify({ error: { message: err.message, type: err.type, code: null } })}\n\n`;
+      pieces = [...pieces.slice(0, turn.streamErrorAfterEvents), tail];
+      entry.response = { status: 200, stream, streamError: true };
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
+      for (const piece of pieces) {
+        res.write(piece);
+        if (turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
+      }
+      res.end();
+      return;
     }
     entry.response = { status: 200, stream, cut: cut !== undefined };
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', ...(stream ? { connection: 'keep-alive' } : {}) });

@@ -40,7 +40,7 @@ function provider(id: ProviderId, over: Record<string, unknown> = {}): ChatProvi
       provider: id,
       apiKey: KEY,
       baseUrl: id === 'openai' ? `${server.url}/v1` : server.url,
-      model: id === 'openai' ? 'gpt-4o-2024-08-06' : 'claude-sonnet-4-5-20250929',
+      model: id === 'openai' ? 'gpt-4o-2024-08-06' : 'claude-sonnet-5-5',
       retryBaseMs: 5,
       retryMaxMs: 50,
       ...over,
@@ -218,6 +218,23 @@ describe.each(['anthropic', 'openai'] as const)('%s streaming faults', (id) => {
     expect(res.text).toBe('complete answer');
     expect(shown.join('')).toBe('complete answer');
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('an overloaded error event before any text → retried; after text → stream-cut', async () => {
+    await serve([{ text: 'answer after overload', streamErrorAfterEvents: 1, times: 1 }]);
+    const res = await provider(id).complete(baseReq());
+    expect(res.text).toBe('answer after overload');
+    expect(server.requests).toHaveLength(2);
+
+    await server.close();
+    await serve([{ text: 'z'.repeat(100), chunkSize: 10, streamErrorAfterEvents: 6, times: 1 }]);
+    const shown: string[] = [];
+    const err = await provider(id).complete(baseReq(), { onText: (d) => shown.push(d) }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('stream-cut');
+    expect(err.message).toMatch(/Overloaded/);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('cancels mid-stream through AbortSignal', async () => {

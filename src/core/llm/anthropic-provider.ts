@@ -51,14 +51,17 @@ export class AnthropicProvider implements ChatProvider {
     const ctx: ErrorContext = { provider: 'anthropic', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
-    const raw = await withRetries(
-      () => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)),
-      this.policy,
-      ctx,
-    );
+    const raw = await withRetries(() => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
     const lookup = lookupPrice(this.model, this.cfg.prices, !isVendorHost(this.cfg.baseUrl, 'anthropic'));
+    const { blocks, ...rest } = raw;
     return {
-      ...raw,
+      ...rest,
+      message: {
+        role: 'assistant',
+        text: raw.text,
+        toolCalls: raw.toolCalls,
+        ...(blocks ? { providerData: { provider: 'anthropic' as const, blocks } } : {}),
+      },
       costUsd: costOf(raw.usage, lookup.price),
       priceKnown: lookup.known,
       model: raw.model || this.model,
@@ -73,6 +76,7 @@ export class AnthropicProvider implements ChatProvider {
     a.stopReason = msg.stop_reason ?? 'end_turn';
     a.setUsage(msg.usage as unknown as RawUsage);
     for (const block of msg.content) {
+      if (block.type === 'thinking' || block.type === 'redacted_thinking') a.thinking.set(a.thinking.size, block);
       if (block.type === 'text') a.text += block.text;
       else if (block.type === 'tool_use') {
         // A non-streamed input is already an object; a string means the server sent raw text.
@@ -80,6 +84,11 @@ export class AnthropicProvider implements ChatProvider {
         if (typeof input === 'string') a.calls.push({ id: block.id, name: block.name, ...parsed(input) });
         else a.calls.push({ id: block.id, name: block.name, args: input ?? {} });
       }
+    }
+    if (a.thinking.size) {
+      a.rawBlocks = msg.content.map((b) =>
+        b.type === 'tool_use' ? { ...b, input: objectArgs(a.calls.find((c) => c.id === b.id)?.args) } : b,
+      );
     }
     return a.result();
   }
@@ -100,7 +109,8 @@ export class AnthropicProvider implements ChatProvider {
       }
     } catch (e) {
       if (opts.signal?.aborted) throw e;
-      if (isStreamBreak(e)) throw new StreamCutError((e as Error).message, emitted);
+      // An `event: error` (e.g. overloaded) after text was shown is treated like a cut: not replayed.
+      if (isStreamBreak(e) || (emitted && e instanceof Error)) throw new StreamCutError((e as Error).message, emitted);
       throw e;
     }
     if (!finished) throw new StreamCutError('no message_stop event', emitted);
@@ -114,6 +124,8 @@ export interface Assembled {
   stopReason: string;
   usage: Usage;
   model: string;
+  /** Content blocks in order, kept only when they hold thinking that must be replayed. */
+  blocks?: unknown[];
 }
 
 type RawUsage = {
@@ -129,7 +141,15 @@ class Assembler {
   stopReason = 'end_turn';
   model = '';
   private usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-  private blocks = new Map<number, { kind: 'text' } | { kind: 'tool'; id: string; name: string; json: string }>();
+  private blocks = new Map<
+    number,
+    | { kind: 'text'; text: string }
+    | { kind: 'tool'; id: string; name: string; json: string }
+    | { kind: 'thinking'; block: { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string } }
+  >();
+  /** Thinking blocks of a non-streamed message (streamed ones live in `blocks`). */
+  thinking = new Map<number, unknown>();
+  private order: number[] = [];
 
   setUsage(u: RawUsage | undefined): void {
     if (!u) return;
@@ -149,12 +169,17 @@ class Assembler {
         return undefined;
       case 'content_block_start': {
         const b = ev.content_block;
-        if (b.type === 'tool_use') {
+        this.order.push(ev.index);
+        if (b.type === 'thinking') {
+          this.blocks.set(ev.index, { kind: 'thinking', block: { type: 'thinking', thinking: b.thinking ?? '', signature: b.signature ?? '' } });
+        } else if (b.type === 'redacted_thinking') {
+          this.blocks.set(ev.index, { kind: 'thinking', block: { type: 'redacted_thinking', data: b.data } });
+        } else if (b.type === 'tool_use') {
           // The SDK types `input` as an object; a non-empty one at start is a complete input.
           const init = b.input && Object.keys(b.input as object).length ? JSON.stringify(b.input) : '';
           this.blocks.set(ev.index, { kind: 'tool', id: b.id, name: b.name, json: init });
         } else if (b.type === 'text') {
-          this.blocks.set(ev.index, { kind: 'text' });
+          this.blocks.set(ev.index, { kind: 'text', text: b.text ?? '' });
           if (b.text) {
             this.text += b.text;
             return b.text;
@@ -166,7 +191,12 @@ class Assembler {
         const block = this.blocks.get(ev.index);
         if (ev.delta.type === 'text_delta') {
           this.text += ev.delta.text;
+          if (block?.kind === 'text') block.text += ev.delta.text;
           return ev.delta.text;
+        }
+        if (block?.kind === 'thinking' && block.block.type === 'thinking') {
+          if (ev.delta.type === 'thinking_delta') block.block.thinking += ev.delta.thinking;
+          if (ev.delta.type === 'signature_delta') block.block.signature += ev.delta.signature;
         }
         if (ev.delta.type === 'input_json_delta' && block?.kind === 'tool') block.json += ev.delta.partial_json;
         return undefined;
@@ -186,8 +216,26 @@ class Assembler {
   }
 
   result(): Assembled {
-    return { text: this.text, toolCalls: this.calls, stopReason: this.stopReason, usage: { ...this.usage }, model: this.model };
+    const out: Assembled = { text: this.text, toolCalls: this.calls, stopReason: this.stopReason, usage: { ...this.usage }, model: this.model };
+    const streamedThinking = [...this.blocks.values()].some((b) => b.kind === 'thinking');
+    if (streamedThinking) {
+      const calls = new Map(this.calls.map((c) => [c.id, c]));
+      out.blocks = this.order.map((i) => {
+        const b = this.blocks.get(i)!;
+        if (b.kind === 'thinking') return b.block;
+        if (b.kind === 'text') return { type: 'text', text: b.text };
+        return { type: 'tool_use', id: b.id, name: b.name, input: objectArgs(calls.get(b.id)?.args) };
+      });
+    } else if (this.thinking.size) out.blocks = this.rawBlocks;
+    return out;
   }
+
+  /** Set by createOnce: the non-streamed message's blocks, with tool inputs made replayable. */
+  rawBlocks?: unknown[];
+}
+
+function objectArgs(args: unknown): Record<string, unknown> {
+  return args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
 }
 
 function parsed(raw: string): { args: unknown; parseError?: string; rawArgs?: string } {
@@ -223,6 +271,9 @@ export function buildAnthropicBody(model: string, req: ChatRequest): MessageCrea
     if (m.role === 'user') {
       role = 'user';
       blocks.push({ type: 'text', text: m.content });
+    } else if (m.role === 'assistant' && m.providerData?.provider === 'anthropic' && m.providerData.blocks.length) {
+      role = 'assistant';
+      blocks.push(...(structuredClone(m.providerData.blocks) as ContentBlockParam[]));
     } else if (m.role === 'assistant') {
       role = 'assistant';
       if (m.text) blocks.push({ type: 'text', text: m.text });
@@ -256,7 +307,7 @@ export function buildAnthropicBody(model: string, req: ChatRequest): MessageCrea
     max_tokens: req.maxTokens ?? 4096,
     system: [{ type: 'text', text: req.system, cache_control: EPHEMERAL }],
     messages,
+    // No temperature: the Messages API has deprecated it (current models sample with thinking on).
     ...(tools ? { tools } : {}),
-    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
   };
 }

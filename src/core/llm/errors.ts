@@ -101,6 +101,14 @@ export function toModelError(e: unknown, ctx: ErrorContext, attempts?: number): 
     }
     return make(`request rejected (${status}) by ${where}${detail}`, 'bad-request', status);
   }
+  if (isApiError(e) && e.status === undefined && !isConnection(e)) {
+    // An error event inside a 200 stream (Anthropic `event: error`, OpenAI `data: {"error":...}`).
+    const body = e.error as { type?: string; error?: { type?: string } } | undefined;
+    const type = body?.error?.type ?? body?.type ?? '';
+    const says = serverSays(e);
+    if (/overloaded|rate_limit/.test(type)) return make(`${where} is overloaded (error in stream): ${says}`, 'rate-limit');
+    return make(`server error in the response stream from ${where}: ${says}`, 'server');
+  }
   if (isConnection(e) || (e instanceof TypeError && /fetch failed|terminated|socket|ECONN/i.test(e.message))) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (e as Error).message;
@@ -108,4 +116,9 @@ export function toModelError(e: unknown, ctx: ErrorContext, attempts?: number): 
   }
   const msg = e instanceof Error ? e.message : String(e);
   return make(`model call to ${where} failed: ${msg}`, 'server');
+}
+
+/** A 400 that names the temperature parameter, for a request that set one. */
+export function temperatureRejected(e: unknown, sentTemperature: unknown): boolean {
+  return sentTemperature !== undefined && e instanceof ModelError && e.kind === 'bad-request' && /temperature/i.test(e.message);
 }

@@ -12,6 +12,7 @@ import { costOf, isVendorHost, lookupPrice } from './prices';
 import { withRetries, type RetryPolicy } from './retry';
 import { extractTextToolCalls } from './text-tool-calls';
 import { checkToolNames, parseArgs, toolJsonSchema } from './tool-schema';
+import { temperatureRejected } from './errors';
 import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions, ProviderConfig, ToolCall, Usage } from './types';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -43,6 +44,8 @@ export class OpenAIProvider implements ChatProvider {
   private readonly client: OpenAI;
   private readonly baseUrl: string;
   private readonly vendor: boolean;
+  private streamOptions = true;
+  private dropTemperature = false;
 
   constructor(
     private readonly cfg: ProviderConfig & { model: string },
@@ -64,11 +67,19 @@ export class OpenAIProvider implements ChatProvider {
   }
 
   async complete(req: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResponse> {
-    const body = buildOpenAIBody(this.model, req, this.vendor);
+    const body = buildOpenAIBody(this.model, this.dropTemperature ? { ...req, temperature: undefined } : req, this.vendor);
     const ctx: ErrorContext = { provider: 'openai', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
-    const raw = await withRetries(() => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
+    let raw: Assembled;
+    try {
+      raw = await withRetries(() => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
+    } catch (e) {
+      if (!temperatureRejected(e, body.temperature)) throw e;
+      // Some models only take their default temperature: drop it for this and later calls.
+      this.dropTemperature = true;
+      return this.complete(req, opts);
+    }
     if (!raw.toolCalls.length && req.tools?.length && this.options.textToolCalls !== false) {
       const found = extractTextToolCalls(raw.text, req.tools.map((t) => t.name));
       if (found.calls.length) {
@@ -78,7 +89,11 @@ export class OpenAIProvider implements ChatProvider {
       }
     }
     const lookup = lookupPrice(this.model, this.cfg.prices, !this.vendor);
-    return { ...raw, costUsd: costOf(raw.usage, lookup.price), priceKnown: lookup.known, model: raw.model || this.model, ms: Date.now() - started };
+    const { blocks: _unused, ...rest } = raw;
+    return {
+      ...rest,
+      message: { role: 'assistant', text: raw.text, toolCalls: raw.toolCalls },
+      costUsd: costOf(raw.usage, lookup.price), priceKnown: lookup.known, model: raw.model || this.model, ms: Date.now() - started };
   }
 
   private async createOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
@@ -99,10 +114,20 @@ export class OpenAIProvider implements ChatProvider {
   }
 
   private async streamOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
-    const chunks = await this.client.chat.completions.create(
-      { ...body, stream: true, stream_options: { include_usage: true } },
-      { signal: opts.signal },
-    );
+    let chunks;
+    try {
+      chunks = await this.client.chat.completions.create(
+        { ...body, stream: true, ...(this.streamOptions ? { stream_options: { include_usage: true } } : {}) },
+        { signal: opts.signal },
+      );
+    } catch (e) {
+      // Some older local servers reject stream_options; usage is then simply not reported.
+      if (this.streamOptions && e instanceof OpenAI.APIError && e.status === 400 && /stream_options/i.test(e.message)) {
+        this.streamOptions = false;
+        return this.streamOnce(body, opts);
+      }
+      throw e;
+    }
     let text = '';
     let model = '';
     let finish: string | null | undefined;
@@ -124,11 +149,17 @@ export class OpenAIProvider implements ChatProvider {
           }
           for (const tc of d?.tool_calls ?? []) {
             // The first delta of a call carries id and name; later ones only argument fragments.
-            const slot = partial.get(tc.index) ?? { id: '', name: '', args: '' };
-            if (tc.id) slot.id = tc.id;
-            if (tc.function?.name) slot.name += tc.function.name;
+            // Some servers omit `index` (a new id then starts a new call) or repeat the name.
+            let key = typeof tc.index === 'number' ? tc.index : -1;
+            if (key < 0) {
+              const byId = tc.id ? [...partial.entries()].find(([, s]) => s.id === tc.id)?.[0] : undefined;
+              key = byId ?? (tc.id || partial.size === 0 ? partial.size : partial.size - 1);
+            }
+            const slot = partial.get(key) ?? { id: '', name: '', args: '' };
+            if (tc.id && !slot.id) slot.id = tc.id;
+            if (tc.function?.name && !slot.name) slot.name = tc.function.name;
             if (tc.function?.arguments) slot.args += tc.function.arguments;
-            partial.set(tc.index, slot);
+            partial.set(key, slot);
           }
           if (choice.finish_reason) {
             finish = choice.finish_reason;
@@ -138,7 +169,8 @@ export class OpenAIProvider implements ChatProvider {
       }
     } catch (e) {
       if (opts.signal?.aborted) throw e;
-      if (e instanceof Error && !(e instanceof OpenAI.APIError)) throw new StreamCutError(e.message, emitted);
+      // An error event in the middle of the stream is a cut too: once text was shown it must not be replayed.
+      if (e instanceof Error && (emitted || !(e instanceof OpenAI.APIError))) throw new StreamCutError(e.message, emitted);
       throw e;
     }
     // The SDK ends iteration quietly when the socket closes; a missing finish_reason means a cut.
@@ -213,6 +245,7 @@ export function buildOpenAIBody(model: string, req: ChatRequest, vendor: boolean
     ...(tools ? { tools } : {}),
     // api.openai.com's reasoning models reject max_tokens; local servers mostly only know max_tokens.
     ...(vendor ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
-    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    // OpenAI's reasoning families accept only the default temperature.
+    ...(req.temperature !== undefined && !(vendor && /^(o\d|gpt-5)/.test(model)) ? { temperature: req.temperature } : {}),
   };
 }

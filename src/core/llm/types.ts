@@ -27,15 +27,28 @@ export interface ToolResult {
   isError?: boolean;
 }
 
+export interface AssistantMessage {
+  role: 'assistant';
+  text: string;
+  toolCalls: ToolCall[];
+  /**
+   * The provider's own content blocks, replayed verbatim when this message is sent back to the same
+   * provider (Anthropic requires thinking blocks, with their signatures, to be returned unchanged).
+   * Ignored by other providers. Holds no secrets.
+   */
+  providerData?: { provider: ProviderId; blocks: unknown[] };
+}
+
 export type ChatMessage =
   | { role: 'user'; content: string }
-  | { role: 'assistant'; text: string; toolCalls: ToolCall[] }
+  | AssistantMessage
   | { role: 'tool'; results: ToolResult[] };
 
 export interface ChatRequest {
   system: string;
   messages: ChatMessage[];
   tools?: ToolSpec[];
+  /** OpenAI-compatible endpoints only (dropped for models that reject it); Anthropic has deprecated it. */
   temperature?: number;
   maxTokens?: number;
   /** messages[0..cachePrefixMessages) are stable across calls (issue + repo summary): cache them. */
@@ -50,6 +63,8 @@ export interface Usage {
 }
 
 export interface ChatResponse {
+  /** The reply as a message ready to append to the conversation (text, tool calls, provider data). */
+  message: AssistantMessage;
   text: string;
   toolCalls: ToolCall[];
   /** Normalised: 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | provider-specific other. */
@@ -79,8 +94,11 @@ export interface ChatProvider {
 export interface Price {
   input: number;
   output: number;
+  /** Defaults to the input price when absent. */
   cacheRead?: number;
   cacheWrite?: number;
+  /** A higher tier billed for the whole request when its prompt (input + cache) exceeds aboveTokens. */
+  longPrompt?: { aboveTokens: number; input: number; output: number; cacheRead?: number; cacheWrite?: number };
 }
 
 export interface ProviderConfig {
