@@ -8,6 +8,8 @@ export interface ScriptedToolCall {
 }
 export interface ScriptedTurn {
   text?: string;
+  /** Anthropic only: a thinking block (with a signature) before the text. */
+  thinking?: string;
   toolCalls?: ScriptedToolCall[];
   stopReason?: string;
   usage?: Record<string, number>;

@@ -4,7 +4,7 @@
 // not, and plays a scripted conversation. Plain ESM JavaScript so `node` can run it without a build.
 //
 // Script: an array of turns (or { turns: [...] }, or a function (request) => turn).
-//   A turn is { text?, toolCalls?: [{ name, args?, rawArgs?, id? }], stopReason?, usage? } plus optional
+//   A turn is { text?, toolCalls?: [{ name, args?, rawArgs?, id? }], thinking?, stopReason?, usage? } plus optional
 //   faults and conditions:
 //     status: 429|500|529|401|..., times?: n, body?, headers?   answer with this error n times (default: always)
 //     cutStreamAfterBytes: n, times?: n                         send n bytes of the response, then drop the socket
@@ -173,6 +173,11 @@ function anthropicCacheUsage(body, seen) {
   };
 }
 
+/** Stands in for the opaque signature the real API attaches to thinking blocks. */
+function signatureOf(thinking) {
+  return 'sig_' + createHash('sha256').update(thinking).digest('base64').slice(0, 24);
+}
+
 function chunksOf(s, size) {
   const out = [];
   for (let i = 0; i < s.length; i += size) out.push(s.slice(i, i + size));
@@ -214,6 +219,15 @@ function anthropicEvents(turn, model, usage) {
   ]);
   events.push(['ping', { type: 'ping' }]);
   let index = 0;
+  if (turn.thinking) {
+    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }]);
+    for (const piece of chunksOf(turn.thinking, size)) {
+      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } }]);
+    }
+    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: signatureOf(turn.thinking) } }]);
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+    index++;
+  }
   if (turn.text !== undefined && turn.text !== '') {
     events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
     for (const piece of chunksOf(turn.text, size)) {
@@ -248,6 +262,7 @@ function anthropicEvents(turn, model, usage) {
 function anthropicMessage(turn, model, usage) {
   const calls = normCalls(turn);
   const content = [];
+  if (turn.thinking) content.push({ type: 'thinking', thinking: turn.thinking, signature: signatureOf(turn.thinking) });
   if (turn.text) content.push({ type: 'text', text: turn.text });
   for (const c of calls) {
     // A non-streamed message cannot carry malformed JSON as an object: the raw text is sent as a string.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startScriptedServer, type ScriptedServer, type Script } from '../support/scripted-model-server.mjs';
-import { createProvider, ModelError, type ChatProvider, type ChatRequest, type ProviderId, type ToolSpec } from '../../src/core/llm';
+import { buildOpenAIBody, createProvider, ModelError, type ChatProvider, type ChatRequest, type ProviderId, type ToolSpec } from '../../src/core/llm';
 
 const KEY = 'sk-ant-test-0123456789abcdefSECRET';
 
@@ -308,7 +308,59 @@ describe('anthropic prompt caching', () => {
   });
 });
 
+describe.each([true, false])('anthropic thinking blocks (stream=%s)', (stream) => {
+  it('are returned in message.providerData and replayed verbatim with their signatures', async () => {
+    await serve([
+      { thinking: 'The total ignores the discount field.', text: 'Checking.', toolCalls: [{ name: 'read_file', args: { path: 'cart.py' } }] },
+      { text: 'done' },
+    ]);
+    const p = provider('anthropic', { stream });
+    const r1 = await p.complete(baseReq());
+    expect(r1.text).toBe('Checking.');
+    expect(r1.message.role).toBe('assistant');
+    expect(r1.message.toolCalls).toEqual(r1.toolCalls);
+    const blocks = r1.message.providerData!.blocks as { type: string; thinking?: string; signature?: string }[];
+    expect(blocks.map((b) => b.type)).toEqual(['thinking', 'text', 'tool_use']);
+    expect(blocks[0]!.thinking).toBe('The total ignores the discount field.');
+    expect(blocks[0]!.signature).toMatch(/^sig_/);
+    await p.complete(
+      baseReq({
+        messages: [...baseReq().messages, r1.message, { role: 'tool', results: [{ callId: r1.toolCalls[0]!.id, content: 'code' }] }],
+      }),
+    );
+    const sent = server.requests[1]!.body.messages[1];
+    expect(sent.role).toBe('assistant');
+    expect(sent.content).toEqual(blocks);
+  });
+
+  it('are ignored when the conversation moves to an OpenAI-compatible endpoint', async () => {
+    await serve([{ thinking: 'hmm', text: 'a' }, { text: 'b' }]);
+    const r1 = await provider('anthropic', { stream }).complete(baseReq());
+    await provider('openai', { stream }).complete(baseReq({ messages: [...baseReq().messages, r1.message, { role: 'user', content: 'go' }] }));
+    const asst = server.requests[1]!.body.messages.find((m: { role: string }) => m.role === 'assistant');
+    expect(asst).toEqual({ role: 'assistant', content: 'a' });
+  });
+});
+
 describe('openai-compatible specifics', () => {
+  it('drops temperature for later calls when the model rejects it', async () => {
+    await serve([{ status: 400, times: 1, body: "Unsupported value: 'temperature' does not support 0 with this model.", text: 'ok' }, { text: 'second' }], null);
+    const p = createProvider({ provider: 'openai', apiKey: '', baseUrl: server.url, model: 'local-reasoner' });
+    const r = await p.complete(baseReq({ temperature: 0 }));
+    expect(r.text).toBe('ok');
+    expect(server.requests[0]!.body.temperature).toBe(0);
+    expect(server.requests[1]!.body.temperature).toBeUndefined();
+    await p.complete(baseReq({ temperature: 0 }));
+    expect(server.requests[2]!.body.temperature).toBeUndefined();
+  });
+
+  it('never sends temperature to reasoning models on api.openai.com-shaped configs', () => {
+    const body = buildOpenAIBody('gpt-5.4', baseReq({ temperature: 0 }), true);
+    expect(body.temperature).toBeUndefined();
+    expect(body.max_completion_tokens).toBe(4096);
+    expect(buildOpenAIBody('llama3', baseReq({ temperature: 0.2 }), false).temperature).toBe(0.2);
+  });
+
   it('recovers a tool call written as JSON in the text (local models)', async () => {
     await serve([{ text: 'I will search.\n<tool_call>{"name": "search_method", "arguments": {"name": "total"}}</tool_call>' }]);
     const res = await provider('openai', { model: 'qwen2.5-coder:7b' }).complete(baseReq());
