@@ -1,0 +1,144 @@
+// Which tests to run after a file is saved. With a coverage map (test id -> covered "file:line"s) the
+// tests that execute the changed lines are chosen; without one, test files that import the saved module
+// or are named after it. A saved test file is itself impacted.
+import { posix } from 'node:path';
+
+const PY_TEST = /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py)$/;
+const JS_TEST = /(^|\/)[^/]*\.(test|spec)\.[cm]?[jt]sx?$/;
+const IN_TEST_DIR = /(^|\/)(tests?|__tests__|spec)\//;
+const CODE_EXT = /\.(py|[cm]?[jt]sx?)$/;
+
+export function isTestFile(rel: string): boolean {
+  if (!CODE_EXT.test(rel)) return false;
+  if (PY_TEST.test(rel) || JS_TEST.test(rel)) return true;
+  return IN_TEST_DIR.test(rel) && /\.[cm]?[jt]sx?$/.test(rel) && !/(^|\/)(fixtures?|helpers?|support)\//.test(rel);
+}
+
+function stem(rel: string): string {
+  return posix.basename(rel).replace(/\.(test|spec)(?=\.)/, '').replace(/\.[^.]+$/, '');
+}
+
+/** Python module names a file can be imported as: pkg/mod.py -> pkg.mod (also without a src/ prefix). */
+export function pythonModuleNames(rel: string): string[] {
+  if (!rel.endsWith('.py')) return [];
+  let mod = rel.slice(0, -3).replace(/\/__init__$/, '').split('/').join('.');
+  const names = [mod];
+  for (const prefix of ['src.', 'lib.']) if (mod.startsWith(prefix)) names.push(mod.slice(prefix.length));
+  return names.filter(Boolean);
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function pythonImports(text: string, rel: string): boolean {
+  for (const mod of pythonModuleNames(rel)) {
+    if (new RegExp(`^\\s*(from|import)\\s+${esc(mod)}(\\s|$|,|\\.)`, 'm').test(text)) return true;
+    const dot = mod.lastIndexOf('.');
+    if (dot > 0) {
+      const parent = mod.slice(0, dot);
+      const leaf = mod.slice(dot + 1);
+      const m = new RegExp(`^\\s*from\\s+${esc(parent)}\\s+import\\s+\\(?([^)\\n]*(?:\\n[^)]*)?)\\)?`, 'm').exec(text);
+      if (m && new RegExp(`(^|[\\s,(])${esc(leaf)}([\\s,)]|$)`).test(m[1])) return true;
+    }
+  }
+  return false;
+}
+
+const JS_SPEC = /(?:require\s*\(\s*|import\s*\(\s*|from\s+|import\s+)['"]([^'"]+)['"]/g;
+
+function jsImports(text: string, testRel: string, rel: string): boolean {
+  const target = rel.replace(/\.[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
+  for (const m of text.matchAll(JS_SPEC)) {
+    const spec = m[1];
+    if (!spec.startsWith('.')) continue;
+    const resolved = posix.normalize(posix.join(posix.dirname(testRel), spec)).replace(/\.[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
+    if (resolved === target) return true;
+  }
+  return false;
+}
+
+export interface TestFileText {
+  rel: string;
+  text: string;
+}
+
+export interface ImpactedSelection {
+  /** Test ids (coverage) or test file paths (heuristics), relative to the root. */
+  tests: string[];
+  mode: 'coverage' | 'imports' | 'self' | 'none';
+  reason: string;
+}
+
+export function impactedByHeuristics(savedRel: string, testFiles: TestFileText[]): ImpactedSelection {
+  if (isTestFile(savedRel) && !savedRel.endsWith('conftest.py')) return { tests: [savedRel], mode: 'self', reason: `${savedRel} is a test file` };
+  const isPy = savedRel.endsWith('.py');
+  const name = stem(savedRel);
+  const hits = new Set<string>();
+  const why: string[] = [];
+  for (const t of testFiles) {
+    if (t.rel === savedRel) continue;
+    const imports = isPy ? t.rel.endsWith('.py') && pythonImports(t.text, savedRel) : !t.rel.endsWith('.py') && jsImports(t.text, t.rel, savedRel);
+    const named = stem(t.rel).replace(/^test_|_test$/g, '') === name;
+    if (imports || named) {
+      hits.add(t.rel);
+      why.push(`${t.rel} (${imports ? 'imports it' : 'named after it'})`);
+    }
+  }
+  if (hits.size === 0) return { tests: [], mode: 'none', reason: `no test file imports ${savedRel} or is named after it` };
+  return { tests: [...hits].sort(), mode: 'imports', reason: why.join(', ') };
+}
+
+/**
+ * Tests whose coverage touches the changed lines of `savedRel` (all its lines when the change is
+ * unknown). Returns undefined when the map has no data for the file at all (fall back to heuristics).
+ */
+export function impactedFromCoverage(
+  coverage: ReadonlyMap<string, ReadonlySet<string>>,
+  savedRel: string,
+  changedLines?: ReadonlySet<number>,
+): ImpactedSelection | undefined {
+  const prefix = `${savedRel}:`;
+  let fileKnown = false;
+  const hits: string[] = [];
+  for (const [test, lines] of coverage) {
+    let hit = false;
+    for (const key of lines) {
+      if (!key.startsWith(prefix)) continue;
+      fileKnown = true;
+      const line = Number(key.slice(prefix.length));
+      if (!changedLines || changedLines.has(line)) {
+        hit = true;
+        break;
+      }
+    }
+    if (hit) hits.push(test);
+  }
+  if (!fileKnown) return undefined;
+  return {
+    tests: hits.sort(),
+    mode: 'coverage',
+    reason: hits.length ? `${hits.length} test(s) execute the changed lines of ${savedRel}` : `no test executes the changed lines of ${savedRel}`,
+  };
+}
+
+/** 1-based line numbers of `after` that differ from `before` (plus the neighbours of deletions). */
+export function changedLineNumbers(before: string, after: string): Set<number> {
+  const a = before.split(/\r?\n/);
+  const b = after.split(/\r?\n/);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length - 1;
+  let endB = b.length - 1;
+  while (endA >= start && endB >= start && a[endA] === b[endB]) {
+    endA--;
+    endB--;
+  }
+  const out = new Set<number>();
+  if (start > endB) {
+    // pure deletion: mark the lines around the cut
+    if (start > 0) out.add(start);
+    out.add(start + 1);
+    return out;
+  }
+  for (let i = start; i <= endB; i++) out.add(i + 1);
+  return out;
+}

@@ -1,0 +1,234 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { failureSpots } from '../../src/extension/logic/failure-lines';
+import {
+  changedLineNumbers,
+  impactedByHeuristics,
+  impactedFromCoverage,
+  isTestFile,
+  pythonModuleNames,
+  type TestFileText,
+} from '../../src/extension/logic/impacted-tests';
+import { checkFailingTest, checkIssueText, resolveIssue } from '../../src/extension/logic/issue-source';
+import { finishRunView, newRunView, parseViewMessage, reduceRunView, TEXT_TAIL } from '../../src/extension/logic/run-view-model';
+import { SaveScheduler } from '../../src/extension/logic/save-scheduler';
+import { readSettings } from '../../src/extension/logic/settings';
+
+const FIX = join(__dirname, '..', 'fixtures');
+
+function testFilesOf(fixture: string): TestFileText[] {
+  const out: TestFileText[] = [];
+  const walk = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir)) {
+      const abs = join(dir, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(abs).isDirectory()) walk(abs, r);
+      else if (isTestFile(r)) out.push({ rel: r, text: readFileSync(abs, 'utf8') });
+    }
+  };
+  walk(join(FIX, fixture), '');
+  return out;
+}
+
+describe('issue sources', () => {
+  const reader = { read: async (p: string) => (p === 'ISSUE.md' ? '# Bulk discount\nNot applied at exactly ten units.' : Promise.reject(new Error('ENOENT: no such file'))) };
+
+  it('takes explicit text first, then a file, then the selection', async () => {
+    expect(await resolveIssue({ issueText: 'The total is wrong for ten items', issueFile: 'ISSUE.md' }, reader)).toMatchObject({ ok: true, source: 'args' });
+    expect(await resolveIssue({ issueFile: 'ISSUE.md', selection: 'x' }, reader)).toMatchObject({ ok: true, source: 'file', text: expect.stringContaining('ten units') });
+    expect(await resolveIssue({ selection: 'slugify keeps double dashes in output' }, reader)).toMatchObject({ ok: true, source: 'selection' });
+    expect(await resolveIssue({ selection: '   ' }, reader)).toBeUndefined();
+  });
+
+  it('refuses a pasted issue URL and explains why', () => {
+    const r = checkIssueText('https://github.com/psf/requests/issues/2317', 'input');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.url).toBe('https://github.com/psf/requests/issues/2317');
+      expect(r.message).toMatch(/does not fetch issues/);
+      expect(r.message).toMatch(/paste/);
+    }
+    // a URL inside a real description is fine
+    expect(checkIssueText('Crash reported in https://github.com/x/y/issues/1 when saving twice', 'input').ok).toBe(true);
+  });
+
+  it('refuses empty, tiny, binary, oversize text and unreadable or non-text files', async () => {
+    expect(checkIssueText('  \n', 'input')).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
+    expect(checkIssueText('bug', 'input')).toMatchObject({ ok: false, message: expect.stringMatching(/too short/) });
+    expect(checkIssueText('abc\u0000def ghijklmnop', 'file', 'x.md')).toMatchObject({ ok: false, message: expect.stringMatching(/binary/) });
+    expect(checkIssueText('x'.repeat(300_000), 'input')).toMatchObject({ ok: false, message: expect.stringMatching(/at most/) });
+    expect(await resolveIssue({ issueFile: 'missing.md' }, reader)).toMatchObject({ ok: false, message: expect.stringMatching(/Cannot read.*ENOENT/) });
+    expect(await resolveIssue({ issueFile: 'image.png' }, reader)).toMatchObject({ ok: false, message: expect.stringMatching(/not a Markdown/) });
+  });
+
+  it('checks failing-test ids', () => {
+    expect(checkFailingTest('tests/test_pricing.py::test_bulk_discount_at_threshold')).toEqual({ ok: true, test: 'tests/test_pricing.py::test_bulk_discount_at_threshold' });
+    expect(checkFailingTest('  ')).toEqual({ ok: true });
+    expect(checkFailingTest('x; rm -rf /').ok).toBe(false);
+  });
+});
+
+describe('impacted tests', () => {
+  it('finds Python test files importing the saved module (real fixture)', () => {
+    const tests = testFilesOf('py-inventory');
+    expect(tests.map((t) => t.rel).sort()).toEqual(['tests/test_cart.py', 'tests/test_pricing.py']);
+    const r = impactedByHeuristics('inventory/pricing.py', tests);
+    expect(r.mode).toBe('imports');
+    expect(r.tests).toContain('tests/test_pricing.py');
+    expect(pythonModuleNames('src/pkg/__init__.py')).toEqual(['src.pkg', 'pkg']);
+  });
+
+  it('finds JS test files requiring the saved module by relative path (real fixture)', () => {
+    const tests = testFilesOf('js-textkit');
+    const r = impactedByHeuristics('src/slug.js', tests);
+    expect(r.tests).toEqual(['test/slug.test.js']);
+    expect(impactedByHeuristics('test/case.test.js', tests)).toMatchObject({ mode: 'self', tests: ['test/case.test.js'] });
+    expect(impactedByHeuristics('README.md', tests).mode).toBe('none');
+  });
+
+  it('uses the coverage map restricted to the changed lines', () => {
+    const cov = new Map([
+      ['t::a', new Set(['m.py:3', 'm.py:4'])],
+      ['t::b', new Set(['m.py:10'])],
+      ['t::c', new Set(['other.py:1'])],
+    ]);
+    expect(impactedFromCoverage(cov, 'm.py', new Set([4]))?.tests).toEqual(['t::a']);
+    expect(impactedFromCoverage(cov, 'm.py')?.tests).toEqual(['t::a', 't::b']);
+    expect(impactedFromCoverage(cov, 'm.py', new Set([99]))).toMatchObject({ tests: [], mode: 'coverage' });
+    expect(impactedFromCoverage(cov, 'unknown.py')).toBeUndefined();
+  });
+
+  it('computes changed lines between two saves', () => {
+    expect([...changedLineNumbers('a\nb\nc\n', 'a\nB\nc\n')]).toEqual([2]);
+    expect([...changedLineNumbers('a\nb\nc\n', 'a\nb\nx\ny\nc\n')]).toEqual([3, 4]);
+    expect([...changedLineNumbers('a\nb\nc\n', 'a\nc\n')]).toEqual([1, 2]);
+  });
+});
+
+describe('save scheduler', () => {
+  it('debounces quick saves into one run', async () => {
+    const runs: string[][] = [];
+    const s = new SaveScheduler<number>({ delayMs: 30, run: async (files) => (runs.push(files), files.length) });
+    s.saved('a.py');
+    s.saved('b.py');
+    s.saved('a.py');
+    await new Promise((r) => setTimeout(r, 80));
+    await s.idle();
+    expect(runs).toEqual([['a.py', 'b.py']]);
+    expect(s.completed).toBe(1);
+  });
+
+  it('cancels a stale run when the file is saved again and never overlaps runs', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const seen: { files: string[]; aborted: boolean }[] = [];
+    const s = new SaveScheduler<void>({
+      delayMs: 10,
+      run: (files, signal) =>
+        new Promise<void>((resolve) => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          const t = setTimeout(() => {
+            active--;
+            seen.push({ files, aborted: false });
+            resolve();
+          }, 150);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            setTimeout(() => {
+              active--;
+              seen.push({ files, aborted: true });
+              resolve();
+            }, 20);
+          });
+        }),
+    });
+    s.saved('a.py');
+    await new Promise((r) => setTimeout(r, 50)); // first run is going
+    expect(s.running).toBe(true);
+    s.saved('b.py');
+    await new Promise((r) => setTimeout(r, 30));
+    await s.idle();
+    expect(seen).toEqual([
+      { files: ['a.py'], aborted: true },
+      { files: ['b.py', 'a.py'], aborted: false },
+    ]);
+    expect(maxActive).toBe(1);
+    expect(s.cancelled).toBe(1);
+    expect(s.completed).toBe(1);
+    s.dispose();
+  });
+});
+
+describe('run view model', () => {
+  it('folds agent events into the view state', () => {
+    let s = newRunView('r1', '# Bulk discount not applied\nmore', 1000);
+    expect(s.issueTitle).toBe('Bulk discount not applied');
+    s = reduceRunView(s, { type: 'stage', stage: 'retrieve' }, 1001);
+    s = reduceRunView(s, { type: 'search', round: 1, api: 'search_method', args: { method_name: 'bulk_discount' }, ok: true, summary: '1 hit', hits: [{ file: 'inventory/pricing.py', line: 12 }] });
+    s = reduceRunView(s, { type: 'locations', locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', startLine: 10, endLine: 14, intendedBehavior: 'apply at 10' }] });
+    s = reduceRunView(s, { type: 'usage', inputTokens: 10, outputTokens: 5, costUsd: 0.001, calls: 1 });
+    s = reduceRunView(s, { type: 'usage', inputTokens: 30, outputTokens: 9, costUsd: 0.003, calls: 2 });
+    s = reduceRunView(s, { type: 'candidate', id: 'c1', diff: 'd', evidence: { failToPass: ['t'], passToFail: [], verdict: 'resolved' } });
+    s = reduceRunView(s, { type: 'selected', id: 'c1', reason: 'only candidate; fixes t' });
+    s = reduceRunView(s, { type: 'text', delta: 'x'.repeat(TEXT_TAIL + 10) });
+    s = reduceRunView(s, { type: 'error', message: 'HTTP 500', recoverable: true });
+    s = reduceRunView(s, { type: 'bogus' } as never);
+    expect(s.events).toBe(9);
+    expect(s.stages.map((x) => x.stage)).toEqual(['retrieve']);
+    expect(s.searches[0].hits[0]).toEqual({ file: 'inventory/pricing.py', line: 12 });
+    expect(s.usage).toEqual({ inputTokens: 30, outputTokens: 9, costUsd: 0.003, calls: 2 });
+    expect(s.text.length).toBe(TEXT_TAIL);
+    expect(s.selected?.reason).toMatch(/fixes t/);
+    s = finishRunView(s, 'done', 'Patch ready', 2000);
+    expect(s).toMatchObject({ status: 'done', endedAt: 2000 });
+  });
+
+  it('accepts only well-formed webview messages', () => {
+    expect(parseViewMessage({ type: 'open', file: 'a.py', line: 3 })).toEqual({ type: 'open', file: 'a.py', line: 3 });
+    expect(parseViewMessage({ type: 'open', file: 'a.py', line: '7' })).toEqual({ type: 'open', file: 'a.py', line: 7 });
+    expect(parseViewMessage({ type: 'open', file: 'a.py', line: -2 })).toEqual({ type: 'open', file: 'a.py', line: 1 });
+    expect(parseViewMessage({ type: 'open', file: 42 })).toBeUndefined();
+    expect(parseViewMessage({ type: 'eval', code: 'x' })).toBeUndefined();
+    expect(parseViewMessage('open')).toBeUndefined();
+    expect(parseViewMessage({ type: 'cancel' })).toEqual({ type: 'cancel' });
+  });
+});
+
+describe('failure locations', () => {
+  it('uses structured failures and pytest/V8 output', () => {
+    const root = '/ws';
+    const pytestOut = '____ test_bulk_discount_at_threshold ____\n\n    def test_bulk_discount_at_threshold():\n>       assert bulk_discount(10, 20.0) == 2.0\nE       assert 0.0 == 2.0\n\ntests/test_pricing.py:14: AssertionError\n';
+    const nodeOut = "not ok 3 - slugify collapses repeated separators\n  stack: |-\n    TestContext.<anonymous> (/ws/test/slug.test.js:15:10)\n    at node:internal/x:1:1\n";
+    const spots = failureSpots(
+      root,
+      [
+        { id: 'tests/test_pricing.py::test_bulk_discount_at_threshold', message: 'assert 0.0 == 2.0' },
+        { id: 'test/slug.test.js::slugify collapses repeated separators', message: 'Expected values to be strictly equal' },
+        { id: 'test/x.test.js::given', message: 'boom', file: '/ws/test/x.test.js', line: 4 },
+        { id: 'test/y.test.js::nowhere', message: 'lost' },
+      ],
+      pytestOut + nodeOut,
+    );
+    expect(spots.map((s) => [s.rel, s.line])).toEqual([
+      ['tests/test_pricing.py', 14],
+      ['test/slug.test.js', 15],
+      ['test/x.test.js', 4],
+    ]);
+    expect(spots[0].message).toMatch(/assert 0.0 == 2.0/);
+  });
+});
+
+describe('settings', () => {
+  it('reads defaults and reports bad values', () => {
+    const good = readSettings(() => undefined);
+    expect(good.settings).toMatchObject({ provider: 'anthropic', budgetUsd: 1, testTimeoutMs: 300_000, testOnSave: false, exclude: [] });
+    expect(good.problems).toEqual([]);
+    const vals: Record<string, unknown> = { provider: 'gemini', budgetUsd: -3, baseUrl: 'ftp://x', 'tests.command': 'pytest', testOnSave: true };
+    const bad = readSettings((k) => vals[k]);
+    expect(bad.settings).toMatchObject({ provider: 'anthropic', budgetUsd: 1, testOnSave: true });
+    expect(bad.settings.testsCommand).toBeUndefined();
+    for (const k of ['provider', 'budgetUsd', 'baseUrl', 'tests.command']) expect(bad.problems.join('\n')).toContain(`rover.${k}`);
+  });
+});
