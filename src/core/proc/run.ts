@@ -89,6 +89,12 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
+let spawnedCount = 0;
+/** Processes started through runProcess in this process's lifetime (the editor shows it; tests assert on it). */
+export function spawnedProcessCount(): number {
+  return spawnedCount;
+}
+
 export function runProcess(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const max = opts.maxOutputBytes ?? 1024 * 1024;
   const started = Date.now();
@@ -100,6 +106,7 @@ export function runProcess(command: string, args: readonly string[], opts: RunOp
       });
       return;
     }
+    spawnedCount++;
     const child = spawn(command, [...args], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
