@@ -50,6 +50,7 @@ export interface CodeSymbol {
 export interface CallSite {
   /** The called name (last identifier of `a.b.c(...)`). */
   name: string;
+  /** 1-based line and 1-based column (UTF-16 units) of the called name. */
   line: number;
   column: number;
   /** qualifiedName of the innermost enclosing symbol, if any. */
@@ -70,6 +71,8 @@ export interface FileRecord {
   errorLines?: number[];
   /** Total line count of the file. */
   lines: number;
+  /** Set when the file is not UTF-8 and was decoded as this encoding instead. */
+  encoding?: 'utf-16le' | 'utf-16be' | 'latin1';
 }
 
 export interface IndexWarning {

@@ -1,0 +1,23 @@
+; Rover definitions and references for Python.
+; Capture names understood by src/core/index/extract.ts:
+;   @definition.<kind>  the node whose span is the symbol (decorators are added by the extractor)
+;   @name               the symbol's name
+;   @base + @bases.of   one superclass of the class node captured as @bases.of
+;   @call + @call.name  a call site and the called name
+
+(class_definition
+  name: (identifier) @name) @definition.class
+
+(class_definition
+  superclasses: (argument_list [(identifier) (attribute)] @base)) @bases.of
+
+; one pattern for every `def`, sync or async, top-level, nested or in a class: whether it is a method
+; is decided from where it sits, so a method can never also appear as a top-level function
+(function_definition
+  name: (identifier) @name) @definition.function
+
+(call
+  function: [
+    (identifier) @call.name
+    (attribute attribute: (identifier) @call.name)
+  ]) @call

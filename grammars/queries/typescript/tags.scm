@@ -1,0 +1,94 @@
+; Rover definitions and references for TypeScript and TSX (both grammars use this file).
+; See grammars/queries/python/tags.scm for the capture names.
+
+(class_declaration
+  name: (type_identifier) @name) @definition.class
+
+(abstract_class_declaration
+  name: (type_identifier) @name) @definition.class
+
+(class
+  name: (type_identifier) @name) @definition.class
+
+(interface_declaration
+  name: (type_identifier) @name) @definition.interface
+
+(enum_declaration
+  name: (identifier) @name) @definition.enum
+
+(class_declaration (class_heritage (extends_clause value: (_) @base))) @bases.of
+(class_declaration (class_heritage (implements_clause (_) @base))) @bases.of
+(abstract_class_declaration (class_heritage (extends_clause value: (_) @base))) @bases.of
+(abstract_class_declaration (class_heritage (implements_clause (_) @base))) @bases.of
+(class (class_heritage (extends_clause value: (_) @base))) @bases.of
+(class (class_heritage (implements_clause (_) @base))) @bases.of
+(interface_declaration
+  (extends_type_clause type: (_) @base)) @bases.of
+
+; `namespace NS {...}` / `module M {...}` only qualify the names inside them
+(internal_module
+  name: [(identifier) (nested_identifier)] @name) @scope.namespace
+
+(function_declaration
+  name: (identifier) @name) @definition.function
+
+(generator_function_declaration
+  name: (identifier) @name) @definition.function
+
+(function_signature
+  name: (identifier) @name) @definition.function
+
+(method_definition
+  name: [(property_identifier) (private_property_identifier) (computed_property_name) (string)] @name) @definition.method
+
+(method_signature
+  name: [(property_identifier) (private_property_identifier) (computed_property_name) (string)] @name) @definition.method
+
+(abstract_method_signature
+  name: [(property_identifier) (private_property_identifier) (computed_property_name) (string)] @name) @definition.method
+
+(public_field_definition
+  name: [(property_identifier) (private_property_identifier)] @name
+  value: [(arrow_function) (function_expression) (generator_function)] @func) @definition.method
+
+(lexical_declaration
+  (variable_declarator
+    name: (identifier) @name
+    value: [(arrow_function) (function_expression) (generator_function)] @func)) @definition.function
+
+(variable_declaration
+  (variable_declarator
+    name: (identifier) @name
+    value: [(arrow_function) (function_expression) (generator_function)] @func)) @definition.function
+
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (member_expression
+        object: (identifier) @owner
+        property: (property_identifier) @_proto (#eq? @_proto "prototype"))
+      property: (property_identifier) @name)
+    right: [(arrow_function) (function_expression) (generator_function)] @func)) @definition.method
+
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (_) @qualifier
+      property: (property_identifier) @name)
+    right: [(arrow_function) (function_expression) (generator_function)] @func)) @definition.function
+
+(pair
+  key: [(property_identifier) (string)] @name
+  value: [(arrow_function) (function_expression) (generator_function)] @func) @definition.function
+
+(call_expression
+  function: [
+    (identifier) @call.name
+    (member_expression property: [(property_identifier) (private_property_identifier)] @call.name)
+  ]) @call
+
+(new_expression
+  constructor: [
+    (identifier) @call.name
+    (member_expression property: (property_identifier) @call.name)
+  ]) @call

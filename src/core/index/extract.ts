@@ -1,0 +1,409 @@
+// Turns a tree-sitter parse into a FileRecord. The language-specific part is in the query files
+// (grammars/queries/<lang>/tags.scm); this module only knows the capture names and a few per-language
+// facts about wrappers, decorators and comments. Nesting (method vs function, containers, qualified
+// names) is decided here from byte ranges, so every definition node yields exactly one symbol.
+import type { Node, QueryMatch } from 'web-tree-sitter';
+import { CLASS_LIKE } from './types';
+import type { CallSite, CodeSymbol, FileRecord, Lang, SymbolKind } from './types';
+import type { LangRuntime } from './ts-runtime';
+
+interface LangFacts {
+  /** Parents that wrap a definition without changing it: their span and leading comments count. */
+  wrappers: ReadonlySet<string>;
+  /** Preceding siblings that belong to the next definition (decorators, attributes). */
+  leadingSiblings: ReadonlySet<string>;
+  /** Child node types that hold decorators/attributes of the definition itself. */
+  decoratorTypes: ReadonlySet<string>;
+  comments: ReadonlySet<string>;
+  pythonDocstring?: boolean;
+}
+
+const COMMENTS = new Set(['comment', 'line_comment', 'block_comment']);
+const JS_FACTS: LangFacts = {
+  wrappers: new Set(['export_statement']),
+  leadingSiblings: new Set(['decorator']),
+  decoratorTypes: new Set(['decorator']),
+  comments: COMMENTS,
+};
+const FACTS: Record<Lang, LangFacts> = {
+  python: {
+    wrappers: new Set(['decorated_definition']),
+    leadingSiblings: new Set(),
+    decoratorTypes: new Set(['decorator']),
+    comments: COMMENTS,
+    pythonDocstring: true,
+  },
+  javascript: JS_FACTS,
+  typescript: JS_FACTS,
+  tsx: JS_FACTS,
+  java: { wrappers: new Set(), leadingSiblings: new Set(), decoratorTypes: new Set(['annotation', 'marker_annotation']), comments: COMMENTS },
+  go: { wrappers: new Set(), leadingSiblings: new Set(), decoratorTypes: new Set(), comments: COMMENTS },
+  rust: { wrappers: new Set(), leadingSiblings: new Set(['attribute_item']), decoratorTypes: new Set(['attribute_item']), comments: COMMENTS },
+  csharp: { wrappers: new Set(), leadingSiblings: new Set(), decoratorTypes: new Set(['attribute_list']), comments: COMMENTS },
+  cpp: { wrappers: new Set(['template_declaration']), leadingSiblings: new Set(), decoratorTypes: new Set(), comments: COMMENTS },
+};
+
+// Node types that can be a definition's body, for definitions whose grammar has no `body` field.
+const BODY_TYPES = new Set([
+  'block',
+  'statement_block',
+  'class_body',
+  'interface_body',
+  'enum_body',
+  'field_declaration_list',
+  'declaration_list',
+  'compound_statement',
+  'enum_variant_list',
+  'enum_member_declaration_list',
+  'enumerator_list',
+  'interface_type',
+  'struct_type',
+  'constructor_body',
+]);
+
+const MAX_SIGNATURE = 400;
+const MAX_DOC = 2000;
+const MAX_ERROR_LINES = 10;
+
+interface Def {
+  node: Node;
+  pattern: number;
+  kind: SymbolKind | 'scope.namespace' | 'scope.impl';
+  name: Node;
+  func?: Node;
+  owner?: Node;
+  qualifier?: Node;
+  body?: Node;
+}
+
+interface Placed {
+  def: Def;
+  symbol?: CodeSymbol;
+  /** Name prefix for things nested inside. */
+  qualified: string;
+  /** className for functions directly inside (class-like symbols and impl blocks). */
+  classForChildren?: string;
+}
+
+export function extractFile(rt: LangRuntime, text: string, path: string): FileRecord {
+  const tree = rt.parser.parse(text);
+  if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
+  try {
+    const root = tree.rootNode;
+    const matches = rt.query.matches(root);
+    const { defs, bases, calls } = collect(matches);
+    const facts = FACTS[rt.lang];
+    const placed = place(defs, bases, facts, text);
+    const symbols = placed.filter((p) => p.symbol).map((p) => p.symbol!);
+    const callSites = attachCalls(calls, placed);
+    const record: FileRecord = {
+      path,
+      lang: rt.lang,
+      size: 0,
+      mtimeMs: 0,
+      symbols,
+      calls: callSites,
+      hasErrors: root.hasError,
+      lines: countLines(text),
+    };
+    if (root.hasError) record.errorLines = errorLines(root);
+    return record;
+  } finally {
+    tree.delete();
+  }
+}
+
+function collect(matches: QueryMatch[]) {
+  const defs = new Map<number, Def>();
+  const bases = new Map<number, string[]>();
+  const calls: { call: Node; name: Node }[] = [];
+  for (const m of matches) {
+    let defNode: Node | undefined;
+    let kind: Def['kind'] | undefined;
+    let name: Node | undefined;
+    let func: Node | undefined;
+    let owner: Node | undefined;
+    let qualifier: Node | undefined;
+    let call: Node | undefined;
+    let callName: Node | undefined;
+    let base: Node | undefined;
+    let basesOf: Node | undefined;
+    for (const c of m.captures) {
+      const n = c.name;
+      if (n === 'name') name = c.node;
+      else if (n === 'func') func = c.node;
+      else if (n === 'owner') owner = c.node;
+      else if (n === 'qualifier') qualifier = c.node;
+      else if (n === 'call') call = c.node;
+      else if (n === 'call.name') callName = c.node;
+      else if (n === 'base') base = c.node;
+      else if (n === 'bases.of') basesOf = c.node;
+      else if (n.startsWith('definition.')) {
+        defNode = c.node;
+        kind = n.slice('definition.'.length) as SymbolKind;
+      } else if (n.startsWith('scope.')) {
+        defNode = c.node;
+        kind = n as Def['kind'];
+      }
+    }
+    if (call && callName) {
+      calls.push({ call, name: callName });
+    } else if (basesOf && base) {
+      let list = bases.get(basesOf.id);
+      if (!list) bases.set(basesOf.id, (list = []));
+      const t = squash(base.text);
+      if (!list.includes(t)) list.push(t);
+    } else if (defNode && kind && name) {
+      // Several patterns may match one node (e.g. `X.prototype.m = ...` and `obj.m = ...`): the
+      // earlier pattern in the query file is the more specific one and wins.
+      const prev = defs.get(defNode.id);
+      if (prev && prev.pattern <= m.patternIndex) continue;
+      defs.set(defNode.id, { node: defNode, pattern: m.patternIndex, kind, name, func, owner, qualifier });
+    }
+  }
+  return { defs: [...defs.values()], bases, calls };
+}
+
+function place(defs: Def[], bases: Map<number, string[]>, facts: LangFacts, text: string): Placed[] {
+  defs.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const out: Placed[] = [];
+  const stack: Placed[] = [];
+  for (const def of defs) {
+    while (stack.length && stack[stack.length - 1].def.node.endIndex <= def.node.startIndex) stack.pop();
+    const parent = stack[stack.length - 1];
+    const p = placeOne(def, parent, bases, facts, text);
+    out.push(p);
+    stack.push(p);
+  }
+  return out;
+}
+
+function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, string[]>, facts: LangFacts, text: string): Placed {
+  const name = cleanName(def.name.text);
+  const prefix = parent ? parent.qualified + '.' : '';
+  if (def.kind === 'scope.namespace' || def.kind === 'scope.impl') {
+    const qualified = prefix + name;
+    return { def, qualified, classForChildren: def.kind === 'scope.impl' ? baseTypeName(name) : parent?.classForChildren };
+  }
+  let kind: SymbolKind = def.kind;
+  let className: string | undefined;
+  let qualified: string;
+  let container = parent?.symbol?.qualifiedName ?? (parent?.def.kind === 'scope.impl' ? parent.qualified : undefined);
+  const ownerName = def.owner ? baseTypeName(cleanName(def.owner.text)) : undefined;
+  if (kind === 'function' || kind === 'method') {
+    const parentIsClass = parent?.symbol ? CLASS_LIKE.has(parent.symbol.kind) : false;
+    if (parentIsClass) {
+      kind = 'method';
+      className = parent!.symbol!.name;
+    } else if (ownerName) {
+      kind = 'method';
+      className = ownerName;
+    } else if (parent && !parent.symbol && parent.classForChildren) {
+      kind = 'method';
+      className = parent.classForChildren;
+    } else {
+      // e.g. methods of object literals, or functions nested in functions
+      kind = 'function';
+    }
+  }
+  if (ownerName && !parent?.symbol) {
+    qualified = prefix + ownerName + '.' + name;
+    container ??= ownerName;
+  } else {
+    const q = def.qualifier ? squash(def.qualifier.text) + '.' : '';
+    qualified = prefix + q + name;
+  }
+
+  const { start, decorators } = spanStart(def.node, facts);
+  const end = def.node.endPosition;
+  const endLine = end.column === 0 && end.row > start.row ? end.row : end.row + 1;
+  const body = findBody(def);
+  const header = text.slice(headerStart(def.node, facts), body ? body.startIndex : def.node.endIndex);
+  let signature = squash(header).replace(/\s*\{$/, '');
+  if (signature.length > MAX_SIGNATURE) signature = signature.slice(0, MAX_SIGNATURE) + '…';
+  const symbol: CodeSymbol = {
+    name,
+    kind,
+    qualifiedName: qualified,
+    startLine: start.row + 1,
+    endLine,
+    signature,
+  };
+  if (className) symbol.className = className;
+  if (container) symbol.container = container;
+  const doc = (facts.pythonDocstring && body ? pythonDocstring(body) : undefined) ?? leadingComment(outermost(def.node, facts), facts);
+  if (doc) symbol.doc = doc;
+  const b = bases.get(def.node.id);
+  if (b && b.length) symbol.bases = b;
+  if (decorators.length) symbol.decorators = decorators;
+  if (kind === 'function' || kind === 'method') {
+    const beforeBody = header;
+    if (/\basync\b/.test(beforeBody)) symbol.async = true;
+    const beforeName = text.slice(def.node.startIndex, def.name.startIndex);
+    if (/\bstatic\b/.test(beforeName) || decorators.some((d) => d === 'staticmethod' || d.endsWith('.staticmethod'))) symbol.static = true;
+  }
+  return { def, symbol, qualified, classForChildren: CLASS_LIKE.has(kind) ? name : undefined };
+}
+
+function outermost(node: Node, facts: LangFacts): Node {
+  let n = node;
+  while (n.parent && facts.wrappers.has(n.parent.type)) n = n.parent;
+  while (n.previousSibling && facts.leadingSiblings.has(n.previousSibling.type)) n = n.previousSibling;
+  return n;
+}
+
+function spanStart(node: Node, facts: LangFacts): { start: { row: number; column: number }; decorators: string[] } {
+  const decorators: string[] = [];
+  const first = outermost(node, facts);
+  // decorators are either children of the wrapper/definition or preceding siblings
+  const seen = new Set<number>();
+  const addFrom = (n: Node | null) => {
+    if (!n) return;
+    for (const c of n.namedChildren) {
+      if (c && facts.decoratorTypes.has(c.type) && !seen.has(c.id)) {
+        seen.add(c.id);
+        decorators.push(cleanDecorator(c.text));
+      }
+    }
+  };
+  for (let s: Node | null = first; s && s.id !== node.id && facts.leadingSiblings.has(s.type); s = s.nextSibling) {
+    if (!seen.has(s.id)) {
+      seen.add(s.id);
+      decorators.push(cleanDecorator(s.text));
+    }
+  }
+  for (let w: Node | null = node; w; w = w.parent) {
+    addFrom(w);
+    if (!w.parent || !facts.wrappers.has(w.parent.type)) break;
+  }
+  const modifiers = node.namedChildren.find((c) => c?.type === 'modifiers');
+  if (modifiers) addFrom(modifiers);
+  return { start: first.startPosition, decorators };
+}
+
+function cleanDecorator(t: string): string {
+  return squash(t.replace(/^@/, '').replace(/^#!?\[/, '').replace(/^\[/, '').replace(/\]$/, ''));
+}
+
+/** Where the header starts: after decorators/attributes that the grammar puts inside the definition. */
+function headerStart(node: Node, facts: LangFacts): number {
+  let at = node.startIndex;
+  for (const c of node.children) {
+    if (!c) continue;
+    if (facts.decoratorTypes.has(c.type) || facts.comments.has(c.type)) at = c.endIndex;
+    else break;
+  }
+  return at;
+}
+
+function findBody(def: Def): Node | undefined {
+  const holder = def.func ?? def.node;
+  const direct = holder.childForFieldName('body');
+  if (direct) return direct;
+  for (let i = holder.namedChildCount - 1; i >= 0; i--) {
+    const c = holder.namedChild(i);
+    if (c && BODY_TYPES.has(c.type)) return c;
+    // Go: `type T struct {...}` keeps the field list one level down
+    if (c && (c.type === 'struct_type' || c.type === 'interface_type')) return c;
+  }
+  return undefined;
+}
+
+function pythonDocstring(body: Node): string | undefined {
+  const first = body.namedChild(0);
+  if (!first || first.type !== 'expression_statement') return undefined;
+  const s = first.namedChild(0);
+  if (!s || s.type !== 'string') return undefined;
+  const raw = s.text.replace(/^[rRuUbBfF]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
+  return clip(dedent(raw));
+}
+
+function leadingComment(node: Node, facts: LangFacts): string | undefined {
+  const parts: string[] = [];
+  let nextRow = node.startPosition.row;
+  for (let s = node.previousSibling; s && facts.comments.has(s.type); s = s.previousSibling) {
+    if (s.endPosition.row < nextRow - 1) break;
+    parts.unshift(s.text);
+    nextRow = s.startPosition.row;
+  }
+  if (!parts.length) return undefined;
+  const cleaned = parts
+    .join('\n')
+    .replace(/^\s*\/\*+!?/gm, '')
+    .replace(/\*+\/\s*$/gm, '')
+    .split('\n')
+    .map((l) => l.replace(/^\s*(\/\/\/?!?|#+|\*(?!\/))\s?/, '').trimEnd())
+    .join('\n')
+    .trim();
+  return cleaned ? clip(cleaned) : undefined;
+}
+
+function attachCalls(calls: { call: Node; name: Node }[], placed: Placed[]): CallSite[] {
+  // Placed is sorted by start; a sweep with a stack finds the innermost enclosing symbol per call.
+  const syms = placed.filter((p) => p.symbol);
+  calls.sort((a, b) => a.call.startIndex - b.call.startIndex);
+  const out: CallSite[] = [];
+  const stack: Placed[] = [];
+  let i = 0;
+  for (const c of calls) {
+    const at = c.call.startIndex;
+    while (i < syms.length && syms[i].def.node.startIndex <= at) {
+      while (stack.length && stack[stack.length - 1].def.node.endIndex <= syms[i].def.node.startIndex) stack.pop();
+      stack.push(syms[i++]);
+    }
+    while (stack.length && stack[stack.length - 1].def.node.endIndex <= at) stack.pop();
+    const site: CallSite = { name: c.name.text, line: c.name.startPosition.row + 1, column: c.name.startPosition.column + 1 };
+    const container = stack[stack.length - 1]?.symbol?.qualifiedName;
+    if (container) site.container = container;
+    out.push(site);
+  }
+  return out;
+}
+
+function errorLines(root: Node): number[] {
+  const lines: number[] = [];
+  const visit = (n: Node) => {
+    if (lines.length >= MAX_ERROR_LINES) return;
+    if (n.type === 'ERROR' || n.isMissing) {
+      const line = n.startPosition.row + 1;
+      if (!lines.includes(line)) lines.push(line);
+      if (n.type === 'ERROR' && !n.children.some((c) => c?.hasError)) return;
+    }
+    for (const c of n.children) if (c && (c.hasError || c.isMissing)) visit(c);
+  };
+  visit(root);
+  return lines.sort((a, b) => a - b);
+}
+
+export function countLines(text: string): number {
+  if (!text) return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return text.endsWith('\n') ? n - 1 : n;
+}
+
+function squash(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function cleanName(s: string): string {
+  return s.replace(/^['"`]|['"`]$/g, '');
+}
+
+/** `Vec<T>` -> `Vec`, `*Server` -> `Server`, `a::B` -> `B`. */
+function baseTypeName(s: string): string {
+  const noGenerics = s.replace(/<.*$/s, '').replace(/^[&*\s]+/, '').replace(/\bmut\s+/, '').trim();
+  const parts = noGenerics.split(/::|\./);
+  return parts[parts.length - 1] || noGenerics;
+}
+
+function dedent(s: string): string {
+  const lines = s.split('\n');
+  const indents = lines.slice(1).filter((l) => l.trim()).map((l) => l.match(/^\s*/)![0].length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return [lines[0].trim(), ...lines.slice(1).map((l) => l.slice(cut).trimEnd())].join('\n').trim();
+}
+
+function clip(s: string): string {
+  return s.length > MAX_DOC ? s.slice(0, MAX_DOC) + '…' : s;
+}

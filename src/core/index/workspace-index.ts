@@ -1,0 +1,282 @@
+// The workspace index: every source file's symbols and call sites, kept in memory, persisted to a
+// cache outside the tree, refreshed incrementally. Bad files never stop a run: they become warnings.
+import { readFileSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultCacheDir, loadCache, saveCache } from './cache';
+import { decodeAs, decodeSource } from './decode';
+import { parseFileAt, syntaxWarning } from './file-parse';
+import type { ParseJob, ParseResult } from './file-parse';
+import { languageForPath } from './languages';
+import { ParsePool } from './pool';
+import type { FileRecord, IndexOptions, IndexStats, IndexWarning } from './types';
+import { DEFAULT_MAX_FILE_BYTES, ExcludeRules, walkWorkspace } from './walk';
+
+export class WorkspaceIndex {
+  readonly root: string;
+  private lastStats: IndexStats = emptyStats();
+  private warningList: IndexWarning[] = [];
+
+  private readonly opts: IndexOptions;
+  private readonly cacheDir: string;
+  private records = new Map<string, FileRecord>();
+  private sorted: FileRecord[] | undefined;
+  private readonly texts = new Map<string, string>();
+  private rules: ExcludeRules;
+  private pool: ParsePool | undefined;
+  private cacheLoaded = false;
+  private dirty = false;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(root: string, opts: IndexOptions) {
+    this.root = root;
+    this.opts = opts;
+    this.cacheDir = opts.cacheDir ?? defaultCacheDir(root);
+    this.rules = new ExcludeRules(opts.exclude);
+    const workers = opts.workers ?? availableParallelism();
+    this.pool = ParsePool.create(workers);
+  }
+
+  /** Walks and parses `root` (reusing the cache where files are unchanged). */
+  static async open(root: string, opts: IndexOptions = {}): Promise<WorkspaceIndex> {
+    const abs = resolve(root);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch (e) {
+      throw new Error(`Rover: cannot open ${abs} for indexing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (!st.isDirectory()) throw new Error(`Rover: ${abs} is not a folder`);
+    const index = new WorkspaceIndex(abs, opts);
+    try {
+      await index.refresh();
+    } catch (e) {
+      await index.close();
+      throw e;
+    }
+    return index;
+  }
+
+  /** Figures of the last open/refresh. */
+  get stats(): IndexStats {
+    return this.lastStats;
+  }
+
+  /** Warnings of the last open/refresh, plus those of later updateFile calls. */
+  get warnings(): readonly IndexWarning[] {
+    return this.warningList;
+  }
+
+  files(): FileRecord[] {
+    this.sorted ??= [...this.records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return this.sorted;
+  }
+
+  getFile(relPath: string): FileRecord | undefined {
+    return this.records.get(normalizeRel(relPath));
+  }
+
+  /** The file's text as indexed; read from disk on first use and kept. */
+  readText(relPath: string): string | undefined {
+    const rel = normalizeRel(relPath);
+    const cached = this.texts.get(rel);
+    if (cached !== undefined) return cached;
+    const record = this.records.get(rel);
+    if (!record) return undefined;
+    let buf: Buffer;
+    try {
+      buf = readFileSync(`${this.root}/${rel}`);
+    } catch {
+      return undefined;
+    }
+    const text = record.encoding ? decodeAs(buf, record.encoding) : decodeAndCheck(buf);
+    if (text === undefined) return undefined;
+    this.texts.set(rel, text);
+    return text;
+  }
+
+  /** Re-reads and re-parses one file (after a save). undefined when it is gone or not indexable. */
+  async updateFile(relPath: string): Promise<FileRecord | undefined> {
+    const rel = normalizeRel(relPath);
+    const lang = languageForPath(rel);
+    if (!lang || this.rules.excluded(rel)) {
+      this.removeFile(rel);
+      return undefined;
+    }
+    const abs = `${this.root}/${rel}`;
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      this.removeFile(rel);
+      return undefined;
+    }
+    const max = this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (!st.isFile()) {
+      this.removeFile(rel);
+      return undefined;
+    }
+    if (st.size > max) {
+      this.removeFile(rel);
+      this.warn({ path: rel, reason: 'too-large', message: `file is ${st.size} bytes, over the ${max}-byte limit; not indexed` });
+      return undefined;
+    }
+    const result = await parseFileAt({ abs, rel, lang, size: st.size, mtimeMs: st.mtimeMs }, true);
+    for (const w of result.warnings) this.warn(w);
+    if (!result.record) {
+      this.removeFile(rel);
+      return undefined;
+    }
+    this.put(result.record);
+    if (result.text !== undefined) this.texts.set(rel, result.text);
+    else this.texts.delete(rel);
+    this.scheduleSave();
+    return result.record;
+  }
+
+  removeFile(relPath: string): void {
+    const rel = normalizeRel(relPath);
+    this.texts.delete(rel);
+    if (this.records.delete(rel)) {
+      this.sorted = undefined;
+      this.scheduleSave();
+    }
+  }
+
+  /** Re-walks the tree; only new or changed files (by size + mtime) are parsed again. */
+  async refresh(): Promise<IndexStats> {
+    if (this.closed) throw new Error('Rover: the index is closed');
+    const t0 = performance.now();
+    this.warningList = [];
+    let cacheHits = 0;
+    let cacheMisses = 0;
+    const previous = this.records;
+    let known = previous;
+    if (!this.cacheLoaded) {
+      this.cacheLoaded = true;
+      const loaded = await loadCache(this.cacheDir, this.root);
+      if (loaded.warning) this.warn(loaded.warning);
+      known = loaded.files;
+      // a missing or rebuilt cache must be written even when nothing else changes
+      this.dirty = true;
+    }
+    const walked = await walkWorkspace(this.root, { exclude: this.opts.exclude, maxFileBytes: this.opts.maxFileBytes }, (w) => this.warn(w));
+    this.rules = walked.rules;
+    const next = new Map<string, FileRecord>();
+    const jobs: ParseJob[] = [];
+    for (const e of walked.entries) {
+      const old = known.get(e.rel);
+      if (old && old.size === e.size && old.mtimeMs === e.mtimeMs && old.lang === e.lang) {
+        next.set(e.rel, old);
+        cacheHits++;
+        if (old.hasErrors) this.warn(syntaxWarning(old));
+        if (old.encoding) this.warn({ path: e.rel, reason: 'not-utf8', message: `file is not UTF-8; indexed as ${old.encoding}` });
+      } else {
+        jobs.push({ abs: e.abs, rel: e.rel, lang: e.lang, size: e.size, mtimeMs: e.mtimeMs });
+        cacheMisses++;
+      }
+    }
+    const results = await this.parseAll(jobs);
+    for (const r of results) {
+      for (const w of r.warnings) this.warn(w);
+      if (r.record) next.set(r.rel, r.record);
+      this.texts.delete(r.rel);
+    }
+    for (const rel of this.texts.keys()) if (!next.has(rel)) this.texts.delete(rel);
+    if (jobs.length || next.size !== known.size) this.dirty = true;
+    this.records = next;
+    this.sorted = undefined;
+    if (this.dirty) await this.saveNow();
+    this.lastStats = computeStats(this.files(), cacheHits, cacheMisses, performance.now() - t0, this.warningList.length);
+    return this.lastStats;
+  }
+
+  /** Flushes the cache and stops worker threads. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (this.dirty) await this.saveNow();
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+
+  private async parseAll(jobs: ParseJob[]): Promise<ParseResult[]> {
+    // small batches are not worth a worker's start-up (loading the wasm runtime and grammars)
+    if (this.pool && jobs.length >= 16) return this.pool.run(jobs);
+    const out: ParseResult[] = [];
+    for (const j of jobs) out.push(await parseFileAt(j));
+    return out;
+  }
+
+  private put(record: FileRecord): void {
+    this.records.set(record.path, record);
+    this.sorted = undefined;
+  }
+
+  private warn(w: IndexWarning): void {
+    this.warningList.push(w);
+    this.lastStats.warnings = this.warningList.length;
+    try {
+      this.opts.onWarning?.(w);
+    } catch {
+      // a failing listener must not break indexing
+    }
+  }
+
+  private scheduleSave(): void {
+    this.dirty = true;
+    if (this.saveTimer || this.closed) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.saveNow();
+    }, 2000);
+    this.saveTimer.unref();
+  }
+
+  private async saveNow(): Promise<void> {
+    this.dirty = false;
+    try {
+      await saveCache(this.cacheDir, this.root, this.files());
+    } catch (e) {
+      // the index still works without a cache; the next open is just slower
+      this.warn({ path: this.cacheDir, reason: 'cache-rebuilt', message: `cannot write index cache: ${(e as Error).message}` });
+    }
+  }
+}
+
+function normalizeRel(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+}
+
+function decodeAndCheck(buf: Buffer): string | undefined {
+  const d = decodeSource(buf);
+  return 'skip' in d ? undefined : d.text;
+}
+
+function emptyStats(): IndexStats {
+  return { files: 0, bytes: 0, languages: {}, classes: 0, functions: 0, methods: 0, filesWithErrors: 0, cacheHits: 0, cacheMisses: 0, ms: 0, warnings: 0 };
+}
+
+function computeStats(files: FileRecord[], cacheHits: number, cacheMisses: number, ms: number, warnings: number): IndexStats {
+  const s = emptyStats();
+  s.files = files.length;
+  s.cacheHits = cacheHits;
+  s.cacheMisses = cacheMisses;
+  s.ms = Math.round(ms);
+  s.warnings = warnings;
+  for (const f of files) {
+    s.bytes += f.size;
+    s.languages[f.lang] = (s.languages[f.lang] ?? 0) + 1;
+    if (f.hasErrors) s.filesWithErrors++;
+    for (const sym of f.symbols) {
+      if (sym.kind === 'method') s.methods++;
+      else if (sym.kind === 'function') s.functions++;
+      else s.classes++;
+    }
+  }
+  return s;
+}
