@@ -34,12 +34,14 @@ export interface TestRunnerSpec {
   /**
    * argv template. '{tests}' expands to the selected test ids (removed when none are selected);
    * '{junit}' expands to the path of a temporary JUnit XML file the runner writes; '{python}' to the
-   * chosen Python interpreter.
+   * chosen Python interpreter; '{reporter}' to Rover's node:test reporter module.
    */
   command: string[];
   /** Relative to the repository root (or absolute). */
   cwd?: string;
   reportFormat: ReportFormat;
+  /** What '{tests}' expands to when no tests are selected (the script's own test paths). */
+  defaultTests?: string[];
   /** Extra environment for this runner (added to the allow-list environment). */
   env?: Record<string, string>;
   /** Entries prepended to PYTHONPATH, relative to the run directory. */

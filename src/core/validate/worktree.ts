@@ -33,6 +33,9 @@ export interface Worktree {
 
 const DEFAULT_LINKS = ['node_modules', '.venv', 'venv'];
 const OWNER_FILE = '.rover-owner.json';
+// The owner marker lives beside the worktree, not in it: git reads info/exclude only from the main
+// repository's folder, so an in-tree marker would show up in `git status` and `git add -A`.
+const ownerPath = (wtPath: string) => `${wtPath}${OWNER_FILE}`;
 
 export function worktreesParent(repoRoot: string, parentDir?: string): string {
   const key = createHash('sha1').update(resolve(repoRoot)).digest('hex').slice(0, 12);
@@ -74,8 +77,7 @@ export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}
     },
   };
   try {
-    await writeFile(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, created: Date.now() }));
-    await excludeOwnerFile(path);
+    await writeFile(ownerPath(path), JSON.stringify({ pid: process.pid, created: Date.now() }));
     if (opts.includeUncommitted) await carryUncommitted(git, repoRoot, path);
     for (const rel of opts.linkPaths ?? DEFAULT_LINKS) {
       const src = join(repoRoot, rel);
@@ -90,16 +92,6 @@ export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}
     throw e;
   }
   return wt;
-}
-
-/** Keep the owner marker out of `git status`/`git diff` inside the worktree. */
-async function excludeOwnerFile(path: string): Promise<void> {
-  const gitDir = (await simpleGit(path).revparse(['--git-dir'])).trim();
-  const infoDir = join(resolve(path, gitDir), 'info');
-  await mkdir(infoDir, { recursive: true });
-  const file = join(infoDir, 'exclude');
-  const prev = existsSync(file) ? await readFile(file, 'utf8') : '';
-  if (!prev.includes(OWNER_FILE)) await writeFile(file, `${prev}\n/${OWNER_FILE}\n/node_modules\n/.venv\n/venv\n`);
 }
 
 async function carryUncommitted(git: SimpleGit, repoRoot: string, path: string): Promise<void> {
@@ -128,6 +120,7 @@ async function removeWorktree(git: SimpleGit, path: string): Promise<void> {
     /* fall through: remove the folder ourselves and prune the registration */
   }
   await rm(path, { recursive: true, force: true });
+  await rm(ownerPath(path), { force: true });
   try {
     await git.raw(['worktree', 'prune']);
   } catch {
@@ -160,12 +153,20 @@ export async function cleanupStaleWorktrees(repoDir: string, parentDir?: string)
     entries = [];
   }
   for (const name of entries) {
+    if (name.endsWith(OWNER_FILE)) {
+      // a marker whose worktree is already gone
+      if (!entries.includes(name.slice(0, -OWNER_FILE.length))) await rm(join(parent, name), { force: true });
+      continue;
+    }
     const path = join(parent, name);
     let owner: { pid?: number } = {};
-    try {
-      owner = JSON.parse(await readFile(join(path, OWNER_FILE), 'utf8'));
-    } catch {
-      owner = {};
+    for (const f of [join(path, OWNER_FILE), ownerPath(path)]) {
+      try {
+        owner = JSON.parse(await readFile(f, 'utf8'));
+        break;
+      } catch {
+        owner = {};
+      }
     }
     if (owner.pid && owner.pid !== process.pid && pidAlive(owner.pid)) continue;
     if (owner.pid === process.pid) continue;

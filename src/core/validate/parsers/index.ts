@@ -1,0 +1,6 @@
+export { parsePytestRA } from './pytest-ra';
+export { parseJunit } from './junit';
+export { parseTap } from './tap';
+export { parseJestJson } from './jest-json';
+export { parseSympy } from './sympy';
+export type { ParsedResults } from './types';
