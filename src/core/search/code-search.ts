@@ -1,0 +1,536 @@
+// The search API over the workspace index: AutoCodeRover's eight calls (same names, same meaning)
+// plus find_references, without ACR's bugs, with "did you mean" on misses. Every call returns a
+// SearchOutcome and never throws; renderOutcome turns it into budgeted text for the model.
+import type { FileRecord } from '../index/types';
+import { resolveFileArg } from './file-args';
+import { closestNames } from './fuzzy';
+import { NameTable, type SymRef } from './names';
+import { SEARCH_API_NAMES, specFor } from './specs';
+import { classOutline, fileLines, isTestPath, symbolOutline, tagLine } from './source-lines';
+import { TextCorpus, type TextMatch } from './text-corpus';
+import type { SearchApiName, SearchHit, SearchIndex, SearchOutcome } from './types';
+
+export interface CodeSearchOptions {
+  /** search_code stops after this many matches and says so. Default 1,000. */
+  maxCodeMatches?: number;
+  /** get_code_around_line's window when none is given. Default 10. */
+  defaultWindow?: number;
+}
+
+/** Argument names models and people also use, mapped onto ACR's. */
+const ALIASES: Record<string, string[]> = {
+  class_name: ['class', 'cls', 'className'],
+  method_name: ['method', 'function', 'function_name', 'func', 'methodName', 'name'],
+  file_name: ['file_path', 'file', 'path', 'filename', 'fileName', 'filePath'],
+  file_path: ['file_name', 'file', 'path', 'filename', 'fileName', 'filePath'],
+  code_str: ['code', 'text', 'query', 'snippet', 'codeStr'],
+  line_number: ['line', 'lineno', 'lineNumber'],
+  window_size: ['window', 'context', 'windowSize'],
+  name: ['symbol', 'method_name', 'function_name', 'method', 'function'],
+};
+
+const modulePath = (path: string) =>
+  path
+    .replace(/\.[^./]+$/, '')
+    .replace(/\/(__init__|index)$/, '')
+    .replace(/\//g, '.');
+
+function rankRefs(refs: SymRef[]): SymRef[] {
+  return [...refs].sort(
+    (a, b) =>
+      Number(isTestPath(a.rec.path)) - Number(isTestPath(b.rec.path)) ||
+      a.rec.path.split('/').length - b.rec.path.split('/').length ||
+      (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) ||
+      a.sym.startLine - b.sym.startLine,
+  );
+}
+
+const where = (r: SymRef) => `${r.rec.path}:${r.sym.startLine}`;
+const quote = (s: string) => (s.includes('\n') ? JSON.stringify(s) : s);
+
+export class CodeSearch {
+  private table?: NameTable;
+  private tableFiles?: FileRecord[];
+  private readonly corpus: TextCorpus;
+  private readonly maxCodeMatches: number;
+  private readonly defaultWindow: number;
+
+  constructor(private readonly index: SearchIndex, opts: CodeSearchOptions = {}) {
+    this.corpus = new TextCorpus((rel) => index.readText(rel));
+    this.maxCodeMatches = opts.maxCodeMatches ?? 1000;
+    this.defaultWindow = opts.defaultWindow ?? 10;
+  }
+
+  /** Reads every file's text and builds the text-search filters now instead of on the first search_code. */
+  warm(): void {
+    this.corpus.warm(this.names().records);
+  }
+
+  // ---- public API (each returns, never throws) ----
+
+  searchClass(className: string): SearchOutcome {
+    return this.guard('search_class', { class_name: className }, () => this.doSearchClass(className));
+  }
+  searchClassInFile(className: string, fileName: string): SearchOutcome {
+    return this.guard('search_class_in_file', { class_name: className, file_name: fileName }, () => this.doSearchClassInFile(className, fileName));
+  }
+  searchMethod(methodName: string): SearchOutcome {
+    return this.guard('search_method', { method_name: methodName }, () => this.doSearchMethod(methodName));
+  }
+  searchMethodInClass(methodName: string, className: string): SearchOutcome {
+    return this.guard('search_method_in_class', { method_name: methodName, class_name: className }, () =>
+      this.doSearchMethodInClass(methodName, className, 'search_method_in_class'),
+    );
+  }
+  searchMethodInFile(methodName: string, filePath: string): SearchOutcome {
+    return this.guard('search_method_in_file', { method_name: methodName, file_path: filePath }, () => this.doSearchMethodInFile(methodName, filePath));
+  }
+  searchCode(code: string): SearchOutcome {
+    return this.guard('search_code', { code_str: code }, () => this.doSearchCode(code));
+  }
+  searchCodeInFile(code: string, filePath: string): SearchOutcome {
+    return this.guard('search_code_in_file', { code_str: code, file_path: filePath }, () => this.doSearchCodeInFile(code, filePath));
+  }
+  getCodeAroundLine(filePath: string, line: number, window?: number): SearchOutcome {
+    const args: Record<string, unknown> = { file_path: filePath, line_number: line };
+    if (window !== undefined) args.window_size = window;
+    return this.guard('get_code_around_line', args, () => this.doCodeAroundLine(filePath, line, window ?? this.defaultWindow));
+  }
+  findReferences(name: string): SearchOutcome {
+    return this.guard('find_references', { name }, () => this.doFindReferences(name));
+  }
+
+  /** Runs an API by its ACR name with named arguments (aliases accepted); validates, never throws. */
+  call(api: string, args: Record<string, unknown> | unknown[]): SearchOutcome {
+    const spec = specFor(api);
+    if (!spec) {
+      const suggestions = closestNames(api, SEARCH_API_NAMES, 3);
+      const error = `Unknown search API "${api}". Available: ${SEARCH_API_NAMES.join(', ')}.`;
+      return { api: api as SearchApiName, args: Array.isArray(args) ? { _: args } : args ?? {}, ok: false, hits: [], total: 0, message: error, error, suggestions };
+    }
+    const named: Record<string, unknown> = {};
+    if (Array.isArray(args)) {
+      if (args.length > spec.params.length) {
+        const error = `${api} takes ${spec.params.length} argument(s) (${spec.params.join(', ')}), got ${args.length}.`;
+        return { api: spec.name, args: { _: args }, ok: false, hits: [], total: 0, message: error, error };
+      }
+      args.forEach((v, i) => (named[spec.params[i]] = v));
+    } else if (args && typeof args === 'object') {
+      for (const p of spec.params) {
+        if (args[p] !== undefined) named[p] = args[p];
+        else for (const alias of ALIASES[p] ?? []) if (args[alias] !== undefined && !spec.params.includes(alias)) { named[p] = args[alias]; break; }
+      }
+    }
+    const parsed = spec.schema.safeParse(named);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+      const error = `Invalid arguments for ${api}(${spec.params.join(', ')}): ${problems}.`;
+      return { api: spec.name, args: named, ok: false, hits: [], total: 0, message: error, error };
+    }
+    const a = parsed.data as Record<string, unknown>;
+    const s = (k: string) => String(a[k]);
+    switch (spec.name) {
+      case 'search_class': return this.searchClass(s('class_name'));
+      case 'search_class_in_file': return this.searchClassInFile(s('class_name'), s('file_name'));
+      case 'search_method': return this.searchMethod(s('method_name'));
+      case 'search_method_in_class': return this.searchMethodInClass(s('method_name'), s('class_name'));
+      case 'search_method_in_file': return this.searchMethodInFile(s('method_name'), s('file_path'));
+      case 'search_code': return this.searchCode(s('code_str'));
+      case 'search_code_in_file': return this.searchCodeInFile(s('code_str'), s('file_path'));
+      case 'get_code_around_line':
+        return this.getCodeAroundLine(s('file_path'), Number(a.line_number), a.window_size === undefined ? undefined : Number(a.window_size));
+      case 'find_references': return this.findReferences(s('name'));
+    }
+  }
+
+  // ---- plumbing ----
+
+  private guard(api: SearchApiName, args: Record<string, unknown>, body: () => Omit<SearchOutcome, 'api' | 'args'>): SearchOutcome {
+    try {
+      return { api, args, ...body() };
+    } catch (e) {
+      const error = `internal error in ${api}: ${e instanceof Error ? e.message : String(e)}`;
+      return { api, args, ok: false, hits: [], total: 0, message: error, error };
+    }
+  }
+
+  private names(): NameTable {
+    const files = this.index.files();
+    if (!this.table || files !== this.tableFiles) {
+      this.table = new NameTable(files);
+      this.tableFiles = files;
+      this.corpus.prune(files);
+    }
+    return this.table;
+  }
+
+  private lines(rec: FileRecord): string[] {
+    const text = this.corpus.textOf(rec);
+    return text === undefined ? [] : fileLines(rec, text);
+  }
+
+  private symbolHit(ref: SymRef, form: 'full' | 'outline', note?: string): SearchHit {
+    const lines = this.lines(ref.rec);
+    const { sym } = ref;
+    const isClass = sym.kind !== 'function' && sym.kind !== 'method';
+    const outline = isClass ? classOutline(ref.rec, sym, lines) : symbolOutline(sym, lines);
+    const hit: SearchHit = {
+      file: ref.rec.path,
+      startLine: sym.startLine,
+      endLine: Math.min(sym.endLine, Math.max(lines.length, sym.startLine)),
+      className: isClass ? sym.name : sym.className,
+      symbol: sym.name,
+      kind: sym.kind,
+      code: '',
+    };
+    if (form === 'outline') {
+      hit.code = outline.code;
+      hit.lineNumbers = outline.lineNumbers;
+      hit.signatureOnly = true;
+    } else {
+      hit.code = lines.slice(sym.startLine - 1, hit.endLine).join('\n');
+      hit.outline = outline;
+    }
+    if (note) hit.note = note;
+    return hit;
+  }
+
+  private fail(message: string, suggestions?: string[], notes?: string[]): Omit<SearchOutcome, 'api' | 'args'> {
+    const out: Omit<SearchOutcome, 'api' | 'args'> = { ok: false, hits: [], total: 0, message };
+    if (suggestions && suggestions.length > 0) out.suggestions = suggestions;
+    if (notes && notes.length > 0) out.notes = notes;
+    return out;
+  }
+
+  private refused(error: string): Omit<SearchOutcome, 'api' | 'args'> {
+    return { ok: false, hits: [], total: 0, message: error, error };
+  }
+
+  private success(hits: SearchHit[], message: string, notes: string[] = [], total = hits.length): Omit<SearchOutcome, 'api' | 'args'> {
+    const out: Omit<SearchOutcome, 'api' | 'args'> = { ok: true, hits, total, message };
+    if (notes.length > 0) out.notes = notes;
+    return out;
+  }
+
+  /** Classes named `arg`; `pkg.module.Class` and `Outer.Inner` narrow by module path / nesting. */
+  private findClasses(arg: string): SymRef[] {
+    const t = this.names();
+    const parts = arg.trim().replace(/::/g, '.').split('.').filter(Boolean);
+    const name = parts[parts.length - 1] ?? '';
+    const refs = t.classes.get(name) ?? [];
+    if (parts.length < 2) return rankRefs(refs);
+    const q = parts.join('.');
+    return rankRefs(
+      refs.filter((r) => {
+        const full = `${modulePath(r.rec.path)}.${r.sym.qualifiedName}`;
+        return r.sym.qualifiedName === q || r.sym.qualifiedName.endsWith('.' + q) || full === q || full.endsWith('.' + q);
+      }),
+    );
+  }
+
+  private classSuggestions(name: string): string[] {
+    const t = this.names();
+    const last = name.replace(/::/g, '.').split('.').filter(Boolean).pop() ?? name;
+    const out = closestNames(last, t.classes.keys(), 5).map((n) => `${n} (${where(rankRefs(t.classes.get(n)!)[0])})`);
+    if (t.callables.has(last)) out.push(`${last} is a function/method, not a class: search_method("${last}")`);
+    if (out.length === 0 && last !== name && t.classes.has(last)) out.push(`${last} (${where(rankRefs(t.classes.get(last)!)[0])})`);
+    return out;
+  }
+
+  private methodSuggestions(name: string, pool?: Iterable<string>): string[] {
+    const t = this.names();
+    const out = closestNames(name, pool ?? t.callables.keys(), 5).map((n) => {
+      const refs = t.callables.get(n);
+      if (!refs) return n;
+      const r = rankRefs(refs)[0];
+      return `${r.sym.className ? r.sym.className + '.' : ''}${n} (${where(r)})`;
+    });
+    if (!pool && t.classes.has(name)) out.push(`${name} is a class: search_class("${name}")`);
+    return out;
+  }
+
+  private resolveFile(arg: string): { files: FileRecord[]; notes: string[] } | { error: Omit<SearchOutcome, 'api' | 'args'> } {
+    const files = this.names().records;
+    const res = resolveFileArg(arg, files.map((f) => f.path));
+    if (!res.ok) {
+      if (res.refused) return { error: this.refused(res.error) };
+      return { error: this.fail(res.error, res.suggestions) };
+    }
+    const byPath = new Map(files.map((f) => [f.path, f] as const));
+    const recs = res.files.map((p) => byPath.get(p)!).filter(Boolean);
+    const notes = recs.length > 1 ? [`"${arg}" matched ${recs.length} files: ${recs.map((r) => r.path).join(', ')}.`] : [];
+    return { files: recs, notes };
+  }
+
+  // ---- the APIs ----
+
+  private doSearchClass(name: string) {
+    const refs = this.findClasses(name);
+    if (refs.length === 0) return this.fail(`Could not find class ${name} in the codebase.`, this.classSuggestions(name));
+    const hits = refs.map((r) => this.symbolHit(r, 'outline'));
+    return this.success(hits, `Found ${refs.length} ${refs.length === 1 ? 'class' : 'classes'} with name ${name} in the codebase.`);
+  }
+
+  private doSearchClassInFile(name: string, file: string) {
+    const f = this.resolveFile(file);
+    if ('error' in f) return f.error;
+    const inFiles = new Set(f.files);
+    const refs = this.findClasses(name).filter((r) => inFiles.has(r.rec));
+    if (refs.length === 0) {
+      const elsewhere = this.findClasses(name);
+      const local = f.files.flatMap((r) => r.symbols.filter((s) => s.kind !== 'function' && s.kind !== 'method').map((s) => s.name));
+      const sugg = closestNames(name, new Set(local), 5);
+      const notes = elsewhere.length > 0 ? [`${name} is defined in: ${elsewhere.map(where).join(', ')}.`] : [];
+      return this.fail(`Could not find class ${name} in file ${file}.`, sugg.length ? sugg : this.classSuggestions(name), [...f.notes, ...notes]);
+    }
+    const hits = refs.map((r) => this.symbolHit(r, 'full'));
+    return this.success(hits, `Found ${refs.length} ${refs.length === 1 ? 'class' : 'classes'} with name ${name} in file ${file}.`, f.notes);
+  }
+
+  private doSearchMethod(name: string) {
+    const t = this.names();
+    const parts = name.trim().replace(/::/g, '.').split('.').filter(Boolean);
+    if (parts.length >= 2) {
+      const method = parts[parts.length - 1];
+      const owner = parts.slice(0, -1).join('.');
+      if (this.findClasses(owner).length > 0) return this.doSearchMethodInClass(method, owner, 'search_method');
+      // `module.func` or `outer.inner`
+      const refs = (t.callables.get(method) ?? []).filter((r) => {
+        const full = `${modulePath(r.rec.path)}.${r.sym.qualifiedName}`;
+        const q = parts.join('.');
+        return r.sym.qualifiedName === q || r.sym.qualifiedName.endsWith('.' + q) || full.endsWith('.' + q) || full === q;
+      });
+      if (refs.length === 0) return this.fail(`Could not find method ${name} in the codebase.`, this.methodSuggestions(method));
+      return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${name} in the codebase.`);
+    }
+    const refs = t.callables.get(name) ?? [];
+    if (refs.length === 0) return this.fail(`Could not find method ${name} in the codebase.`, this.methodSuggestions(name));
+    return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${name} in the codebase.`);
+  }
+
+  private methodHits(refs: SymRef[], message: string, notes: string[] = []) {
+    const seen = new Set<string>();
+    const hits: SearchHit[] = [];
+    for (const r of rankRefs(refs)) {
+      const key = `${r.rec.path}:${r.sym.startLine}:${r.sym.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hits.push(this.symbolHit(r, 'full'));
+    }
+    return this.success(hits, message, notes);
+  }
+
+  private doSearchMethodInClass(methodArg: string, className: string, api: SearchApiName) {
+    const t = this.names();
+    const method = methodArg.trim().replace(/::/g, '.').split('.').filter(Boolean).pop() ?? methodArg;
+    const classes = this.findClasses(className);
+    if (classes.length === 0) return this.fail(`Could not find class ${className} in the codebase.`, this.classSuggestions(className));
+    const found: SymRef[] = [];
+    const notes: string[] = [];
+    const hitNotes = new Map<SymRef, string>();
+    for (const cls of classes) {
+      const own = t.membersOf(cls).filter((m) => m.sym.name === method);
+      const ancestors = t.ancestors(cls);
+      if (own.length > 0) {
+        found.push(...own);
+        for (const anc of ancestors) {
+          const parent = t.membersOf(anc).find((m) => m.sym.name === method);
+          if (parent) {
+            notes.push(
+              `${cls.sym.name}.${method} overrides ${anc.sym.name}.${method} (${where(parent)}); search_method_in_class("${method}", "${anc.sym.name}") shows the parent's version.`,
+            );
+            break;
+          }
+        }
+        continue;
+      }
+      for (const anc of ancestors) {
+        const inherited = t.membersOf(anc).filter((m) => m.sym.name === method);
+        if (inherited.length > 0) {
+          const note = `${cls.sym.name} does not define ${method}; inherited from ${anc.sym.name} (${where(inherited[0])}).`;
+          notes.push(note);
+          for (const m of inherited) {
+            found.push(m);
+            hitNotes.set(m, note);
+          }
+          break;
+        }
+      }
+    }
+    if (found.length === 0) {
+      const pool = new Set<string>();
+      for (const cls of classes) {
+        for (const m of t.membersOf(cls)) pool.add(m.sym.name);
+        for (const anc of t.ancestors(cls)) for (const m of t.membersOf(anc)) pool.add(m.sym.name);
+      }
+      const elsewhere = rankRefs((t.callables.get(method) ?? []).filter((r) => r.sym.className));
+      const extra = elsewhere.length
+        ? [`${method} is defined in: ${elsewhere.slice(0, 8).map((r) => `${r.sym.className}.${method} (${where(r)})`).join(', ')}${elsewhere.length > 8 ? `, and ${elsewhere.length - 8} more` : ''}.`]
+        : [];
+      const unresolved = classes.flatMap((c) => t.resolveBases(c).unresolved);
+      if (unresolved.length) extra.push(`Base classes not found in the index: ${[...new Set(unresolved)].join(', ')}.`);
+      return this.fail(`Could not find method ${method} in class ${className}.`, this.methodSuggestions(method, pool), extra);
+    }
+    const hits: SearchHit[] = [];
+    const seen = new Set<string>();
+    for (const r of found) {
+      const key = `${r.rec.path}:${r.sym.startLine}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hits.push(this.symbolHit(r, 'full', hitNotes.get(r)));
+    }
+    const word = hits.length === 1 ? 'method' : 'methods';
+    const msg = api === 'search_method' ? `Found ${hits.length} ${word} with name ${className}.${method} in the codebase.` : `Found ${hits.length} ${word} with name ${method} in class ${className}.`;
+    return this.success(hits, msg, notes);
+  }
+
+  private doSearchMethodInFile(methodArg: string, file: string) {
+    const f = this.resolveFile(file);
+    if ('error' in f) return f.error;
+    const parts = methodArg.trim().replace(/::/g, '.').split('.').filter(Boolean);
+    const method = parts.pop() ?? methodArg;
+    const owner = parts.join('.');
+    const refs: SymRef[] = [];
+    for (const rec of f.files) {
+      for (const sym of rec.symbols) {
+        if ((sym.kind !== 'function' && sym.kind !== 'method') || sym.name !== method) continue;
+        if (owner && !(sym.qualifiedName === `${owner}.${method}` || sym.qualifiedName.endsWith(`.${owner}.${method}`))) continue;
+        refs.push({ rec, sym });
+      }
+    }
+    if (refs.length === 0) {
+      const local = new Set(f.files.flatMap((r) => r.symbols.filter((s) => s.kind === 'function' || s.kind === 'method').map((s) => s.name)));
+      const t = this.names();
+      const elsewhere = rankRefs(t.callables.get(method) ?? []);
+      const notes = [...f.notes];
+      if (elsewhere.length === 0) notes.push(`The method ${method} does not appear in the codebase.`);
+      else notes.push(`${method} is defined in: ${elsewhere.slice(0, 8).map(where).join(', ')}${elsewhere.length > 8 ? `, and ${elsewhere.length - 8} more` : ''}.`);
+      return this.fail(`There is no method with name ${methodArg} in file ${file}.`, closestNames(method, local, 5), notes);
+    }
+    return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${methodArg} in file ${file}.`, f.notes);
+  }
+
+  private codeHits(matches: TextMatch[]): SearchHit[] {
+    const hits: SearchHit[] = [];
+    let last: { hit: SearchHit; rec: FileRecord } | undefined;
+    for (const m of matches) {
+      const lines = fileLines(m.rec, m.text);
+      const ws = Math.max(1, m.startLine - 3);
+      const we = Math.min(lines.length, m.endLine + 3);
+      const matchLines: number[] = [];
+      for (let l = m.startLine; l <= m.endLine; l++) matchLines.push(l);
+      if (last && last.rec === m.rec && ws <= last.hit.endLine + 1) {
+        last.hit.endLine = Math.max(last.hit.endLine, we);
+        for (const l of matchLines) if (!last.hit.matchLines!.includes(l)) last.hit.matchLines!.push(l);
+        continue;
+      }
+      const tag = tagLine(m.rec, m.startLine);
+      const hit: SearchHit = { file: m.rec.path, startLine: ws, endLine: we, kind: 'code', code: '', matchLines };
+      if (tag.className) hit.className = tag.className;
+      if (tag.symbol) hit.symbol = tag.symbol;
+      hits.push(hit);
+      last = { hit, rec: m.rec };
+    }
+    const recOf = new Map(matches.map((m) => [m.rec.path, m] as const));
+    for (const h of hits) {
+      const m = recOf.get(h.file)!;
+      const lines = fileLines(m.rec, m.text);
+      h.code = lines.slice(h.startLine - 1, h.endLine).join('\n');
+      h.outline = { code: h.matchLines!.map((l) => lines[l - 1]).join('\n'), lineNumbers: [...h.matchLines!] };
+    }
+    return hits;
+  }
+
+  private doSearchCode(code: string) {
+    const files = this.names().records;
+    const ordered = [...files.filter((f) => !isTestPath(f.path)), ...files.filter((f) => isTestPath(f.path))];
+    const res = this.corpus.search(code, ordered, this.maxCodeMatches);
+    const notes: string[] = [];
+    if (res.unreadable.length) notes.push(`${res.unreadable.length} file(s) could not be read: ${res.unreadable.slice(0, 5).join(', ')}.`);
+    if (res.matches.length === 0) return this.fail(`Could not find code ${quote(code)} in the codebase.`, undefined, notes);
+    if (res.capped) notes.push(`Stopped after ${res.matches.length} matches; there are more. Use a longer snippet or search_code_in_file.`);
+    const hits = this.codeHits(res.matches);
+    const n = res.matches.length;
+    return this.success(hits, `Found ${n}${res.capped ? '+' : ''} ${n === 1 ? 'match' : 'matches'} of ${quote(code)} in ${new Set(hits.map((h) => h.file)).size} file(s) of the codebase.`, notes, n);
+  }
+
+  private doSearchCodeInFile(code: string, file: string) {
+    const f = this.resolveFile(file);
+    if ('error' in f) return f.error;
+    const res = this.corpus.search(code, f.files);
+    if (res.unreadable.length) return this.fail(`Could not read file ${res.unreadable.join(', ')}.`, undefined, f.notes);
+    if (res.matches.length === 0) return this.fail(`Could not find code ${quote(code)} in file ${file}.`, undefined, f.notes);
+    const hits = this.codeHits(res.matches);
+    const n = res.matches.length;
+    return this.success(hits, `Found ${n} ${n === 1 ? 'match' : 'matches'} of ${quote(code)} in file ${file}.`, f.notes, n);
+  }
+
+  private doCodeAroundLine(file: string, line: number, window: number) {
+    if (!Number.isInteger(line) || line < 1) return this.refused(`line_number must be a positive integer, got ${line}.`);
+    if (!Number.isInteger(window) || window < 0) return this.refused(`window_size must be a non-negative integer, got ${window}.`);
+    const f = this.resolveFile(file);
+    if ('error' in f) return f.error;
+    if (f.files.length > 1) {
+      return this.fail(`"${file}" is ambiguous: it matches ${f.files.length} files; give more of the path.`, f.files.map((r) => r.path));
+    }
+    const rec = f.files[0];
+    const text = this.corpus.textOf(rec);
+    if (text === undefined) return this.fail(`Could not read file ${rec.path}.`);
+    const lines = fileLines(rec, text);
+    if (line > lines.length) return this.fail(`Line ${line} is invalid in file ${rec.path}: it has ${lines.length} lines.`);
+    const start = Math.max(1, line - window);
+    const end = Math.min(lines.length, line + window);
+    const tag = tagLine(rec, line);
+    const hit: SearchHit = { file: rec.path, startLine: start, endLine: end, kind: 'code', code: lines.slice(start - 1, end).join('\n'), matchLines: [line] };
+    if (tag.className) hit.className = tag.className;
+    if (tag.symbol) hit.symbol = tag.symbol;
+    hit.outline = { code: lines[line - 1], lineNumbers: [line] };
+    return this.success([hit], `Lines ${start}-${end} of ${rec.path} (around line ${line}).`);
+  }
+
+  private doFindReferences(nameArg: string) {
+    const t = this.names();
+    const parts = nameArg.trim().replace(/::/g, '.').split('.').filter(Boolean);
+    const name = parts[parts.length - 1] ?? nameArg;
+    const calls = t.calls().get(name) ?? [];
+    if (calls.length === 0) {
+      const pool = new Set<string>([...t.calls().keys()]);
+      const defs = t.callables.get(name) ?? [];
+      const notes = defs.length ? [`${name} is defined at ${rankRefs(defs).slice(0, 5).map(where).join(', ')} but no call to it was found.`] : [];
+      return this.fail(`Could not find any call of ${nameArg} in the codebase.`, closestNames(name, pool, 5), notes);
+    }
+    const groups = new Map<string, { rec: FileRecord; container?: string; lines: number[] }>();
+    for (const c of calls) {
+      const key = `${c.rec.path}\0${c.call.container ?? ''}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { rec: c.rec, container: c.call.container, lines: [] }));
+      if (!g.lines.includes(c.call.line)) g.lines.push(c.call.line);
+    }
+    const ordered = [...groups.values()].sort(
+      (a, b) => Number(isTestPath(a.rec.path)) - Number(isTestPath(b.rec.path)) || (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) || Math.min(...a.lines) - Math.min(...b.lines),
+    );
+    const hits: SearchHit[] = ordered.map((g) => {
+      g.lines.sort((x, y) => x - y);
+      const lines = this.lines(g.rec);
+      const sym = g.container ? t.symbolIn(g.rec, g.container) : undefined;
+      const hit: SearchHit = {
+        file: g.rec.path,
+        startLine: g.lines[0],
+        endLine: g.lines[g.lines.length - 1],
+        kind: 'call',
+        code: g.lines.map((l) => lines[l - 1] ?? '').join('\n'),
+        lineNumbers: [...g.lines],
+        matchLines: [...g.lines],
+      };
+      if (sym) {
+        hit.symbol = sym.name;
+        const cls = sym.kind === 'function' || sym.kind === 'method' ? sym.className : sym.name;
+        if (cls) hit.className = cls;
+        hit.note = `in ${sym.qualifiedName} (${g.rec.path}:${sym.startLine})`;
+      } else hit.note = 'at module level';
+      return hit;
+    });
+    const notes = ['Calls are matched by name; receivers are not type-checked.'];
+    return this.success(hits, `Found ${calls.length} ${calls.length === 1 ? 'call' : 'calls'} of ${name} in ${hits.length} place(s).`, notes, calls.length);
+  }
+}

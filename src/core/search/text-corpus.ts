@@ -1,0 +1,177 @@
+// Literal text search over the indexed files, ripgrep-style: texts stay in memory (the index keeps
+// them), and each file carries a trigram Bloom filter per 2,048-character chunk so a query only
+// scans the chunks that can contain it. A match starting in chunk c lies within chunks c and c+1
+// (patterns up to one chunk long), so a chunk is a candidate when every trigram of the pattern is
+// in the union of its own and the next chunk's filter. Longer patterns and patterns under three
+// characters scan whole files.
+import type { FileRecord } from '../index/types';
+import { lineOfOffset, newlineOffsets } from './source-lines';
+
+const CHUNK = 2048;
+const CHUNK_BITS = 8192; // 4 bits per character: ~15% false positives per trigram, far fewer per pattern
+const WORDS = CHUNK_BITS >>> 5;
+const BIT_MASK = CHUNK_BITS - 1;
+
+function trigramHash(a: number, b: number, c: number): number {
+  let x = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x2c1b3c6d);
+  return x ^ (x >>> 12);
+}
+
+interface FileText {
+  rec: FileRecord;
+  text: string;
+  bloom?: Int32Array;
+  newlines?: Int32Array;
+}
+
+function buildBloom(text: string): Int32Array {
+  const chunks = Math.max(1, Math.ceil(text.length / CHUNK));
+  const bits = new Int32Array(chunks * WORDS);
+  const n = text.length;
+  if (n < 3) return bits;
+  let a = text.charCodeAt(0);
+  let b = text.charCodeAt(1);
+  for (let i = 0; i + 2 < n; i++) {
+    const c = text.charCodeAt(i + 2);
+    const h = trigramHash(a, b, c);
+    const base = ((i / CHUNK) | 0) * WORDS;
+    const p1 = h & BIT_MASK;
+    const p2 = (h >>> 13) & BIT_MASK;
+    bits[base + (p1 >>> 5)] |= 1 << (p1 & 31);
+    bits[base + (p2 >>> 5)] |= 1 << (p2 & 31);
+    a = b;
+    b = c;
+  }
+  return bits;
+}
+
+function probesFor(pattern: string): Int32Array {
+  const out = new Int32Array(Math.max(0, pattern.length - 2) * 2);
+  for (let i = 0; i + 2 < pattern.length; i++) {
+    const h = trigramHash(pattern.charCodeAt(i), pattern.charCodeAt(i + 1), pattern.charCodeAt(i + 2));
+    out[2 * i] = h & BIT_MASK;
+    out[2 * i + 1] = (h >>> 13) & BIT_MASK;
+  }
+  return out;
+}
+
+export interface TextMatch {
+  rec: FileRecord;
+  text: string;
+  /** Character offset of the match. */
+  offset: number;
+  startLine: number;
+  endLine: number;
+}
+
+export interface TextSearchResult {
+  matches: TextMatch[];
+  /** true when the scan stopped at `maxMatches`; more matches may exist. */
+  capped: boolean;
+  /** Files whose text could not be read. */
+  unreadable: string[];
+}
+
+export class TextCorpus {
+  private byPath = new Map<string, FileText>();
+
+  /** Texts come from `read` (the index's readText); entries are reused while the record is the same object. */
+  constructor(private readonly read: (rel: string) => string | undefined) {}
+
+  private entry(rec: FileRecord): FileText | undefined {
+    const cur = this.byPath.get(rec.path);
+    if (cur && cur.rec === rec) return cur;
+    const text = this.read(rec.path);
+    if (text === undefined) {
+      this.byPath.delete(rec.path);
+      return undefined;
+    }
+    const e: FileText = { rec, text };
+    this.byPath.set(rec.path, e);
+    return e;
+  }
+
+  /** Drops entries of files no longer in `records` (call after the index changed). */
+  prune(records: readonly FileRecord[]): void {
+    if (this.byPath.size <= records.length) {
+      const live = new Set(records.map((r) => r.path));
+      for (const k of this.byPath.keys()) if (!live.has(k)) this.byPath.delete(k);
+    } else {
+      const live = new Map(records.map((r) => [r.path, r] as const));
+      for (const k of this.byPath.keys()) if (!live.has(k)) this.byPath.delete(k);
+    }
+  }
+
+  /** Reads every file and builds its filter now, so the first search is not the slow one. */
+  warm(records: readonly FileRecord[]): void {
+    for (const r of records) {
+      const e = this.entry(r);
+      if (e && !e.bloom) e.bloom = buildBloom(e.text);
+    }
+  }
+
+  textOf(rec: FileRecord): string | undefined {
+    return this.entry(rec)?.text;
+  }
+
+  /** Every literal occurrence of `pattern` in `records` (in that order), up to `maxMatches`. */
+  search(pattern: string, records: readonly FileRecord[], maxMatches = Infinity): TextSearchResult {
+    const matches: TextMatch[] = [];
+    const unreadable: string[] = [];
+    if (pattern === '') return { matches, capped: false, unreadable };
+    const useBloom = pattern.length >= 3 && pattern.length <= CHUNK;
+    const probes = useBloom ? probesFor(pattern) : undefined;
+    const np = probes ? probes.length : 0;
+    for (const rec of records) {
+      const e = this.entry(rec);
+      if (!e) {
+        unreadable.push(rec.path);
+        continue;
+      }
+      const text = e.text;
+      if (text.length < pattern.length) continue;
+      const found = (offset: number): boolean => {
+        e.newlines ??= newlineOffsets(text);
+        const startLine = lineOfOffset(e.newlines, offset);
+        const endLine = pattern.includes('\n') ? lineOfOffset(e.newlines, offset + pattern.length - 1) : startLine;
+        matches.push({ rec, text, offset, startLine, endLine });
+        return matches.length >= maxMatches;
+      };
+      if (!probes) {
+        for (let i = text.indexOf(pattern); i >= 0; i = text.indexOf(pattern, i + Math.max(1, pattern.length))) {
+          if (found(i)) return { matches, capped: true, unreadable };
+        }
+        continue;
+      }
+      const bloom = (e.bloom ??= buildBloom(text));
+      const chunks = bloom.length / WORDS;
+      let nextFrom = 0; // matches do not overlap: the next one starts after the previous
+      for (let c = 0; c < chunks; c++) {
+        const base = c * WORDS;
+        const nextBase = c + 1 < chunks ? base + WORDS : -1;
+        let ok = true;
+        for (let k = 0; k < np; k++) {
+          const p = probes[k];
+          const w = p >>> 5;
+          const bit = 1 << (p & 31);
+          if ((bloom[base + w] & bit) === 0 && (nextBase < 0 || (bloom[nextBase + w] & bit) === 0)) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
+        const start = Math.max(c * CHUNK, nextFrom);
+        const stop = Math.min(text.length, (c + 1) * CHUNK); // exclusive bound on a match's start
+        if (start >= stop) continue;
+        const window = text.slice(start, Math.min(text.length, stop + pattern.length - 1));
+        for (let i = window.indexOf(pattern); i >= 0; i = window.indexOf(pattern, i + pattern.length)) {
+          nextFrom = start + i + pattern.length;
+          if (found(start + i)) return { matches, capped: true, unreadable };
+        }
+      }
+    }
+    return { matches, capped: false, unreadable };
+  }
+}
