@@ -1,0 +1,88 @@
+// Playwright helpers for the UI layer. Selectors are kept few and generic because the workbench's
+// DOM changes between VS Code versions; every wait is on a condition with a generous limit (the
+// machine is a shared 2-core box).
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-default-apps', '--disable-dev-shm-usage', '--metrics-recording-only'];
+
+export function launchBrowser(executablePath = process.env.ROVER_E2E_CHROMIUM || '/usr/bin/chromium') {
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  return { context, page, consoleLines };
+}
+
+/** Opens the workbench and waits until the remote extension host has shown the folder. */
+export async function openWorkbench(page, url) {
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+}
+
+export async function shot(page, dir, name) {
+  mkdirSync(dir, { recursive: true });
+  await page.waitForTimeout(400); // let toasts and list animations settle
+  const file = join(dir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+const quickInput = (page) => page.locator('.quick-input-widget');
+const quickRows = (page) => page.locator('.quick-input-widget .monaco-list-row');
+
+async function openPalette(page, text) {
+  await page.keyboard.press('Escape');
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 }, trial: true }).catch(() => {});
+  await page.keyboard.press('F1');
+  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  const box = page.locator('.quick-input-widget input');
+  await box.fill(`>${text}`);
+}
+
+/** Labels of the palette rows matching `text` (retried: contributed commands register late). */
+export async function paletteRows(page, text, { expect = 1, tries = 6 } = {}) {
+  let labels = [];
+  for (let i = 0; i < tries; i++) {
+    await openPalette(page, text);
+    try {
+      await page.waitForFunction((n) => document.querySelectorAll('.quick-input-widget .monaco-list-row').length >= n, expect, { timeout: 4000 });
+    } catch { /* fewer rows than expected: reopen, the quick pick keeps its first list */ }
+    labels = (await quickRows(page).allInnerTexts()).map((s) => s.split('\n')[0].trim());
+    if (labels.length >= expect) break;
+    await page.keyboard.press('Escape');
+  }
+  return labels;
+}
+
+/** Runs a palette command by its full title ("Rover: Fix This Issue"). */
+export async function runCommand(page, title, { tries = 6 } = {}) {
+  for (let i = 0; i < tries; i++) {
+    await openPalette(page, title);
+    const row = quickRows(page).filter({ hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 4000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  throw new Error(`palette never listed "${title}"`);
+}
+
+/** Waits for a notification toast whose text matches, returns its text. */
+export async function waitForToast(page, re, timeout = 60_000) {
+  const toast = page.locator('.notification-toast').filter({ hasText: re }).first();
+  await toast.waitFor({ state: 'visible', timeout });
+  return toast.innerText();
+}
