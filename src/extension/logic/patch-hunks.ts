@@ -15,6 +15,9 @@ export interface PatchHunk {
   /** The hunk's last old/new line carries "\ No newline at end of file". */
   oldNoEol: boolean;
   newNoEol: boolean;
+  /** Indexes into oldLines of the removed lines, and into newLines of the added ones (for decorations). */
+  removed: number[];
+  added: number[];
 }
 
 export interface PatchFile {
@@ -70,6 +73,8 @@ export function parseReviewPatch(diffText: string, root: string): PatchFile[] {
       let oldNoEol = false;
       let newNoEol = false;
       let prev = ' ';
+      const removed: number[] = [];
+      const added: number[] = [];
       for (const line of h.lines) {
         const tag = line[0];
         if (tag === '\\') {
@@ -78,11 +83,13 @@ export function parseReviewPatch(diffText: string, root: string): PatchFile[] {
           continue;
         }
         const text = line.slice(1);
+        if (tag === '-') removed.push(oldLines.length);
+        if (tag === '+') added.push(newLines.length);
         if (tag === ' ' || tag === '-') oldLines.push(text);
         if (tag === ' ' || tag === '+') newLines.push(text);
         prev = tag;
       }
-      return { id, oldStart: h.oldStart, oldLineCount: h.oldLines, newStart: h.newStart, oldLines, newLines, oldNoEol, newNoEol };
+      return { id, oldStart: h.oldStart, oldLineCount: h.oldLines, newStart: h.newStart, oldLines, newLines, oldNoEol, newNoEol, removed, added };
     });
     if (hunks.length === 0) continue;
     out.push({ file, rel: rel.split(sep).join('/'), isNew: !oldName, isDeleted: !newName, hunks });

@@ -50,6 +50,9 @@ export interface HunkView {
   lineCount?: number;
   added: number;
   removed: number;
+  /** Offsets (from `line`) of the lines the hunk removes. */
+  removedIdx: number[];
+  newLineCount: number;
 }
 
 export class ReviewSession {
@@ -114,9 +117,7 @@ export class ReviewSession {
     if (!st) return [];
     const text = (await this.port.readText(file)) ?? '';
     return st.hunks.map((h) => {
-      const added = h.hunk.newLines.length - h.hunk.oldLines.filter((l) => h.hunk.newLines.includes(l)).length;
-      const removed = h.hunk.oldLines.length - h.hunk.oldLines.filter((l) => h.hunk.newLines.includes(l)).length;
-      const v: HunkView = { id: h.hunk.id, status: h.status, added: Math.max(0, added), removed: Math.max(0, removed) };
+      const v: HunkView = { id: h.hunk.id, status: h.status, added: h.hunk.added.length, removed: h.hunk.removed.length, removedIdx: h.hunk.removed, newLineCount: h.hunk.newLines.length };
       if (h.status === 'pending') {
         const r = locateHunk(text, h.hunk, this.expectedLine(st, h.hunk));
         if (r.ok) {
