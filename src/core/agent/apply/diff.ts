@@ -1,0 +1,70 @@
+// Turning in-memory file changes into a git-apply compatible unified diff (a/ b/ headers), and
+// confirming it against the base commit in a throwaway worktree — never the user's tree.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { structuredPatch } from 'diff';
+import { runProcess } from '../../proc/run';
+import { createWorktree } from '../../validate/worktree';
+import type { FileChange } from './apply';
+
+export function unifiedDiff(changes: FileChange[]): string {
+  const out: string[] = [];
+  for (const c of [...changes].sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
+    const before = c.before ?? '';
+    const p = structuredPatch(`a/${c.rel}`, `b/${c.rel}`, before, c.after, '', '', { context: 3 });
+    if (p.hunks.length === 0) continue;
+    out.push(`diff --git a/${c.rel} b/${c.rel}`);
+    if (c.before === undefined) out.push('new file mode 100644', '--- /dev/null');
+    else out.push(`--- a/${c.rel}`);
+    out.push(`+++ b/${c.rel}`);
+    for (const h of p.hunks) {
+      const oldStart = h.oldLines === 0 ? h.oldStart - 1 : h.oldStart;
+      const newStart = h.newLines === 0 ? h.newStart - 1 : h.newStart;
+      out.push(`@@ -${oldStart},${h.oldLines} +${newStart},${h.newLines} @@`, ...h.lines);
+    }
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+export interface ConfirmedDiff {
+  diff: string;
+  baseCommit: string;
+  /** Files `git diff` reports changed in the worktree after applying. */
+  files: string[];
+}
+
+/**
+ * Applies `diff` with `git apply` in a fresh worktree of `repo` (base = HEAD plus the user's
+ * uncommitted changes, which is what the edits were computed against) and returns what git sees.
+ * Throws with git's message when the diff does not apply. The worktree is always removed.
+ */
+export async function confirmInWorktree(repo: string, changes: FileChange[], signal?: AbortSignal): Promise<ConfirmedDiff> {
+  const diff = unifiedDiff(changes);
+  const wt = await createWorktree(repo, { includeUncommitted: true });
+  const patchFile = join(tmpdir(), `rover-patch-${process.pid}-${randomBytes(4).toString('hex')}.diff`);
+  try {
+    await writeFile(patchFile, diff);
+    const check = await runProcess('git', ['apply', '--whitespace=nowarn', patchFile], { cwd: wt.path, timeoutMs: 60_000, signal });
+    if (check.cancelled) throw new DOMException('cancelled', 'AbortError');
+    if (check.code !== 0) throw new Error(`git apply refused the patch: ${(check.stderr || check.stdout).trim().slice(0, 800)}`);
+    // Which files differ from the worktree's starting state (new files included).
+    await runProcess('git', ['add', '-A', '--', ...changes.map((c) => c.rel)], { cwd: wt.path, timeoutMs: 60_000, signal });
+    const names = await runProcess('git', ['diff', '--cached', '--name-only'], { cwd: wt.path, timeoutMs: 60_000, signal });
+    const files = names.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    return { diff, baseCommit: wt.baseCommit, files };
+  } finally {
+    await wt.dispose();
+    await rm(patchFile, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Writes changes into a directory (a worktree or temp copy), creating folders for new files. */
+export async function writeChanges(dir: string, changes: FileChange[]): Promise<void> {
+  for (const c of changes) {
+    const p = join(dir, c.rel);
+    await mkdir(dirname(p), { recursive: true });
+    await writeFile(p, c.after);
+  }
+}
