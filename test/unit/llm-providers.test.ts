@@ -258,6 +258,23 @@ describe.each(['anthropic', 'openai'] as const)('%s streaming faults', (id) => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a stream that goes silent is cut by the idle guard', async () => {
+    await serve([{ text: 'slow', chunkSize: 2, chunkDelayMs: 400, times: 1, delayMs: 0 }]);
+    const p = provider(id, { streamIdleMs: 150, maxRetries: 0 });
+    const shown: string[] = [];
+    const err = await p.complete(baseReq(), { onText: (d) => shown.push(d) }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('stream-cut');
+    expect(err.message, err.message).toMatch(/no data for 150 ms/);
+  });
+
+  it('honours x-should-retry: false on a 500', async () => {
+    await serve([{ status: 500, headers: { 'x-should-retry': 'false' }, text: 'never' }]);
+    const err = await provider(id).complete(baseReq()).catch((e) => e);
+    expect(err.kind).toBe('server');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('cancels during a backoff wait', async () => {
     await serve([{ status: 500, text: 'never' }]);
     const ac = new AbortController();
@@ -355,10 +372,12 @@ describe('openai-compatible specifics', () => {
   });
 
   it('never sends temperature to reasoning models on api.openai.com-shaped configs', () => {
-    const body = buildOpenAIBody('gpt-5.4', baseReq({ temperature: 0 }), true);
+    const body = buildOpenAIBody('gpt-5.4', baseReq({ temperature: 0, maxTokens: 2000 }), true);
     expect(body.temperature).toBeUndefined();
-    expect(body.max_completion_tokens).toBe(4096);
-    expect(buildOpenAIBody('llama3', baseReq({ temperature: 0.2 }), false).temperature).toBe(0.2);
+    expect(body.max_completion_tokens).toBe(2000);
+    const local = buildOpenAIBody('llama3', baseReq({ temperature: 0.2, maxTokens: 2000 }), false);
+    expect(local.temperature).toBe(0.2);
+    expect(local.max_tokens).toBe(2000);
   });
 
   it('recovers a tool call written as JSON in the text (local models)', async () => {
@@ -379,8 +398,8 @@ describe('openai-compatible specifics', () => {
     expect(res.usage).toEqual({ inputTokens: 200, outputTokens: 10, cacheReadTokens: 800, cacheWriteTokens: 0 });
     // gpt-4o from the built-in table: 200×2.5 + 800×1.25 + 10×10 per MTok (overrides aside).
     expect(res.costUsd).toBeCloseTo((200 * 2.5 + 800 * 1.25 + 10 * 10) / 1e6, 12);
-    // A local endpoint got max_tokens (not max_completion_tokens) and include_usage for the stream.
-    expect(server.requests[0]!.body.max_tokens).toBe(4096);
+    // No max_tokens unless asked (local servers reject one beyond their context); usage requested.
+    expect(server.requests[0]!.body.max_tokens).toBeUndefined();
     expect(server.requests[0]!.body.stream_options).toEqual({ include_usage: true });
   });
 

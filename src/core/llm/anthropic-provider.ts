@@ -8,6 +8,7 @@ import type {
   Tool,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { StreamCutError, type ErrorContext } from './errors';
+import { IdleGuard } from './idle-guard';
 import { costOf, lookupPrice, isVendorHost } from './prices';
 import { withRetries, type RetryPolicy } from './retry';
 import { checkToolNames, parseArgs, toolJsonSchema } from './tool-schema';
@@ -97,9 +98,11 @@ export class AnthropicProvider implements ChatProvider {
     const a = new Assembler();
     let emitted = false;
     let finished = false;
-    const events = await this.client.messages.create({ ...body, stream: true }, { signal: opts.signal });
+    const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
     try {
+      const events = await this.client.messages.create({ ...body, stream: true }, { signal: guard.signal });
       for await (const ev of events as AsyncIterable<RawMessageStreamEvent>) {
+        guard.touch();
         if (ev.type === 'message_stop') finished = true;
         const delta = a.onEvent(ev);
         if (delta) {
@@ -108,11 +111,18 @@ export class AnthropicProvider implements ChatProvider {
         }
       }
     } catch (e) {
+      const idle = guard.check(opts.signal, emitted);
+      if (idle) throw idle;
       if (opts.signal?.aborted) throw e;
       // An `event: error` (e.g. overloaded) after text was shown is treated like a cut: not replayed.
       if (isStreamBreak(e) || (emitted && e instanceof Error)) throw new StreamCutError((e as Error).message, emitted);
       throw e;
+    } finally {
+      guard.stop();
     }
+    // The SDKs end iteration quietly on an abort, so the guard is asked again here.
+    const idleCut = guard.check(opts.signal, emitted);
+    if (idleCut) throw idleCut;
     if (!finished) throw new StreamCutError('no message_stop event', emitted);
     return a.result();
   }
@@ -270,7 +280,8 @@ export function buildAnthropicBody(model: string, req: ChatRequest): MessageCrea
     let role: 'user' | 'assistant';
     if (m.role === 'user') {
       role = 'user';
-      blocks.push({ type: 'text', text: m.content });
+      // The API rejects empty text blocks.
+      blocks.push({ type: 'text', text: m.content || '(empty)' });
     } else if (m.role === 'assistant' && m.providerData?.provider === 'anthropic' && m.providerData.blocks.length) {
       role = 'assistant';
       blocks.push(...(structuredClone(m.providerData.blocks) as ContentBlockParam[]));
@@ -285,7 +296,12 @@ export function buildAnthropicBody(model: string, req: ChatRequest): MessageCrea
     } else {
       role = 'user';
       for (const r of m.results) {
-        blocks.push({ type: 'tool_result', tool_use_id: r.callId, content: r.content, ...(r.isError ? { is_error: true } : {}) });
+        blocks.push({
+          type: 'tool_result',
+          tool_use_id: r.callId,
+          content: r.content || '(no output)',
+          ...(r.isError ? { is_error: true } : {}),
+        });
       }
     }
     const last = messages[messages.length - 1];
@@ -304,7 +320,8 @@ export function buildAnthropicBody(model: string, req: ChatRequest): MessageCrea
 
   return {
     model,
-    max_tokens: req.maxTokens ?? 4096,
+    // Required by the API; generous because thinking models spend part of it before answering.
+    max_tokens: req.maxTokens ?? 8192,
     system: [{ type: 'text', text: req.system, cache_control: EPHEMERAL }],
     messages,
     // No temperature: the Messages API has deprecated it (current models sample with thinking on).

@@ -7,6 +7,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions/completions';
 import { StreamCutError, type ErrorContext } from './errors';
+import { IdleGuard } from './idle-guard';
 import type { Assembled } from './anthropic-provider';
 import { costOf, isVendorHost, lookupPrice } from './prices';
 import { withRetries, type RetryPolicy } from './retry';
@@ -114,20 +115,6 @@ export class OpenAIProvider implements ChatProvider {
   }
 
   private async streamOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
-    let chunks;
-    try {
-      chunks = await this.client.chat.completions.create(
-        { ...body, stream: true, ...(this.streamOptions ? { stream_options: { include_usage: true } } : {}) },
-        { signal: opts.signal },
-      );
-    } catch (e) {
-      // Some older local servers reject stream_options; usage is then simply not reported.
-      if (this.streamOptions && e instanceof OpenAI.APIError && e.status === 400 && /stream_options/i.test(e.message)) {
-        this.streamOptions = false;
-        return this.streamOnce(body, opts);
-      }
-      throw e;
-    }
     let text = '';
     let model = '';
     let finish: string | null | undefined;
@@ -135,8 +122,25 @@ export class OpenAIProvider implements ChatProvider {
     let emitted = false;
     let done = false;
     const partial = new Map<number, { id: string; name: string; args: string }>();
+    const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
     try {
+      let chunks;
+      try {
+        chunks = await this.client.chat.completions.create(
+          { ...body, stream: true, ...(this.streamOptions ? { stream_options: { include_usage: true } } : {}) },
+          { signal: guard.signal },
+        );
+      } catch (e) {
+        // Some older local servers reject stream_options; usage is then simply not reported.
+        if (this.streamOptions && e instanceof OpenAI.APIError && e.status === 400 && /stream_options/i.test(e.message)) {
+          this.streamOptions = false;
+          guard.stop();
+          return this.streamOnce(body, opts);
+        }
+        throw e;
+      }
       for await (const chunk of chunks as AsyncIterable<ChatCompletionChunk>) {
+        guard.touch();
         if (chunk.model) model = chunk.model;
         if (chunk.usage) usage = usageFrom(chunk.usage);
         for (const choice of chunk.choices ?? []) {
@@ -168,11 +172,18 @@ export class OpenAIProvider implements ChatProvider {
         }
       }
     } catch (e) {
+      const idle = guard.check(opts.signal, emitted);
+      if (idle) throw idle;
       if (opts.signal?.aborted) throw e;
       // An error event in the middle of the stream is a cut too: once text was shown it must not be replayed.
       if (e instanceof Error && (emitted || !(e instanceof OpenAI.APIError))) throw new StreamCutError(e.message, emitted);
       throw e;
+    } finally {
+      guard.stop();
     }
+    // The SDKs end iteration quietly on an abort, so the guard is asked again here.
+    const idleCut = guard.check(opts.signal, emitted);
+    if (idleCut) throw idleCut;
     // The SDK ends iteration quietly when the socket closes; a missing finish_reason means a cut.
     if (!done) throw new StreamCutError('stream ended without a finish_reason', emitted);
     const calls = [...partial.entries()]
@@ -219,7 +230,8 @@ export function buildOpenAIBody(model: string, req: ChatRequest, vendor: boolean
     else if (m.role === 'assistant') {
       messages.push({
         role: 'assistant',
-        content: m.text || null,
+        // null is only valid alongside tool_calls.
+        content: m.text || (m.toolCalls.length ? null : ''),
         ...(m.toolCalls.length
           ? {
               tool_calls: m.toolCalls.map((c) => ({
@@ -238,13 +250,13 @@ export function buildOpenAIBody(model: string, req: ChatRequest, vendor: boolean
   const tools: ChatCompletionTool[] | undefined = req.tools?.length
     ? req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: toolJsonSchema(t) } }))
     : undefined;
-  const maxTokens = req.maxTokens ?? 4096;
   return {
     model,
     messages,
     ...(tools ? { tools } : {}),
-    // api.openai.com's reasoning models reject max_tokens; local servers mostly only know max_tokens.
-    ...(vendor ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
+    // Unset by default: local servers reject a max_tokens beyond their context window. When set,
+    // api.openai.com's reasoning models want max_completion_tokens; local servers know max_tokens.
+    ...(req.maxTokens === undefined ? {} : vendor ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
     // OpenAI's reasoning families accept only the default temperature.
     ...(req.temperature !== undefined && !(vendor && /^(o\d|gpt-5)/.test(model)) ? { temperature: req.temperature } : {}),
   };

@@ -26,7 +26,8 @@ export async function withRetries<T>(
       // A cut stream is replayed only when the caller saw nothing of it; once text has been shown,
       // retrying would duplicate it on screen, so the caller gets 'stream-cut' and decides.
       const cutBeforeOutput = raw instanceof StreamCutError && !raw.emitted;
-      const retryable = err.retryable || cutBeforeOutput;
+      const hint = shouldRetryHeader(raw);
+      const retryable = hint ?? (err.retryable || cutBeforeOutput);
       if (!retryable || attempt > policy.maxRetries || ctx.signal?.aborted) {
         throw new ModelError(
           attempt > 1 ? `${err.message} (after ${attempt} attempts)` : err.message,
@@ -57,4 +58,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/** Both vendors send x-should-retry to override the status-based decision. */
+function shouldRetryHeader(e: unknown): boolean | undefined {
+  const h = (e as { headers?: unknown })?.headers;
+  const v = h && typeof (h as Headers).get === 'function' ? (h as Headers).get('x-should-retry') : undefined;
+  return v === 'true' ? true : v === 'false' ? false : undefined;
 }

@@ -118,6 +118,8 @@ export interface ProviderConfig {
   timeoutMs?: number;
   /** Stream responses (default true). */
   stream?: boolean;
+  /** A stream silent for this long is treated as cut (default 120 s). */
+  streamIdleMs?: number;
   /** Extra headers (e.g. for a proxy); never logged. */
   headers?: Record<string, string>;
 }
