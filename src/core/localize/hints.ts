@@ -1,0 +1,119 @@
+// Tie-breakers: what the issue text and the failing tests' tracebacks say about where the bug is.
+import { isAbsolute, relative } from 'node:path';
+
+/** Test code is never a suspect: tests exercise the bug, they do not hold it. */
+export function isTestPath(rel: string): boolean {
+  const p = rel.replace(/\\/g, '/');
+  const base = p.split('/').pop() ?? p;
+  if (/^(test_.*|.*_test|conftest|tests?)\.py$/.test(base)) return true;
+  if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(base)) return true;
+  return /(^|\/)(tests?|testing|__tests__|spec)\//.test(p);
+}
+
+/** Identifier-ish words of a text: whole identifiers plus their camelCase/snake_case parts, lower-cased. */
+export function identifierTokens(text: string): { whole: Set<string>; parts: Set<string> } {
+  const whole = new Set<string>();
+  const parts = new Set<string>();
+  for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+    const w = m[0];
+    if (w.length < 3) continue;
+    whole.add(w.toLowerCase());
+    for (const p of splitIdentifier(w)) parts.add(p);
+  }
+  return { whole, parts };
+}
+
+const STOP = new Set(['the', 'and', 'for', 'not', 'with', 'this', 'that', 'from', 'get', 'set', 'self', 'init', 'none', 'true', 'false', 'return', 'def', 'class', 'test', 'tests', 'py', 'js', 'ts']);
+
+export function splitIdentifier(w: string): string[] {
+  return w
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .map((s) => s.toLowerCase())
+    .filter((s) => s.length >= 3 && !STOP.has(s));
+}
+
+export interface IssueTokens {
+  whole: Set<string>;
+  parts: Set<string>;
+}
+
+/**
+ * How strongly the issue names this function: its own name verbatim counts most, then its class,
+ * then its file's stem, then shared identifier parts (a fraction, so long names are not favoured).
+ */
+export function issueSimilarity(issue: IssueTokens | undefined, loc: { method?: string; className?: string; file: string }): number {
+  if (!issue || (issue.whole.size === 0 && issue.parts.size === 0)) return 0;
+  let s = 0;
+  const m = loc.method?.toLowerCase();
+  if (m && m.length >= 3 && issue.whole.has(m)) s += 4;
+  // dunder/underscore prefixed names: `_print_sinc` is named by `sinc` in an issue
+  if (m && m.startsWith('_')) {
+    const stripped = m.replace(/^_+(print_|eval_)?/, '').replace(/_+$/, '');
+    if (stripped.length >= 3 && stripped !== m && issue.whole.has(stripped)) s += 2;
+  }
+  const c = loc.className?.toLowerCase();
+  if (c && issue.whole.has(c)) s += 2;
+  const stem = (loc.file.split('/').pop() ?? '').replace(/\.[^.]+$/, '').toLowerCase();
+  if (stem.length >= 3 && issue.whole.has(stem)) s += 1;
+  const own = new Set([...splitIdentifier(loc.method ?? ''), ...splitIdentifier(loc.className ?? '')]);
+  if (own.size > 0) {
+    let hit = 0;
+    for (const p of own) if (issue.parts.has(p)) hit++;
+    s += hit / own.size;
+  }
+  return s;
+}
+
+export interface StackFrame {
+  file: string;
+  line: number;
+  /** 0 = innermost (where the exception was raised). */
+  depth: number;
+}
+
+/**
+ * file:line frames of a failure text, innermost first, with paths made relative to the run dir
+ * (the worktree) and kept only when they fall inside it. Understands Python tracebacks
+ * (`File "x.py", line 3`), pytest's long repr (`x.py:3: in f`, `x.py:3: AssertionError`) and
+ * V8 stacks (`at f (x.js:3:7)`).
+ */
+export function stackFrames(text: string, roots: string[]): StackFrame[] {
+  const raw: { file: string; line: number; order: number }[] = [];
+  let pyOrder = 0;
+  const add = (file: string, line: number, innermostFirst: boolean) => {
+    const rel = relativeTo(file, roots);
+    if (rel === undefined) return;
+    raw.push({ file: rel, line, order: innermostFirst ? -1 - raw.length : pyOrder++ });
+  };
+  const lines = text.split(/\r?\n/);
+  for (const l of lines) {
+    let m = /File "([^"]+)", line (\d+)/.exec(l);
+    if (m) {
+      add(m[1], Number(m[2]), false);
+      continue;
+    }
+    m = /^([^\s:][^:]*\.py):(\d+):/.exec(l);
+    if (m) {
+      add(m[1], Number(m[2]), false);
+      continue;
+    }
+    m = /\bat (?:.*? \()?(?:file:\/\/)?([^\s()]+\.[cm]?[jt]sx?):(\d+):\d+\)?/.exec(l);
+    if (m) add(m[1], Number(m[2]), true);
+  }
+  // Python prints outermost first, V8 innermost first; normalise to innermost first
+  const py = raw.filter((r) => r.order >= 0).sort((a, b) => b.order - a.order);
+  const js = raw.filter((r) => r.order < 0).sort((a, b) => b.order - a.order);
+  return [...py, ...js].map((r, i) => ({ file: r.file, line: r.line, depth: i }));
+}
+
+function relativeTo(file: string, roots: string[]): string | undefined {
+  const f = file.replace(/\\/g, '/');
+  if (!isAbsolute(f)) return f.replace(/^\.\//, '');
+  for (const r of roots) {
+    const rel = relative(r, f).replace(/\\/g, '/');
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel;
+  }
+  return undefined;
+}

@@ -1,0 +1,277 @@
+// Fault localization end to end: per-test coverage (cached), spectra, ranking, warnings.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { languageForPath, parseSource } from '../index/parse';
+import type { CodeSymbol } from '../index/types';
+import { detectRunner } from '../validate/detect';
+import { testEnv } from '../validate/env';
+import type { TestRunnerSpec } from '../validate/types';
+import { createWorktree, type Worktree } from '../validate/worktree';
+import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
+import { identifierTokens, stackFrames, type StackFrame } from './hints';
+import { matchTestIds, testFileOf } from './ids';
+import { collectJs } from './js-collect';
+import { collectPython, tailOf } from './python-collect';
+import { rankFunctions } from './rank';
+import { lineSpectra } from './sbfl';
+import { LocalizeError, type AgentLocalization, type CollectResult, type Formula, type LocalizationResult, type TestCoverage } from './types';
+
+export interface LocalizeOptions {
+  repo: string;
+  failing: string[];
+  passing?: string[];
+  /** Every test the run reports that is not failing counts as passing. */
+  allPassing?: boolean;
+  issueText?: string;
+  formula?: Formula;
+  /** How tests run; default: detected from the project (validate/detect). */
+  runner?: TestRunnerSpec;
+  /** Test files/dirs to hand to the runner; default: the files named by the test ids (the whole suite for allPassing). */
+  testPaths?: string[];
+  /** Run in a git worktree carrying the uncommitted changes (default). false: run in `repo` itself (a throwaway checkout). */
+  isolate?: boolean;
+  /** Cache dir; false disables the cache. */
+  cacheDir?: string | false;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+  /** Symbols of a repo-relative file, e.g. from an open WorkspaceIndex; default parses the file. */
+  symbols?: (file: string) => Promise<CodeSymbol[] | undefined>;
+  /** JS: force per-file coverage (one process per test file) instead of one process per test. */
+  jsMode?: 'per-test' | 'per-file';
+}
+
+export const NO_FAILING_MESSAGE =
+  'Fault localization needs at least one failing test: it compares what failing and passing tests execute. ' +
+  'Name one with --failing TEST (e.g. tests/test_x.py::test_y), or let Rover write a reproduction test from the issue first ' +
+  '(`rover fix --issue FILE` or "Rover: Fix This Issue" generates one and localizes from it).';
+
+export async function localize(o: LocalizeOptions): Promise<LocalizationResult> {
+  const failing = [...new Set(o.failing.map((s) => s.trim()).filter(Boolean))];
+  if (failing.length === 0) throw new LocalizeError(NO_FAILING_MESSAGE, 'no-failing');
+  const passing = [...new Set((o.passing ?? []).map((s) => s.trim()).filter(Boolean))].filter((p) => !failing.includes(p));
+  const formula = o.formula ?? 'ochiai';
+  const progress = o.onProgress ?? (() => undefined);
+  const warnings: string[] = [];
+  const spec = o.runner ?? (await detectRunner(o.repo));
+  const before = await treeState(o.repo);
+  const wanted = [...failing, ...passing];
+
+  let wt: Worktree | undefined;
+  let runDir = o.repo;
+  if (o.isolate ?? true) {
+    progress('creating a worktree for the test runs');
+    wt = await createWorktree(o.repo, { includeUncommitted: true });
+    runDir = wt.path;
+  }
+  let collected: CollectResult;
+  try {
+    collected = await collect(o, spec, runDir, wanted, failing, before, progress);
+  } finally {
+    await wt?.dispose();
+  }
+  const after = await treeState(o.repo);
+  if (before !== after) {
+    warnings.push('Files in the repository changed while the tests ran; the coverage may not match what is on disk now. Run localization again for exact results.');
+  }
+  warnings.push(...collected.warnings);
+
+  // requested ids -> coverage
+  const covOf = new Map<string, TestCoverage[]>();
+  const matched = matchTestIds(wanted, collected.tests.keys());
+  for (const [req, ids] of matched) covOf.set(req, ids.map((id) => collected.tests.get(id)!));
+  const missingFailing = failing.filter((f) => !covOf.has(f));
+  const missingPassing = passing.filter((p) => !covOf.has(p));
+  const errs = collected.collectErrors.map((e) => `${e.id}: ${firstLines(e.message, 6)}`).join('\n');
+  if (missingFailing.length === failing.length) {
+    throw new LocalizeError(
+      `None of the failing tests ran: ${missingFailing.join(', ')}.` +
+        (errs ? ` These failed to collect:\n${errs}` : ' Check the test ids (e.g. tests/test_x.py::test_y for pytest, test/file.test.js::name for node).'),
+      'collect-failed',
+    );
+  }
+  if (missingFailing.length) warnings.push(`Failing tests that did not run (left out): ${missingFailing.join(', ')}${errs ? `; collection errors:\n${errs}` : ''}`);
+  if (missingPassing.length) warnings.push(`${missingPassing.length} passing test(s) did not run and were left out${missingPassing.length <= 5 ? `: ${missingPassing.join(', ')}` : ''}.`);
+
+  const failSet = new Set<string>();
+  const tests: TestCoverage[] = [];
+  for (const f of failing) {
+    for (const t of covOf.get(f) ?? []) {
+      if (t.status === 'passed' || t.status === 'xpass') warnings.push(`${t.id} was given as failing but passed in this run; it still counts as failing.`);
+      failSet.add(t.id);
+      tests.push(t);
+    }
+  }
+  const passIds = new Set<string>();
+  const passSources = o.allPassing ? [...collected.tests.values()].filter((t) => !failSet.has(t.id) && (t.status === undefined || t.status === 'passed' || t.status === 'xfail')) : passing.flatMap((p) => covOf.get(p) ?? []);
+  for (const t of passSources) {
+    if (failSet.has(t.id) || passIds.has(t.id)) continue;
+    if (t.status === 'failed' || t.status === 'error') warnings.push(`${t.id} was given as passing but failed in this run; it still counts as passing.`);
+    passIds.add(t.id);
+    tests.push(t);
+  }
+  if (tests.filter((t) => failSet.has(t.id)).every((t) => Object.keys(t.files).length === 0)) {
+    throw new LocalizeError(`The failing tests ran but no line of the project was measured (coverage is empty). Is the code under test inside ${o.repo}?`, 'no-coverage');
+  }
+  if (passIds.size === 0) warnings.push('No passing test: every line the failing tests run scores the same. Add --passing tests or --all-passing to separate them.');
+
+  const frames: StackFrame[][] = [];
+  const roots = [runDir, o.repo, ...(wt ? [wt.path] : [])];
+  for (const t of tests) if (failSet.has(t.id) && t.failureText) frames.push(stackFrames(t.failureText, roots));
+
+  const testFiles = new Set<string>();
+  for (const id of [...failSet, ...passIds]) {
+    const f = testFileOf(id);
+    if (f) testFiles.add(f);
+  }
+  const { entries, tieGroups } = await rankFunctions({
+    spectra: lineSpectra(tests, failSet),
+    totalFailed: failSet.size,
+    totalPassed: passIds.size,
+    formula,
+    symbols: o.symbols ?? ((f) => parseSymbols(o.repo, f)),
+    issue: o.issueText ? identifierTokens(o.issueText) : undefined,
+    frames,
+    exclude: testFiles,
+  });
+  return {
+    formula,
+    mode: collected.mode,
+    tool: collected.tool,
+    failing: [...failSet],
+    passing: [...passIds],
+    entries,
+    tieGroups,
+    warnings,
+    collectMs: collected.durationMs,
+    fromCache: collected.fromCache.length,
+  };
+}
+
+async function parseSymbols(repo: string, file: string): Promise<CodeSymbol[] | undefined> {
+  const lang = languageForPath(file);
+  if (!lang) return undefined;
+  try {
+    const text = await readFile(join(repo, file), 'utf8');
+    return (await parseSource(lang, text, file)).symbols;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstLines(s: string, n: number): string {
+  return s.trim().split('\n').slice(-n).join('\n');
+}
+
+function pythonOf(spec: TestRunnerSpec): string | undefined {
+  if (spec.python) return spec.python;
+  const c = spec.command[0] ?? '';
+  return /(^|\/)python[\d.]*$/.test(c) ? c : undefined;
+}
+
+async function collect(
+  o: LocalizeOptions,
+  spec: TestRunnerSpec,
+  runDir: string,
+  wanted: string[],
+  failing: string[],
+  state: string | undefined,
+  progress: (m: string) => void,
+): Promise<CollectResult> {
+  const started = Date.now();
+  const timeoutMs = o.timeoutMs ?? 600_000;
+  const runnerKey = JSON.stringify([spec.kind, spec.command, o.jsMode ?? '']);
+  const cache = o.cacheDir !== false && state ? new CoverageCache(o.cacheDir || defaultLocalizeCacheDir(), o.repo, state, runnerKey) : undefined;
+  const tests = new Map<string, TestCoverage>();
+  const fromCache: string[] = [];
+  // allPassing needs the whole suite's verdicts: the cache cannot say which tests exist
+  if (cache && !o.allPassing) {
+    for (const id of wanted) {
+      const hit = await cache.get(id);
+      if (hit) {
+        tests.set(id, hit);
+        fromCache.push(id);
+      }
+    }
+  }
+  const todo = wanted.filter((id) => !tests.has(id));
+  const result: CollectResult = { mode: 'per-test', tool: 'cache', tests, notFound: [], collectErrors: [], fromCache, durationMs: 0, warnings: [], commands: [] };
+  if (todo.length === 0 && !o.allPassing) {
+    result.durationMs = Date.now() - started;
+    progress(`all ${wanted.length} tests' coverage came from the cache`);
+    return result;
+  }
+  const files = [...new Set(todo.map(testFileOf))];
+  let targets: string[];
+  if (o.testPaths?.length) targets = o.testPaths;
+  else if (o.allPassing) targets = spec.defaultTests ?? [];
+  else if (files.some((f) => f === undefined)) {
+    throw new LocalizeError(`Cannot tell which test files hold ${todo.filter((t) => !testFileOf(t)).slice(0, 5).join(', ')}: give ids with their file (path::name) or the files to run with --test-path.`, 'bad-input');
+  } else targets = files as string[];
+
+  const python = pythonOf(spec);
+  const isPython = spec.kind === 'pytest' || spec.kind === 'unittest' || (spec.kind === 'command' && python !== undefined);
+  const env = testEnv(spec, runDir);
+  if (isPython && python) {
+    const argv = spec.command.slice(1).filter((a) => a !== '{tests}' && !a.includes('{junit}'));
+    progress(`collecting per-test coverage (${todo.length} tests, ${targets.length || 'all'} test paths)`);
+    const r = await collectPython({
+      python,
+      args: argv,
+      style: spec.kind === 'pytest' ? 'pytest' : 'script',
+      env,
+      cwd: spec.cwd ? join(runDir, spec.cwd) : runDir,
+      targets,
+      timeoutMs,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    result.commands.push(r.command);
+    result.tool = r.tool;
+    if (r.run.timedOut) {
+      throw new LocalizeError(
+        `The test run timed out after ${Math.round(timeoutMs / 1000)} s${r.runningAtTimeout ? ` while running ${r.runningAtTimeout}` : ''}. ` +
+          'Raise the limit (--timeout / rover.tests.timeoutSeconds) or pass fewer tests (--passing instead of --all-passing).',
+        'timeout',
+      );
+    }
+    if (r.run.cancelled) throw new LocalizeError('Cancelled.', 'collect-failed');
+    result.collectErrors = r.collectErrors;
+    for (const t of r.tests) {
+      if (!tests.has(t.id)) tests.set(t.id, t);
+    }
+    if (r.tests.length === 0) {
+      throw new LocalizeError(`The test command produced no per-test coverage (exit ${r.run.code}): ${r.command.join(' ')}\n${tailOf(r.run.stdout + '\n' + r.run.stderr, 1500)}`, 'collect-failed');
+    }
+    if (cache) {
+      const m = matchTestIds(todo, r.tests.map((t) => t.id));
+      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req });
+    }
+  } else if (spec.kind === 'node' || spec.kind === 'mocha') {
+    const r = await collectJs({ spec, runDir, env, targets, wanted: todo, failing, timeoutMs, signal: o.signal, mode: o.jsMode, progress });
+    result.mode = r.mode;
+    result.tool = r.tool;
+    result.commands.push(...r.commands);
+    result.collectErrors = r.collectErrors;
+    result.warnings.push(...r.warnings);
+    for (const t of r.tests) if (!tests.has(t.id)) tests.set(t.id, t);
+    if (cache && r.mode === 'per-test') {
+      const m = matchTestIds(todo, r.tests.map((t) => t.id));
+      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req });
+    }
+  } else {
+    throw new LocalizeError(`Per-test coverage is not supported for ${spec.kind} runners yet (supported: pytest, unittest/sympy-style Python commands, node --test, mocha).`, 'unsupported');
+  }
+  result.durationMs = Date.now() - started;
+  return result;
+}
+
+/** The ranked list in the shape the agent's context retrieval takes (src/core/agent/run-agent.ts). */
+export function toAgentLocalization(r: Pick<LocalizationResult, 'entries'>, top = 10): AgentLocalization[] {
+  return r.entries.slice(0, top).map((e) => ({
+    file: e.file,
+    ...(e.className ? { className: e.className } : {}),
+    ...(e.method ? { method: e.method } : {}),
+    score: Number.isFinite(e.score) ? Math.round(e.score * 1e4) / 1e4 : 1e9,
+    line: e.line,
+  }));
+}

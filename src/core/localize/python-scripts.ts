@@ -1,0 +1,146 @@
+// Python helpers Rover writes to a temp dir at run time (never into the analysed tree). Kept as
+// string constants so the bundle needs no extra files next to it.
+
+/**
+ * pytest plugin (`-p rover_pytest_cov`): starts coverage.py as early as pytest imports it and
+ * switches the dynamic context to each test's node id, so a parametrized case gets its own context
+ * (a frame-based context cannot see the parameter). Outcomes and failure text are written too, so
+ * stack-trace frames come from pytest itself rather than from scraping its terminal output.
+ */
+export const PYTEST_PLUGIN = String.raw`
+import json, os, sys
+import coverage
+
+_root = os.path.realpath(os.environ["ROVER_COV_ROOT"])
+_cov = coverage.Coverage(
+    data_file=os.environ["ROVER_COV_DATA"],
+    config_file=False,
+    include=[os.path.join(_root, "*")],
+    omit=[os.path.join(_root, p) for p in ("*/site-packages/*", "*/dist-packages/*", "_deps/*", "*/.venv/*", "*/venv/*")],
+    messages=False,
+)
+_cov.start()
+_results = {}
+
+
+def _outcome(prev, rep):
+    if rep.failed:
+        return "failed" if rep.when == "call" else "error"
+    if rep.skipped:
+        if hasattr(rep, "wasxfail"):
+            return "xfail"
+        return prev or "skipped"
+    if rep.when == "call":
+        return "xpass" if hasattr(rep, "wasxfail") else "passed"
+    return prev
+
+
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # which test was running, should the run be killed for taking too long
+    with open(os.environ["ROVER_COV_RESULTS"] + ".current", "w") as f:
+        f.write(item.nodeid)
+    _cov.switch_context(item.nodeid)
+    yield
+    _cov.switch_context("")
+
+
+def pytest_runtest_logreport(report):
+    r = _results.setdefault(report.nodeid, {"status": None, "text": ""})
+    if r["status"] in ("failed", "error"):
+        return
+    r["status"] = _outcome(r["status"], report)
+    if report.failed:
+        try:
+            r["text"] = str(report.longreprtext)[-20000:]
+        except Exception:
+            r["text"] = ""
+
+
+def pytest_collectreport(report):
+    if report.failed:
+        _results.setdefault("<collect>:" + report.nodeid, {"status": "error", "text": str(report.longreprtext)[-5000:]})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _cov.stop()
+    _cov.save()
+    with open(os.environ["ROVER_COV_RESULTS"], "w") as f:
+        json.dump(_results, f)
+`;
+
+/**
+ * coverage.py plugin for runners Rover cannot hook (sympy's bin/test, unittest): a frame starts
+ * a context when it is a test_* function defined in a test file. Coverage asks only while no
+ * context is active, so helpers called from a test stay in that test's context. sympy's runner
+ * entry point (named `test`, outside any test file) is never taken for a test.
+ */
+export const FRAME_PLUGIN = String.raw`
+import os, re
+import coverage
+
+_root = os.path.realpath(os.environ.get("ROVER_COV_ROOT", os.getcwd()))
+_test_file = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.py$")
+_test_dir = re.compile(r"(^|/)(tests?|testing)/")
+_cache = {}
+
+
+def _rel(filename):
+    r = _cache.get(filename)
+    if r is None:
+        p = os.path.realpath(filename)
+        r = os.path.relpath(p, _root) if p.startswith(_root + os.sep) else ""
+        if r and not (_test_file.search(r) or (_test_dir.search(r) and os.path.basename(r).startswith("test"))):
+            r = ""
+        _cache[filename] = r
+    return r
+
+
+class RoverContexts(coverage.CoveragePlugin):
+    def dynamic_context(self, frame):
+        name = frame.f_code.co_name
+        if not name.startswith("test"):
+            return None
+        rel = _rel(frame.f_code.co_filename)
+        if not rel:
+            return None
+        this = frame.f_locals.get("self")
+        if this is not None and not isinstance(this, type):
+            return rel + "::" + type(this).__name__ + "::" + name
+        return rel + "::" + name
+
+
+def coverage_init(reg, options):
+    reg.add_dynamic_context(RoverContexts())
+`;
+
+/** Reads a coverage data file with coverage's own API: {file: {context: [lines]}} as JSON on stdout. */
+export const READ_DATA = String.raw`
+import json, sys
+from coverage import CoverageData
+d = CoverageData(sys.argv[1])
+d.read()
+out = {}
+for f in d.measured_files():
+    by_ctx = {}
+    for line, ctxs in d.contexts_by_lineno(f).items():
+        for c in ctxs:
+            if c:
+                by_ctx.setdefault(c, []).append(line)
+    if by_ctx:
+        out[f] = by_ctx
+json.dump(out, sys.stdout)
+`;
+
+/** Exit code 3 when coverage.py cannot be imported by the project's interpreter. */
+export const PROBE = String.raw`
+import sys
+try:
+    import coverage
+except Exception as e:
+    print(str(e)); sys.exit(3)
+print(coverage.__version__)
+`;

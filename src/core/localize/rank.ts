@@ -1,0 +1,140 @@
+// From line spectra to a ranked list of functions: max over a function's lines (keeping the line),
+// exact-score tie groups, and tie-breakers that are shown, never silent.
+import type { CodeSymbol } from '../index/types';
+import { isTestPath, issueSimilarity, type IssueTokens, type StackFrame } from './hints';
+import { suspiciousness } from './sbfl';
+import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';
+
+export interface RankInput {
+  spectra: Map<string, Map<number, LineSpectrum>>;
+  totalFailed: number;
+  totalPassed: number;
+  formula: Formula;
+  /** Symbols of a file (from the index); undefined when the file cannot be parsed. */
+  symbols: (file: string) => Promise<CodeSymbol[] | undefined>;
+  issue?: IssueTokens;
+  /** Frames per failing test, innermost first. */
+  frames?: StackFrame[][];
+  /** Extra paths never ranked (beyond the test-path patterns), e.g. the failing tests' own files. */
+  exclude?: ReadonlySet<string>;
+}
+
+const FN_KINDS = new Set(['function', 'method']);
+
+/** Innermost function/method containing the line, by a linear scan (files have few symbols). */
+export function enclosingFunction(symbols: CodeSymbol[], line: number): CodeSymbol | undefined {
+  let best: CodeSymbol | undefined;
+  for (const s of symbols) {
+    if (!FN_KINDS.has(s.kind) || line < s.startLine || line > s.endLine) continue;
+    if (!best || s.endLine - s.startLine < best.endLine - best.startLine) best = s;
+  }
+  return best;
+}
+
+function scoreKey(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(12) : 'inf';
+}
+
+export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLocation[]; tieGroups: TieGroupInfo[] }> {
+  const byKey = new Map<string, Omit<RankedLocation, 'rank' | 'tieGroup' | 'tieSize' | 'tieBrokenBy'>>();
+  const symCache = new Map<string, CodeSymbol[]>();
+  for (const [file, lines] of inp.spectra) {
+    if (isTestPath(file) || inp.exclude?.has(file)) continue;
+    let anyFailing = false;
+    for (const s of lines.values()) if (s.ef > 0) anyFailing = true;
+    if (!anyFailing) continue;
+    const syms = (await inp.symbols(file)) ?? [];
+    symCache.set(file, syms);
+    for (const [line, s] of lines) {
+      if (s.ef === 0) continue;
+      const score = suspiciousness(inp.formula, { ef: s.ef, ep: s.ep, nf: inp.totalFailed - s.ef, np: inp.totalPassed - s.ep });
+      const fn = enclosingFunction(syms, line);
+      const key = fn ? `${file}\0${fn.qualifiedName}\0${fn.startLine}` : `${file}\0<module>`;
+      const prev = byKey.get(key);
+      // best line: highest score, then more failing tests, then fewer passing, then the earliest
+      if (prev && (prev.score > score || (prev.score === score && (prev.ef > s.ef || (prev.ef === s.ef && (prev.ep < s.ep || (prev.ep === s.ep && prev.line <= line))))))) continue;
+      byKey.set(key, {
+        file,
+        ...(fn?.className ? { className: fn.className } : {}),
+        ...(fn ? { method: fn.name, qualifiedName: fn.qualifiedName } : {}),
+        kind: fn ? (fn.kind === 'method' ? 'method' : 'function') : 'module',
+        startLine: fn?.startLine ?? 1,
+        endLine: fn?.endLine ?? line,
+        score,
+        line,
+        ef: s.ef,
+        ep: s.ep,
+        stackScore: 0,
+        issueScore: 0,
+      });
+    }
+  }
+  const list = [...byKey.values()];
+  // stack frames: the innermost non-test frame of each failing test weighs 1, the next 1/2, ...
+  const stack = new Map<string, number>();
+  for (const frames of inp.frames ?? []) {
+    let k = 0;
+    const seen = new Set<string>();
+    for (const f of frames) {
+      if (isTestPath(f.file)) continue;
+      const syms = symCache.get(f.file);
+      if (!syms) {
+        k++;
+        continue;
+      }
+      const fn = enclosingFunction(syms, f.line);
+      const key = fn ? `${f.file}\0${fn.qualifiedName}\0${fn.startLine}` : `${f.file}\0<module>`;
+      if (!seen.has(key)) stack.set(key, (stack.get(key) ?? 0) + 1 / (1 + k));
+      seen.add(key);
+      k++;
+    }
+  }
+  for (const e of list) {
+    const key = e.method ? `${e.file}\0${e.qualifiedName}\0${e.startLine}` : `${e.file}\0<module>`;
+    e.stackScore = round(stack.get(key) ?? 0);
+    e.issueScore = round(issueSimilarity(inp.issue, e));
+  }
+  list.sort(
+    (a, b) =>
+      cmpScore(b.score, a.score) ||
+      b.stackScore - a.stackScore ||
+      b.issueScore - a.issueScore ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.startLine - b.startLine,
+  );
+  const entries: RankedLocation[] = [];
+  const tieGroups: TieGroupInfo[] = [];
+  let i = 0;
+  while (i < list.length) {
+    let j = i;
+    while (j < list.length && scoreKey(list[j].score) === scoreKey(list[i].score)) j++;
+    const group = tieGroups.length + 1;
+    const members = list.slice(i, j);
+    const keyCount = new Map<string, number>();
+    for (const m of members) keyCount.set(`${m.stackScore}|${m.issueScore}`, (keyCount.get(`${m.stackScore}|${m.issueScore}`) ?? 0) + 1);
+    const stackVaries = new Set(members.map((m) => m.stackScore)).size > 1;
+    let unbroken = 0;
+    for (const m of members) {
+      let by: RankedLocation['tieBrokenBy'] = 'none';
+      if (members.length > 1) {
+        if ((keyCount.get(`${m.stackScore}|${m.issueScore}`) ?? 0) > 1) {
+          by = 'unbroken';
+          unbroken++;
+        } else by = stackVaries ? 'stack' : 'issue';
+      }
+      entries.push({ ...m, rank: entries.length + 1, tieGroup: group, tieSize: members.length, tieBrokenBy: by });
+    }
+    tieGroups.push({ group, score: list[i].score, size: members.length, unbroken });
+    i = j;
+  }
+  return { entries, tieGroups };
+}
+
+function cmpScore(a: number, b: number): number {
+  if (scoreKey(a) === scoreKey(b)) return 0;
+  return a - b > 0 ? 1 : -1;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,106 @@
+// Data model of fault localization: per-test coverage in, ranked suspicious functions out.
+
+export type Formula = 'ochiai' | 'dstar' | 'tarantula';
+export const FORMULAS: readonly Formula[] = ['ochiai', 'dstar', 'tarantula'];
+
+/** What one test covered, with paths relative to the repository root (forward slashes). */
+export interface TestCoverage {
+  id: string;
+  /** The run's own verdict for the test, when the runner reports one. */
+  status?: 'passed' | 'failed' | 'error' | 'skipped' | 'xfail' | 'xpass';
+  /** rel path -> covered 1-based lines */
+  files: Record<string, number[]>;
+  /** Failure output (traceback / assertion message) for stack-frame hints. */
+  failureText?: string;
+}
+
+/** 'per-test': each test has its own coverage; 'per-file': every test of a test file shares that file's coverage. */
+export type CoverageMode = 'per-test' | 'per-file';
+
+export interface CollectResult {
+  mode: CoverageMode;
+  /** e.g. 'coverage.py 6.5.0 (pytest plugin)', 'V8 (node --test, one process per test)' */
+  tool: string;
+  /** Coverage per requested test that was found. */
+  tests: Map<string, TestCoverage>;
+  /** Requested tests the run never reported (not collected, misspelled, ...). */
+  notFound: string[];
+  /** Collection errors reported by the runner: file/node id -> message. */
+  collectErrors: { id: string; message: string }[];
+  /** Tests served from the cache instead of being run. */
+  fromCache: string[];
+  durationMs: number;
+  warnings: string[];
+  /** Commands run (for the log / the user). */
+  commands: string[][];
+}
+
+export interface LineSpectrum {
+  ef: number;
+  ep: number;
+}
+
+export interface RankedLocation {
+  /** 1-based position in the final order. */
+  rank: number;
+  file: string;
+  /** Enclosing class for methods. */
+  className?: string;
+  /** Function/method name; undefined for module-level code. */
+  method?: string;
+  qualifiedName?: string;
+  kind: 'function' | 'method' | 'module';
+  startLine: number;
+  endLine: number;
+  score: number;
+  /** The most suspicious line inside the function (the one whose score the function got). */
+  line: number;
+  ef: number;
+  ep: number;
+  /** 1-based index of the distinct-score group; entries sharing it had exactly the same SBFL score. */
+  tieGroup: number;
+  tieSize: number;
+  /** Frames of the failing tests' tracebacks inside this function (weighted: the innermost counts more). */
+  stackScore: number;
+  /** Identifier overlap with the issue text. */
+  issueScore: number;
+  /** What ordered this entry within its tie group. */
+  tieBrokenBy: 'none' | 'stack' | 'issue' | 'unbroken';
+}
+
+export interface TieGroupInfo {
+  group: number;
+  score: number;
+  size: number;
+  /** Members the tie-breakers could not tell apart (ordered by path, then line, and marked so). */
+  unbroken: number;
+}
+
+export interface LocalizationResult {
+  formula: Formula;
+  mode: CoverageMode;
+  tool: string;
+  failing: string[];
+  passing: string[];
+  entries: RankedLocation[];
+  tieGroups: TieGroupInfo[];
+  warnings: string[];
+  collectMs: number;
+  fromCache: number;
+}
+
+/** Exactly what the agent's context retrieval accepts (src/core/agent/run-agent.ts). */
+export interface AgentLocalization {
+  file: string;
+  className?: string;
+  method?: string;
+  score: number;
+  line?: number;
+}
+
+export class LocalizeError extends Error {
+  constructor(message: string, readonly code: 'no-failing' | 'no-coverage-tool' | 'collect-failed' | 'timeout' | 'no-coverage' | 'bad-input' | 'unsupported') {
+    super(message);
+    this.name = 'LocalizeError';
+  }
+}
