@@ -8,16 +8,17 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_LANGS } from './languages';
 import { grammarWasmPath, queryPath } from './paths';
+import { decodeFile, encodeFile, type EncodedFile } from './cache-codec';
 import type { FileRecord, IndexWarning } from './types';
 
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 const CACHE_FILE = 'index.json';
 
 interface CacheFile {
   format: number;
   fingerprint: string;
   root: string;
-  files: FileRecord[];
+  files: EncodedFile[];
 }
 
 export function defaultCacheDir(root: string): string {
@@ -72,30 +73,20 @@ export async function loadCache(cacheDir: string, root: string): Promise<LoadedC
   if (data.fingerprint !== grammarFingerprint()) return rebuilt('was built with other grammars or queries');
   if (data.root !== root) return rebuilt(`belongs to another folder (${String(data.root)})`);
   const files = new Map<string, FileRecord>();
-  for (const f of data.files) {
-    if (!isRecord(f)) return rebuilt('has a malformed entry');
-    files.set(f.path, f);
+  try {
+    for (const f of data.files) {
+      const r = decodeFile(f);
+      files.set(r.path, r);
+    }
+  } catch {
+    return rebuilt('has a malformed entry');
   }
   return { files };
 }
 
-function isRecord(f: unknown): f is FileRecord {
-  const r = f as FileRecord;
-  return (
-    !!r &&
-    typeof r.path === 'string' &&
-    typeof r.lang === 'string' &&
-    typeof r.size === 'number' &&
-    typeof r.mtimeMs === 'number' &&
-    Array.isArray(r.symbols) &&
-    Array.isArray(r.calls) &&
-    typeof r.lines === 'number'
-  );
-}
-
 export async function saveCache(cacheDir: string, root: string, files: FileRecord[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
-  const data: CacheFile = { format: CACHE_FORMAT, fingerprint: grammarFingerprint(), root, files };
+  const data: CacheFile = { format: CACHE_FORMAT, fingerprint: grammarFingerprint(), root, files: files.map(encodeFile) };
   const file = join(cacheDir, CACHE_FILE);
   // write-then-rename so a crash mid-write leaves the old cache, never half a file
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;

@@ -37,7 +37,7 @@ const FACTS: Record<Lang, LangFacts> = {
   typescript: JS_FACTS,
   tsx: JS_FACTS,
   java: { wrappers: new Set(), leadingSiblings: new Set(), decoratorTypes: new Set(['annotation', 'marker_annotation']), comments: COMMENTS },
-  go: { wrappers: new Set(), leadingSiblings: new Set(), decoratorTypes: new Set(), comments: COMMENTS },
+  go: { wrappers: new Set(['type_declaration']), leadingSiblings: new Set(), decoratorTypes: new Set(), comments: COMMENTS },
   rust: { wrappers: new Set(), leadingSiblings: new Set(['attribute_item']), decoratorTypes: new Set(['attribute_item']), comments: COMMENTS },
   csharp: { wrappers: new Set(), leadingSiblings: new Set(), decoratorTypes: new Set(['attribute_list']), comments: COMMENTS },
   cpp: { wrappers: new Set(['template_declaration']), leadingSiblings: new Set(), decoratorTypes: new Set(), comments: COMMENTS },
@@ -220,6 +220,7 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
   const body = findBody(def);
   const header = text.slice(headerStart(def.node, facts), body ? body.startIndex : def.node.endIndex);
   let signature = squash(header).replace(/\s*\{$/, '');
+  if (def.node.type === 'type_spec') signature = 'type ' + squash(def.node.text.split('{')[0]);
   if (signature.length > MAX_SIGNATURE) signature = signature.slice(0, MAX_SIGNATURE) + '…';
   const symbol: CodeSymbol = {
     name,
@@ -247,7 +248,8 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
 
 function outermost(node: Node, facts: LangFacts): Node {
   let n = node;
-  while (n.parent && facts.wrappers.has(n.parent.type)) n = n.parent;
+  // a Go `type ( A ...; B ... )` group wraps several definitions: then none owns it
+  while (n.parent && facts.wrappers.has(n.parent.type) && !(n.parent.type === 'type_declaration' && n.parent.namedChildCount > 1)) n = n.parent;
   while (n.previousSibling && facts.leadingSiblings.has(n.previousSibling.type)) n = n.previousSibling;
   return n;
 }
@@ -290,8 +292,18 @@ function headerStart(node: Node, facts: LangFacts): number {
   let at = node.startIndex;
   for (const c of node.children) {
     if (!c) continue;
-    if (facts.decoratorTypes.has(c.type) || facts.comments.has(c.type)) at = c.endIndex;
-    else break;
+    if (facts.decoratorTypes.has(c.type) || facts.comments.has(c.type)) {
+      at = c.endIndex;
+      continue;
+    }
+    if (c.type === 'modifiers') {
+      // Java keeps annotations among the modifiers: skip those, keep `public static ...`
+      for (const m of c.children) {
+        if (m && (facts.decoratorTypes.has(m.type) || facts.comments.has(m.type))) at = m.endIndex;
+        else break;
+      }
+    }
+    break;
   }
   return at;
 }
@@ -334,6 +346,7 @@ function leadingComment(node: Node, facts: LangFacts): string | undefined {
     .split('\n')
     .map((l) => l.replace(/^\s*(\/\/\/?!?|#+|\*(?!\/))\s?/, '').trimEnd())
     .join('\n')
+    .replace(/<\/?summary>/g, '')
     .trim();
   return cleaned ? clip(cleaned) : undefined;
 }
