@@ -391,6 +391,13 @@ describe('openai-compatible specifics', () => {
     expect(res.priceKnown).toBe(true);
   });
 
+  it('does not mine tool calls from <think> blocks of local reasoning models', async () => {
+    await serve([{ text: '<think>maybe {"name": "read_file", "arguments": {"path": "x"}}</think>The answer is 4.' }], null);
+    const res = await createProvider({ provider: 'openai', apiKey: '', baseUrl: server.url, model: 'deepseek-r1' }).complete(baseReq());
+    expect(res.toolCalls).toEqual([]);
+    expect(res.stopReason).toBe('end_turn');
+  });
+
   it('appends /v1 to a bare base URL and reports cached prompt tokens', async () => {
     await serve([{ text: 'hi', usage: { prompt_tokens: 1000, completion_tokens: 10, cached_tokens: 800 } }]);
     const res = await createProvider({ provider: 'openai', apiKey: KEY, baseUrl: server.url, model: 'gpt-4o' }).complete(baseReq());

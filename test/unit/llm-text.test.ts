@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { extractTextToolCalls, redact, toolJsonSchema } from '../../src/core/llm';
+import { extractTextToolCalls, parsePriceOverrides, publicConfig, redact, redactDeep, toolJsonSchema } from '../../src/core/llm';
 
 const names = ['search_class', 'search_method', 'read_file'];
 
@@ -73,5 +73,29 @@ describe('toolJsonSchema', () => {
       required: ['path'],
     });
     expect('$schema' in schema).toBe(false);
+  });
+});
+
+describe('config helpers', () => {
+  it('parsePriceOverrides keeps valid entries and explains bad ones', () => {
+    const r = parsePriceOverrides({ 'my-model': { input: 1, output: 2 }, bad: { input: -1, output: 2 }, worse: 'cheap' });
+    expect(r.prices).toEqual({ 'my-model': { input: 1, output: 2 } });
+    expect(r.errors).toHaveLength(2);
+    expect(r.errors[0]).toMatch(/price for "bad" ignored \(input: /);
+    expect(parsePriceOverrides([1]).errors[0]).toMatch(/must be an object/);
+    expect(parsePriceOverrides(undefined)).toEqual({ prices: {}, errors: [] });
+  });
+
+  it('publicConfig and redactDeep keep keys out of logs and trajectories', () => {
+    const key = 'sk-ant-api03-very-secret-key-0001';
+    const cfg = { provider: 'anthropic' as const, apiKey: key, model: 'm', headers: { 'x-proxy-token': 't0k3n' } };
+    expect(JSON.stringify(publicConfig(cfg))).not.toContain(key);
+    expect(JSON.stringify(publicConfig(cfg))).not.toContain('t0k3n');
+    const traj = { config: cfg, messages: [{ role: 'tool', content: `env shows ANTHROPIC_API_KEY=${key}` }], n: 3, ok: true };
+    const clean = redactDeep(traj, [key]);
+    expect(JSON.stringify(clean)).not.toContain(key);
+    expect(clean.n).toBe(3);
+    expect(clean.ok).toBe(true);
+    expect(traj.config.apiKey).toBe(key); // the original is untouched
   });
 });

@@ -10,6 +10,7 @@ export * from './types';
 export { CostLedger, type LedgerEntry, type LedgerTotals } from './cost-ledger';
 export { BUILTIN_PRICES, DEFAULT_MODELS, lookupPrice, costOf } from './prices';
 export { redact, REDACTED } from './redact';
+export { parsePriceOverrides, publicConfig, redactDeep } from './config-helpers';
 export { extractTextToolCalls } from './text-tool-calls';
 export { toolJsonSchema } from './tool-schema';
 export { buildAnthropicBody, ANTHROPIC_DEFAULT_BASE_URL } from './anthropic-provider';

@@ -82,7 +82,9 @@ export class OpenAIProvider implements ChatProvider {
       return this.complete(req, opts);
     }
     if (!raw.toolCalls.length && req.tools?.length && this.options.textToolCalls !== false) {
-      const found = extractTextToolCalls(raw.text, req.tools.map((t) => t.name));
+      // Reasoning models served locally (DeepSeek-R1, QwQ) think inside <think> tags: never mine those.
+      const visible = raw.text.replace(/<think>[\s\S]*?(<\/think>|$)/g, '');
+      const found = extractTextToolCalls(visible, req.tools.map((t) => t.name));
       if (found.calls.length) {
         raw.toolCalls = found.calls;
         raw.text = found.text;
