@@ -4,7 +4,10 @@ import { createHash } from 'node:crypto';
 import { WorkspaceIndex, type IndexWarning } from '../core/index';
 import { createProvider, type ChatProvider, type ProviderId } from '../core/llm';
 import { runProcess, spawnedProcessCount } from '../core/proc/run';
+import { CodeSearch } from '../core/search';
+import { localize as coreLocalize } from '../core/localize';
 import { detectRunner } from '../core/validate/detect';
+import { validatePatch } from '../core/validate/validate-patch';
 import { runTests } from '../core/validate/run-tests';
 import type { TestRunResult, ValidationReport } from '../core/validate/types';
 import { cleanupStaleWorktrees, createWorktree } from '../core/validate/worktree';
@@ -48,8 +51,12 @@ export interface SearchResult {
   suggestions?: string[];
 }
 
-export async function searchCode(_index: WorkspaceIndex, _api: string, _args: Record<string, unknown>): Promise<SearchResult> {
-  throw new CoreUnavailableError('Structural code search (src/core/search)');
+const searchers = new WeakMap<WorkspaceIndex, CodeSearch>();
+
+export async function searchCode(index: WorkspaceIndex, api: string, args: Record<string, unknown>): Promise<SearchResult> {
+  let s = searchers.get(index);
+  if (!s) searchers.set(index, (s = new CodeSearch(index)));
+  return s.call(api, args) as SearchResult;
 }
 
 export function makeProvider(p: { provider: ProviderId; apiKey: string; baseUrl?: string; model?: string; onRetry?: (info: unknown) => void }): ChatProvider {
@@ -96,12 +103,24 @@ export async function workingTreeDiff(root: string, signal?: AbortSignal): Promi
   return { diff, files: [...new Set([...files, ...deleted])] };
 }
 
+/**
+ * Before/after comparison of `patch` on HEAD. `testFiles` are runner words (files) when the selection
+ * came from heuristics; without them the whole suite runs.
+ */
 export async function validateChanges(
-  _root: string,
-  _s: TestSettings,
-  _opts: { patch: string; tests?: string[]; signal?: AbortSignal },
+  root: string,
+  s: TestSettings,
+  opts: { patch: string; testFiles?: string[]; signal?: AbortSignal },
 ): Promise<ValidationReport> {
-  throw new CoreUnavailableError('Patch validation (src/core/validate validatePatch)');
+  return validatePatch({
+    repo: root,
+    patch: opts.patch,
+    testArgs: opts.testFiles ? [...new Set(opts.testFiles.map((t) => t.split('::')[0]))] : undefined,
+    includeUncommitted: false,
+    runner: s.command ? await detectRunner(root, s.command) : undefined,
+    timeoutMs: s.timeoutMs,
+    signal: opts.signal,
+  });
 }
 
 export interface LocalizeEntry {
@@ -123,11 +142,35 @@ export interface LocalizeOutcome {
 }
 
 export async function localize(
-  _root: string,
-  _s: TestSettings,
-  _opts: { failing: string[]; passing?: string[]; issue?: string; signal?: AbortSignal },
+  root: string,
+  s: TestSettings,
+  opts: { failing: string[]; passing?: string[]; issue?: string; signal?: AbortSignal; index?: WorkspaceIndex; cacheDir?: string },
 ): Promise<LocalizeOutcome> {
-  throw new CoreUnavailableError('Fault localization (src/core/localize)');
+  const r = await coreLocalize({
+    repo: root,
+    failing: opts.failing,
+    passing: opts.passing,
+    allPassing: !opts.passing?.length,
+    issueText: opts.issue,
+    runner: s.command ? await detectRunner(root, s.command) : undefined,
+    timeoutMs: s.timeoutMs,
+    signal: opts.signal,
+    cacheDir: opts.cacheDir,
+    symbols: opts.index ? async (file) => opts.index!.getFile(file)?.symbols : undefined,
+  });
+  return {
+    entries: r.entries.map((e) => ({
+      file: e.file,
+      symbol: e.qualifiedName ?? ([e.className, e.method].filter(Boolean).join('.') || `${e.file} (module level)`),
+      className: e.className,
+      method: e.method,
+      score: Number.isFinite(e.score) ? e.score : Number.MAX_VALUE,
+      line: e.line,
+      tieGroup: e.tieGroup,
+    })),
+    mode: `${r.formula}, ${r.mode} coverage (${r.tool})`,
+    warnings: r.warnings,
+  };
 }
 
 export interface FixOptions {

@@ -189,6 +189,7 @@ class Rover implements vscode.Disposable {
     reg('rover.review.rejectAll', (a?: object) => this.review.rejectAll({ interactive: !a }));
     reg('rover.showRun', () => (this.view ? this.panel.show(this.view, { preserveFocus: false }) : undefined));
     reg('rover._state', () => this.state());
+    reg('rover._openReview', (a?: { diff?: string }) => this.openReviewFromDiff(a));
     c.subscriptions.push(this);
     c.subscriptions.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -476,6 +477,19 @@ class Rover implements vscode.Disposable {
 
   // ---- other commands ---------------------------------------------------------------------------
 
+  /** Test hook: reviews a given diff exactly as if a run had proposed it. */
+  private async openReviewFromDiff(a?: { diff?: string }) {
+    const root = this.root();
+    if (!root) return this.noFolder();
+    if (typeof a?.diff !== 'string') return { ok: false, message: 'rover._openReview needs {diff: string}.' };
+    try {
+      const s = await this.review.open(core.runIdFor(a.diff), a.diff, root);
+      return { ok: true, files: s.snapshot() };
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
+  }
+
   private async hunkCommand(kind: 'accept' | 'reject', a?: { file?: string; hunk?: number; fuzzy?: boolean }) {
     let target = a && typeof a.file === 'string' && typeof a.hunk === 'number' ? { file: a.file, hunk: a.hunk } : await this.review.hunkAtCursor();
     if (!target) {
@@ -517,7 +531,7 @@ class Rover implements vscode.Disposable {
       const out = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Rover: localizing the fault', cancellable: true }, (_p, token) => {
         const ctrl = new AbortController();
         token.onCancellationRequested(() => ctrl.abort());
-        return core.localize(root, { command: s.testsCommand, timeoutMs: s.testTimeoutMs }, { failing: tests, signal: ctrl.signal });
+        return this.localizeWithIndex(root, s, tests, ctrl.signal);
       });
       if (out.coverage) this.coverage = out.coverage;
       for (const w of out.warnings ?? []) this.log.warn(`localize: ${w}`);
@@ -531,6 +545,12 @@ class Rover implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Rover: ${message}`);
       return { ok: false, reason: 'error', message };
     }
+  }
+
+  private async localizeWithIndex(root: string, s: RoverSettings, failing: string[], signal: AbortSignal, issue?: string) {
+    const index = await this.getIndex()?.catch(() => undefined);
+    const base = this.context.storageUri?.fsPath ?? this.context.globalStorageUri.fsPath;
+    return core.localize(root, { command: s.testsCommand, timeoutMs: s.testTimeoutMs }, { failing, issue, signal, index, cacheDir: join(base, 'localize') });
   }
 
   private async validateChanges() {
@@ -550,7 +570,7 @@ class Rover implements vscode.Disposable {
           return (this.lastValidation = r);
         }
         const sel = await this.testing.impacted(files.map((f) => join(root, f)));
-        const report = await core.validateChanges(root, { command: s.testsCommand, timeoutMs: s.testTimeoutMs }, { patch: diff, tests: sel.tests.length ? sel.tests : undefined, signal: ctrl.signal });
+        const report = await core.validateChanges(root, { command: s.testsCommand, timeoutMs: s.testTimeoutMs }, { patch: diff, testFiles: sel.tests.length ? sel.tests : undefined, signal: ctrl.signal });
         const r = { verdict: report.verdict, failToPass: report.failToPass, passToFail: report.passToFail, stillFailing: report.stillFailing, explanation: report.explanation, tests: sel.tests, selection: sel.reason };
         this.lastValidation = r;
         const msg = `Rover: ${report.verdict} — ${report.explanation}`;
