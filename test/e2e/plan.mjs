@@ -1,12 +1,20 @@
 // What the e2e run executes. Layer A groups share one window (and one fixture copy) each; layer B
 // scenarios get a fresh browser context and fixture copy each.
 import * as s1ui from './ui/s1-palette.mjs';
+import * as s2ui from './ui/s2-fix-issue.mjs';
+import * as s4ui from './ui/s4-cancel.mjs';
+import * as s6ui from './ui/s6-suspects.mjs';
+import * as s7ui from './ui/s7-untrusted.mjs';
 
 /** Thrown by a UI scenario whose feature has not landed; the reason is printed and reported. */
 export class Skip extends Error {}
 
 export const GROUPS = [
+  // first and alone: its log channel is checked before other scenarios provoke errors on purpose
   { id: 's1', scenarios: ['s1'], fixture: 'py-inventory', suites: ['s1-activation.cjs'], timeoutMs: 4 * 60_000 },
+  { id: 'py', scenarios: ['s3', 's5', 's6', 's8', 's9'], fixture: 'py-inventory',
+    suites: ['s3-review.cjs', 's5-test-on-save.cjs', 's6-localize.cjs', 's8-keys.cjs', 's9-model-error.cjs'], timeoutMs: 10 * 60_000 },
+  { id: 's7', scenarios: ['s7'], fixture: 'py-inventory', suites: ['s7-untrusted.cjs'], trustEnabled: true, timeoutMs: 4 * 60_000 },
 ];
 
-export const UI_SCENARIOS = [s1ui];
+export const UI_SCENARIOS = [s1ui, s2ui, s4ui, s6ui, s7ui];

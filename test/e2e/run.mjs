@@ -110,12 +110,12 @@ async function runHostGroup(browser, cs, group, installedDir, server) {
   writeFileSync(resultsFile, '');
   const config = {
     group: group.id,
-    suites: group.suites.map((s) => join(E2E_DIR, 'host', s)),
+    suites: group.suites.filter((s) => selected(s.split('-')[0])).map((s) => join(E2E_DIR, 'host', s)),
     resultsFile,
     installedExtensionDir: installedDir,
     scriptedServerModule: join(REPO_ROOT, 'test', 'support', 'scripted-model-server.mjs'),
     fixturesDir: join(REPO_ROOT, 'test', 'fixtures'),
-    userSettingsFile: join(cs.userData, 'User', 'settings.json'),
+    userDataDir: cs.userData,
     artifacts: ARTIFACTS,
     knownGaps,
     harnessModelUrl: server?.url,
@@ -235,11 +235,21 @@ async function main() {
     if (g.id === 's1') checkLogFiles(csrv);
   }
   log('\n── layer B: UI scenarios');
+  // the contract's test hook: rover.baseUrl points at the harness's scripted model server
+  for (const csrv of Object.values(servers)) setUserSetting(csrv, 'rover.baseUrl', server.url);
   for (const sc of UI_SCENARIOS) {
     if (!selected(sc.id)) continue;
     const csrv = await serverFor(!!sc.trustEnabled);
     await runUiScenario(browser, csrv, sc, server);
   }
+}
+
+function setUserSetting(csrv, key, value) {
+  const f = join(csrv.userData, 'User', 'settings.json');
+  let cur = {};
+  try { cur = JSON.parse(readFileSync(f, 'utf8')); } catch { /* rewritten below */ }
+  cur[key] = value;
+  writeFileSync(f, JSON.stringify(cur, null, 2));
 }
 
 /** The "Rover" log channel's files (every window of the run) hold no error line. */

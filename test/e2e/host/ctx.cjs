@@ -108,4 +108,16 @@ exports.useModelServer = async (url, key = 'sk-e2e-test-key') => {
   return v.commands.executeCommand('rover.setApiKey', { provider: 'anthropic', key, baseUrl: url });
 };
 
-exports.userSettingsFile = () => config.userSettingsFile;
+/** Every settings.json the window's user data holds (user, machine, profiles). */
+exports.settingsFiles = () => {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && e.name !== 'logs' && e.name !== 'CachedExtensionVSIXs') walk(p);
+      else if (e.name === 'settings.json') out.push(p);
+    }
+  };
+  walk(config.userDataDir);
+  return out;
+};

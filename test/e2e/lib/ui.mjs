@@ -86,3 +86,43 @@ export async function waitForToast(page, re, timeout = 60_000) {
   await toast.waitFor({ state: 'visible', timeout });
   return toast.innerText();
 }
+
+/** Picks a row of the open quick pick by its text. */
+export async function quickPick(page, text, timeout = 20_000) {
+  const row = quickRows(page).filter({ hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout });
+  await row.click();
+}
+
+/** Types into the open input box (quick input) and presses Enter. */
+export async function inputBox(page, text, { titleText, timeout = 20_000 } = {}) {
+  const widget = quickInput(page);
+  if (titleText) await widget.filter({ hasText: titleText }).waitFor({ state: 'visible', timeout });
+  else await widget.waitFor({ state: 'visible', timeout });
+  const box = page.locator('.quick-input-widget input');
+  await box.fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Stores an Anthropic key the way a user does: palette, provider pick, password box. */
+export async function setKeyViaUi(page, key) {
+  await runCommand(page, 'Rover: Set API Key');
+  await quickPick(page, 'Anthropic');
+  await inputBox(page, key, { titleText: 'API key' });
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
+}
+
+/** The run view webview's document (VS Code nests the content in an inner iframe). */
+export function runView(page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** Text of the status bar's cursor position item, e.g. "Ln 10, Col 5". */
+export async function cursorPosition(page) {
+  const items = await page.locator('.statusbar-item').allInnerTexts();
+  return items.find((t) => /Ln \d+, Col \d+/.test(t)) ?? '';
+}
+
+export async function activeTabTitle(page) {
+  return (await page.locator('.tab.active .label-name').first().innerText().catch(() => '')).trim();
+}

@@ -1,0 +1,51 @@
+// Scenario 2: Fix This Issue from the palette, as a user: issue text typed into the input box, the
+// scripted model drives searches, a location and a patch; the live run view shows stages with
+// file:line links (a click opens the file at that line); the progress ends; the diff review opens.
+import assert from 'node:assert/strict';
+import { basename } from 'node:path';
+import { runCommand, quickPick, inputBox, setKeyViaUi, runView, cursorPosition, activeTabTitle } from '../lib/ui.mjs';
+import { fixScript } from '../lib/model-scripts.mjs';
+import { treeSnapshot } from '../lib/git-state.mjs';
+
+export const id = 's2';
+export const title = 'scenario 2: Fix This Issue from the palette — run view, links, diff review';
+export const fixture = 'py-inventory';
+export const needsModel = true;
+
+export async function run({ page, shot, server, workspace }) {
+  server.setScript(fixScript());
+  const before = await treeSnapshot(workspace);
+  await setKeyViaUi(page, 'sk-e2e-test-key');
+  await runCommand(page, 'Rover: Fix This Issue');
+  await quickPick(page, 'Type or paste the issue');
+  await inputBox(page, 'Bulk discount not applied when ordering exactly the threshold quantity: 10 units of a 2.00 product cost 20.0 instead of 18.0.');
+  await inputBox(page, '', { titleText: 'optional' });
+
+  const view = runView(page);
+  const link = view.locator('.loc-link[data-file][data-line]').first();
+  await link.waitFor({ state: 'visible', timeout: 180_000 });
+  await shot('s2-run-view');
+  // the review opens when the run is done: a diff editor with the proposed change
+  const diff = page.locator('.monaco-diff-editor').first();
+  await diff.waitFor({ state: 'visible', timeout: 240_000 });
+  await page.locator('.notification-toast').filter({ hasText: /Rover/ }).locator('.monaco-progress-container.active')
+    .waitFor({ state: 'detached', timeout: 60_000 }).catch(() => {});
+  await shot('s2-diff-review');
+  const modified = await diff.locator('.editor.modified .view-lines').first().innerText();
+  assert.match(modified.replace(/\u00a0/g, ' '), /quantity >= BULK_THRESHOLD/, 'the diff review shows the proposed change');
+  assert.ok(server.requests.length >= 2, `the model was called ${server.requests.length} time(s)`);
+  assert.deepEqual(await treeSnapshot(workspace), before, 'nothing is written before the user accepts');
+
+  // a file:line link opens the file at that line
+  await runCommand(page, 'Rover: Show Run View');
+  const again = runView(page).locator('.loc-link[data-file][data-line]').first();
+  await again.waitFor({ state: 'visible', timeout: 30_000 });
+  const file = await again.getAttribute('data-file');
+  const line = Number(await again.getAttribute('data-line'));
+  await again.click();
+  await page.waitForFunction(([name]) => document.querySelector('.tab.active .label-name')?.textContent?.trim() === name, [basename(file)], { timeout: 20_000 });
+  await page.waitForFunction((ln) => [...document.querySelectorAll('.statusbar-item')].some((e) => new RegExp(`Ln ${ln}, Col`).test(e.textContent || '')), line, { timeout: 20_000 });
+  assert.equal(await activeTabTitle(page), basename(file));
+  assert.match(await cursorPosition(page), new RegExp(`Ln ${line},`));
+  await shot('s2-open-location');
+}
