@@ -1,5 +1,80 @@
-import { CliError } from '../args';
+// rover index <dir>: build or refresh the workspace index and print what it holds.
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WorkspaceIndex } from '../../core/index/workspace-index';
+import type { IndexStats, IndexWarning } from '../../core/index/types';
+import { CliError, parse } from '../args';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new CliError('"index" is not available in this build yet', 1);
+const USAGE = 'index <dir> [--json] [--no-cache] [--cache-dir DIR] [--exclude GLOB]...';
+
+/** Opens the index for a CLI command; `noCache` uses a throw-away cache dir so the run is cold and leaves nothing. */
+export async function openIndexForCli(
+  dirArg: string | undefined,
+  usage: string,
+  opts: { noCache?: boolean; cacheDir?: string; exclude?: string[] },
+): Promise<{ index: WorkspaceIndex; root: string; dispose(): Promise<void> }> {
+  if (!dirArg) throw new CliError(`missing <dir>\nusage: rover ${usage}`);
+  const root = resolve(dirArg);
+  if (!existsSync(root)) throw new CliError(`${dirArg}: no such directory`);
+  if (!statSync(root).isDirectory()) throw new CliError(`${dirArg}: not a directory`);
+  const tmp = opts.noCache ? await mkdtemp(join(tmpdir(), 'rover-nocache-')) : undefined;
+  let index: WorkspaceIndex;
+  try {
+    index = await WorkspaceIndex.open(root, { cacheDir: tmp ?? (opts.cacheDir ? resolve(opts.cacheDir) : undefined), exclude: opts.exclude });
+  } catch (e) {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+    throw new CliError(e instanceof Error ? e.message : String(e), 1);
+  }
+  return {
+    index,
+    root,
+    async dispose() {
+      await index.close();
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+export function formatStats(root: string, s: IndexStats, warnings: readonly IndexWarning[], maxWarnings = 5): string {
+  const langs = Object.entries(s.languages)
+    .sort((a, b) => b[1] - a[1])
+    .map(([l, n]) => `${l} ${n}`)
+    .join(', ');
+  const lines = [
+    `Indexed ${root}`,
+    `  files      ${s.files} (${(s.bytes / 1e6).toFixed(1)} MB)${s.filesWithErrors ? `, ${s.filesWithErrors} with syntax errors` : ''}`,
+    `  languages  ${langs || '(none)'}`,
+    `  symbols    ${s.classes} classes, ${s.functions} functions, ${s.methods} methods`,
+    `  time       ${(s.ms / 1000).toFixed(2)} s`,
+    `  cache      ${s.cacheHits} hits, ${s.cacheMisses} misses`,
+    `  warnings   ${warnings.length}`,
+  ];
+  for (const w of warnings.slice(0, maxWarnings)) lines.push(`    ${w.path}: ${w.reason}: ${w.message}`);
+  if (warnings.length > maxWarnings) lines.push(`    ... and ${warnings.length - maxWarnings} more (--json lists all)`);
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      json: { type: 'boolean' },
+      'no-cache': { type: 'boolean' },
+      'cache-dir': { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+    },
+    USAGE,
+  );
+  if (positionals.length > 1) throw new CliError(`unexpected argument(s): ${positionals.slice(1).join(' ')}\nusage: rover ${USAGE}`);
+  const opened = await openIndexForCli(positionals[0], USAGE, { noCache: values['no-cache'], cacheDir: values['cache-dir'], exclude: values.exclude });
+  try {
+    const { index, root } = opened;
+    if (values.json) console.log(JSON.stringify({ root, ...index.stats, warningList: index.warnings }, null, 2));
+    else console.log(formatStats(root, index.stats, index.warnings));
+  } finally {
+    await opened.dispose();
+  }
+  return 0;
 }

@@ -6,7 +6,7 @@ import { resolveFileArg } from './file-args';
 import { closestNames } from './fuzzy';
 import { NameTable, type SymRef } from './names';
 import { SEARCH_API_NAMES, specFor } from './specs';
-import { classOutline, fileLines, isTestPath, symbolOutline, tagLine } from './source-lines';
+import { classOutline, fileLines, isTestPath, LineView, symbolOutline, tagLine } from './source-lines';
 import { TextCorpus, type TextMatch } from './text-corpus';
 import type { SearchApiName, SearchHit, SearchIndex, SearchOutcome } from './types';
 
@@ -164,9 +164,9 @@ export class CodeSearch {
     return this.table;
   }
 
-  private lines(rec: FileRecord): string[] {
+  private lines(rec: FileRecord): LineView {
     const text = this.corpus.textOf(rec);
-    return text === undefined ? [] : fileLines(rec, text);
+    return fileLines(rec, text ?? '');
   }
 
   private symbolHit(ref: SymRef, form: 'full' | 'outline', note?: string): SearchHit {
@@ -177,7 +177,7 @@ export class CodeSearch {
     const hit: SearchHit = {
       file: ref.rec.path,
       startLine: sym.startLine,
-      endLine: Math.min(sym.endLine, Math.max(lines.length, sym.startLine)),
+      endLine: Math.min(sym.endLine, Math.max(lines.count, sym.startLine)),
       className: isClass ? sym.name : sym.className,
       symbol: sym.name,
       kind: sym.kind,
@@ -188,7 +188,7 @@ export class CodeSearch {
       hit.lineNumbers = outline.lineNumbers;
       hit.signatureOnly = true;
     } else {
-      hit.code = lines.slice(sym.startLine - 1, hit.endLine).join('\n');
+      hit.code = lines.slice(sym.startLine, hit.endLine).join('\n');
       hit.outline = outline;
     }
     if (note) hit.note = note;
@@ -414,9 +414,9 @@ export class CodeSearch {
     const hits: SearchHit[] = [];
     let last: { hit: SearchHit; rec: FileRecord } | undefined;
     for (const m of matches) {
-      const lines = fileLines(m.rec, m.text);
+      const lines = fileLines(m.rec, m.text, m.newlines);
       const ws = Math.max(1, m.startLine - 3);
-      const we = Math.min(lines.length, m.endLine + 3);
+      const we = Math.min(lines.count, m.endLine + 3);
       const matchLines: number[] = [];
       for (let l = m.startLine; l <= m.endLine; l++) matchLines.push(l);
       if (last && last.rec === m.rec && ws <= last.hit.endLine + 1) {
@@ -434,9 +434,9 @@ export class CodeSearch {
     const recOf = new Map(matches.map((m) => [m.rec.path, m] as const));
     for (const h of hits) {
       const m = recOf.get(h.file)!;
-      const lines = fileLines(m.rec, m.text);
-      h.code = lines.slice(h.startLine - 1, h.endLine).join('\n');
-      h.outline = { code: h.matchLines!.map((l) => lines[l - 1]).join('\n'), lineNumbers: [...h.matchLines!] };
+      const lines = fileLines(m.rec, m.text, m.newlines);
+      h.code = lines.slice(h.startLine, h.endLine).join('\n');
+      h.outline = { code: h.matchLines!.map((l) => lines.line(l)).join('\n'), lineNumbers: [...h.matchLines!] };
     }
     return hits;
   }
@@ -477,14 +477,14 @@ export class CodeSearch {
     const text = this.corpus.textOf(rec);
     if (text === undefined) return this.fail(`Could not read file ${rec.path}.`);
     const lines = fileLines(rec, text);
-    if (line > lines.length) return this.fail(`Line ${line} is invalid in file ${rec.path}: it has ${lines.length} lines.`);
+    if (line > lines.count) return this.fail(`Line ${line} is invalid in file ${rec.path}: it has ${lines.count} lines.`);
     const start = Math.max(1, line - window);
-    const end = Math.min(lines.length, line + window);
+    const end = Math.min(lines.count, line + window);
     const tag = tagLine(rec, line);
-    const hit: SearchHit = { file: rec.path, startLine: start, endLine: end, kind: 'code', code: lines.slice(start - 1, end).join('\n'), matchLines: [line] };
+    const hit: SearchHit = { file: rec.path, startLine: start, endLine: end, kind: 'code', code: lines.slice(start, end).join('\n'), matchLines: [line] };
     if (tag.className) hit.className = tag.className;
     if (tag.symbol) hit.symbol = tag.symbol;
-    hit.outline = { code: lines[line - 1], lineNumbers: [line] };
+    hit.outline = { code: lines.line(line), lineNumbers: [line] };
     return this.success([hit], `Lines ${start}-${end} of ${rec.path} (around line ${line}).`);
   }
 
@@ -518,7 +518,7 @@ export class CodeSearch {
         startLine: g.lines[0],
         endLine: g.lines[g.lines.length - 1],
         kind: 'call',
-        code: g.lines.map((l) => lines[l - 1] ?? '').join('\n'),
+        code: g.lines.map((l) => lines.line(l)).join('\n'),
         lineNumbers: [...g.lines],
         matchLines: [...g.lines],
       };

@@ -4,12 +4,13 @@
  * Edit distance with adjacent transpositions (optimal string alignment: `Crat` -> `Cart` is 1),
  * giving up (returning max+1) once it must exceed `max`.
  */
+const rows: Int32Array[] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   if (a === b) return 0;
-  let prev2 = new Array<number>(b.length + 1).fill(0);
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
+  if (rows[0].length <= b.length) for (let r = 0; r < 3; r++) rows[r] = new Int32Array(b.length + 32);
+  let [prev2, prev, cur] = rows;
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
@@ -26,7 +27,11 @@ export function editDistance(a: string, b: string, max = Infinity): number {
     if (rowMin > max) return max + 1;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return prev[b.length];
+  const d = prev[b.length];
+  rows[0] = prev2;
+  rows[1] = prev;
+  rows[2] = cur;
+  return d;
 }
 
 const squash = (s: string) => s.toLowerCase().replace(/[_\-$]/g, '');
@@ -42,7 +47,7 @@ export function closestNames(query: string, pool: Iterable<string>, limit = 5): 
     const n = name.toLowerCase();
     let score: number;
     if (n === q) score = 0;
-    else if (squash(name) === qs) score = 0.5;
+    else if (n.length - q.length > maxD + 2 || q.length - n.length > maxD + 2 ? false : squash(name) === qs) score = 0.5;
     else {
       const d = editDistance(q, n, maxD);
       if (d <= maxD) score = d;

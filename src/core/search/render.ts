@@ -34,9 +34,9 @@ function label(h: SearchHit): string {
   return `${h.file}:${span}${who ? `  (${who})` : ''}`;
 }
 
-function fullForm(h: SearchHit, i: number): string {
+function fullForm(h: SearchHit, i: number, shownNotes: readonly string[]): string {
   const head = `--- Result ${i + 1}: ${label(h)}${h.signatureOnly ? ' [signature]' : ''}`;
-  const note = h.note ? `\n${h.note}` : '';
+  const note = h.note && !shownNotes.includes(h.note) ? `\n${h.note}` : '';
   return `${head}${note}\n${numbered(h.code, h.lineNumbers, h.startLine, h.kind === 'code' || h.kind === 'call' ? h.matchLines : undefined)}\n`;
 }
 
@@ -103,7 +103,7 @@ export function renderOutcome(o: SearchOutcome, opts: RenderOptions = {}): strin
   let i = 0;
   // Full bodies while they fit; then signatures/matching lines; then one line per hit.
   for (; i < hits.length; i++) {
-    const full = fullForm(hits[i], i);
+    const full = fullForm(hits[i], i, o.notes ?? []);
     if (out.length + full.length + TAIL_RESERVE > budget) break;
     out += full;
   }
@@ -111,6 +111,22 @@ export function renderOutcome(o: SearchOutcome, opts: RenderOptions = {}): strin
     const short = outlineForm(hits[i], i);
     if (short === undefined || out.length + short.length + TAIL_RESERVE > budget) break;
     out += short;
+  }
+  if (i === 0 && hits.length > 0) {
+    // Not even the best hit fits whole: show as many of its lines as the budget allows.
+    const h = hits[0];
+    const src = h.outline && h.code.length > h.outline.code.length ? { code: h.outline.code, nums: h.outline.lineNumbers } : { code: h.code, nums: h.lineNumbers };
+    const lines = src.code.split('\n');
+    const nums = src.nums ?? lines.map((_, k) => h.startLine + k);
+    const room = budget - out.length - TAIL_RESERVE - 200;
+    let take = 0;
+    let used = 0;
+    while (take < lines.length && used + lines[take].length + 8 <= room) used += lines[take++].length + 8;
+    if (take > 0) {
+      out += `--- Result 1: ${label(h)} [first ${take} of ${lines.length} lines]\n${numbered(lines.slice(0, take).join('\n'), nums.slice(0, take), nums[0])}\n`;
+      out += `    ... ${lines.length - take} more lines (to line ${nums[nums.length - 1]}); see them with get_code_around_line("${h.file}", ${nums[take]}, 20)\n`;
+      i = 1;
+    }
   }
   const listed: string[] = [];
   for (; i < hits.length; i++) {

@@ -31,13 +31,32 @@ export function lineCount(text: string): number {
   return n;
 }
 
-/** Lines start..end (inclusive, clamped), without line terminators. */
-export function sliceLines(text: string, start: number, end: number): string[] {
-  const all = splitLines(text);
-  return all.slice(Math.max(0, start - 1), Math.max(0, end));
-}
+const lineCache = new WeakMap<object, LineView>();
 
-const lineCache = new WeakMap<object, string[]>();
+/** Lines of a text by offset table: slicing a window does not split the whole file. */
+export class LineView {
+  readonly newlines: Int32Array;
+  readonly count: number;
+  constructor(readonly text: string, newlines?: Int32Array) {
+    this.newlines = newlines ?? newlineOffsets(text);
+    const n = this.newlines.length;
+    this.count = text === '' ? 0 : n > 0 && this.newlines[n - 1] === text.length - 1 ? n : n + 1;
+  }
+  /** Line `l` (1-based) without its terminator. */
+  line(l: number): string {
+    if (l < 1 || l > this.count) return '';
+    const start = l === 1 ? 0 : this.newlines[l - 2] + 1;
+    const end = l - 1 < this.newlines.length ? this.newlines[l - 1] : this.text.length;
+    const s = this.text.slice(start, end);
+    return s.endsWith('\r') ? s.slice(0, -1) : s;
+  }
+  /** Lines start..end inclusive, clamped. */
+  slice(start: number, end: number): string[] {
+    const out: string[] = [];
+    for (let l = Math.max(1, start); l <= Math.min(end, this.count); l++) out.push(this.line(l));
+    return out;
+  }
+}
 /** Split into lines (no terminators, \r stripped); an empty last line after a final newline is dropped. */
 export function splitLines(text: string): string[] {
   const lines = text.split('\n');
@@ -46,11 +65,11 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Cached split of a file's text, keyed by its record (records are replaced when a file changes). */
-export function fileLines(rec: FileRecord, text: string): string[] {
+/** Cached line view of a file's text, keyed by its record (records are replaced when a file changes). */
+export function fileLines(rec: FileRecord, text: string, newlines?: Int32Array): LineView {
   let lines = lineCache.get(rec);
-  if (!lines) {
-    lines = splitLines(text);
+  if (!lines || lines.text !== text) {
+    lines = new LineView(text, newlines);
     lineCache.set(rec, lines);
   }
   return lines;
@@ -81,13 +100,13 @@ export function tagLine(rec: FileRecord, line: number): { className?: string; sy
 }
 
 /** Line where a definition's header ends (the signature's last line), found in the source. */
-export function headerEndLine(sym: CodeSymbol, lines: string[]): number {
+export function headerEndLine(sym: CodeSymbol, lines: LineView): number {
   const sigLines = sym.signature.split('\n');
   const last = sigLines[sigLines.length - 1].trim();
-  const limit = Math.min(sym.endLine, lines.length);
+  const limit = Math.min(sym.endLine, lines.count);
   if (last) {
     for (let l = sym.startLine; l <= limit; l++) {
-      if (lines[l - 1]?.includes(last)) return l;
+      if (lines.line(l).includes(last)) return l;
     }
   }
   return Math.min(limit, sym.startLine + sigLines.length - 1);
@@ -100,7 +119,7 @@ const FIELD_DECL = /^\s*(?:(?:public|private|protected|internal|static|readonly|
  * The class digest ACR calls a signature: header lines, each direct member's header (decorators
  * included) and class-level assignments/fields, with their real line numbers.
  */
-export function classOutline(rec: FileRecord, cls: CodeSymbol, lines: string[]): { code: string; lineNumbers: number[] } {
+export function classOutline(rec: FileRecord, cls: CodeSymbol, lines: LineView): { code: string; lineNumbers: number[] } {
   const keep = new Set<number>();
   const hdrEnd = headerEndLine(cls, lines);
   for (let l = cls.startLine; l <= hdrEnd; l++) keep.add(l);
@@ -114,8 +133,8 @@ export function classOutline(rec: FileRecord, cls: CodeSymbol, lines: string[]):
   // Class-level assignments: lines of the body not inside a member, at the body's first indentation.
   let bodyIndent: number | undefined;
   let inString = false;
-  for (let l = hdrEnd + 1; l <= Math.min(cls.endLine, lines.length); l++) {
-    const text = lines[l - 1];
+  for (let l = hdrEnd + 1; l <= Math.min(cls.endLine, lines.count); l++) {
+    const text = lines.line(l);
     const trimmed = text.trim();
     const tripleCount = (text.match(/"""|'''/g) ?? []).length;
     if (inString) {
@@ -133,19 +152,19 @@ export function classOutline(rec: FileRecord, cls: CodeSymbol, lines: string[]):
     if (rec.lang === 'python' ? ASSIGNMENT.test(text) : ASSIGNMENT.test(text) || FIELD_DECL.test(text)) keep.add(l);
   }
   if (cls.endLine > hdrEnd && !keep.has(cls.endLine) && rec.lang !== 'python') {
-    const closing = lines[cls.endLine - 1]?.trim();
+    const closing = lines.line(cls.endLine).trim();
     if (closing && /^[}\]);]+$/.test(closing)) keep.add(cls.endLine);
   }
-  const lineNumbers = [...keep].filter((l) => l >= 1 && l <= lines.length).sort((a, b) => a - b);
-  return { code: lineNumbers.map((l) => lines[l - 1]).join('\n'), lineNumbers };
+  const lineNumbers = [...keep].filter((l) => l >= 1 && l <= lines.count).sort((a, b) => a - b);
+  return { code: lineNumbers.map((l) => lines.line(l)).join('\n'), lineNumbers };
 }
 
 /** Header-only form of a function/method: decorators + signature lines. */
-export function symbolOutline(sym: CodeSymbol, lines: string[]): { code: string; lineNumbers: number[] } {
+export function symbolOutline(sym: CodeSymbol, lines: LineView): { code: string; lineNumbers: number[] } {
   const end = headerEndLine(sym, lines);
   const lineNumbers: number[] = [];
   for (let l = sym.startLine; l <= end; l++) lineNumbers.push(l);
-  return { code: lineNumbers.map((l) => lines[l - 1] ?? '').join('\n'), lineNumbers };
+  return { code: lineNumbers.map((l) => lines.line(l)).join('\n'), lineNumbers };
 }
 
 const TEST_PATH = /(^|\/)(tests?|testing|__tests__|specs?)(\/)|(^|\/)(test_[^/]*|conftest\.py)$|[._-](test|spec)\.[a-z]+$|_test\.[a-z]+$/i;

@@ -8,6 +8,8 @@ export interface SearchApiSpec {
   description: string;
   /** Argument names in positional order. */
   params: string[];
+  /** How many leading params are required (default: all). */
+  required?: number;
   schema: z.ZodObject<z.ZodRawShape>;
 }
 
@@ -68,6 +70,7 @@ export const SEARCH_API_SPECS: SearchApiSpec[] = [
     name: 'get_code_around_line',
     description: 'Show the lines around a line of a file (line_number - window_size .. line_number + window_size).',
     params: ['file_path', 'line_number', 'window_size'],
+    required: 2,
     schema: z.object({
       file_path: filePath,
       line_number: z.coerce.number().int().min(1).describe('1-based line number.'),

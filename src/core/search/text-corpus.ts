@@ -62,6 +62,8 @@ export interface TextMatch {
   text: string;
   /** Character offset of the match. */
   offset: number;
+  /** The file's newline offsets (shared, for line lookups). */
+  newlines: Int32Array;
   startLine: number;
   endLine: number;
 }
@@ -136,7 +138,7 @@ export class TextCorpus {
         e.newlines ??= newlineOffsets(text);
         const startLine = lineOfOffset(e.newlines, offset);
         const endLine = pattern.includes('\n') ? lineOfOffset(e.newlines, offset + pattern.length - 1) : startLine;
-        matches.push({ rec, text, offset, startLine, endLine });
+        matches.push({ rec, text, offset, newlines: e.newlines, startLine, endLine });
         return matches.length >= maxMatches;
       };
       if (!probes) {
