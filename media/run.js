@@ -1,5 +1,5 @@
 // Rover run view: renders the state the extension posts; sends back only 'open', 'review', 'cancel',
-// 'rerun' and 'ready'. Builds DOM nodes (never innerHTML with run data: the data comes from a model).
+// 'rerun' and 'ready'. Builds DOM nodes; run data (it comes from a model) is only inserted as text.
 (function () {
   const vscode = acquireVsCodeApi();
   const app = document.getElementById('app');

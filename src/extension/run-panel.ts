@@ -1,7 +1,7 @@
 // The live run view: one webview panel (viewType rover.run) showing the current run's state. The panel
 // holds no logic: the extension folds events into RunViewState and posts it whole.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { runViewHtml } from './logic/webview-html';
 import { parseViewMessage, type RunViewState, type ViewMessage } from './logic/run-view-model';
 
 export class RunPanel implements vscode.Disposable {
@@ -61,24 +61,11 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'run.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'run.css'));
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${style}" rel="stylesheet">
-<title>Rover Run</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="muted">Waiting for the run…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return runViewHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'run.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'run.css')).toString(),
+    });
   }
 
   dispose(): void {
