@@ -1,6 +1,7 @@
 // Finds the files to index: source files with a known language, minus .gitignore'd paths (nested
 // .gitignore files included), the caller's exclude list and generated/vendored folders. Symlinked
-// folders are followed once; a link back into an ancestor is reported as a loop instead of recursed.
+// folders outside the workspace are followed once; links into the workspace are not followed (their
+// files are indexed where they really are); a link back into an ancestor is reported as a loop.
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import ignore, { type Ignore } from 'ignore';
@@ -195,12 +196,13 @@ export async function walkWorkspace(root: string, opts: WalkOptions, warn: (w: I
       return;
     }
     if (!st.isDirectory() || rules.excluded(rel + '/')) return;
-    if (visitedReal.has(real) || realParent === real || realParent.startsWith(real + '/')) {
-      if (realParent === real || realParent.startsWith(real + '/')) {
-        warn({ path: rel, reason: 'symlink-loop', message: `symbolic link points back to ${real}, which contains it; not followed` });
-      }
+    if (realParent === real || realParent.startsWith(real + '/')) {
+      warn({ path: rel, reason: 'symlink-loop', message: `symbolic link points back to ${real}, which contains it; not followed` });
       return;
     }
+    // a link to a folder inside the workspace would index the same files twice: they are indexed at
+    // their real place. A folder outside is followed, once however many links lead to it.
+    if (real === rootReal || real.startsWith(rootReal + '/') || visitedReal.has(real)) return;
     visitedReal.add(real);
     await visitDir(rel, abs, real);
   };
