@@ -36,7 +36,8 @@ export class AnthropicProvider implements ChatProvider {
     private readonly policy: RetryPolicy,
   ) {
     this.model = cfg.model;
-    this.baseUrl = (cfg.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, '');
+    // The SDK appends /v1/messages itself; a pasted ".../v1" would double it.
+    this.baseUrl = (cfg.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, '');
     this.client = new Anthropic({
       apiKey: cfg.apiKey,
       baseURL: this.baseUrl,

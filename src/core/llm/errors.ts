@@ -9,6 +9,8 @@ export interface ErrorContext {
   baseUrl: string;
   apiKey: string;
   signal?: AbortSignal;
+  /** How to name the endpoint in messages (default: the provider id). */
+  label?: string;
 }
 
 /** Thrown by our own stream readers when a stream ends without its terminating event. */
@@ -74,7 +76,7 @@ export function retryAfterMs(e: unknown): number | undefined {
 
 export function toModelError(e: unknown, ctx: ErrorContext, attempts?: number): ModelError {
   if (e instanceof ModelError) return e;
-  const where = `${ctx.provider} at ${ctx.baseUrl}`;
+  const where = ctx.label ? `${ctx.label} at ${ctx.baseUrl}` : `${ctx.provider} at ${ctx.baseUrl}`;
   const make = (msg: string, kind: ModelErrorKind, status?: number): ModelError => {
     const err = new ModelError(redact(msg, [ctx.apiKey]), kind, status, ctx.provider, attempts);
     // The SDK error may hold the request (headers with the key): keep only a redacted message.
@@ -110,8 +112,7 @@ export function toModelError(e: unknown, ctx: ErrorContext, attempts?: number): 
     return make(`server error in the response stream from ${where}: ${says}`, 'server');
   }
   if (isConnection(e) || (e instanceof TypeError && /fetch failed|terminated|socket|ECONN/i.test(e.message))) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (e as Error).message;
+    const why = rootCause(e);
     return make(`cannot reach ${where} (${why}). Is the server running and the base URL right?`, 'network');
   }
   const msg = e instanceof Error ? e.message : String(e);
@@ -121,4 +122,16 @@ export function toModelError(e: unknown, ctx: ErrorContext, attempts?: number): 
 /** A 400 that names the temperature parameter, for a request that set one. */
 export function temperatureRejected(e: unknown, sentTemperature: unknown): boolean {
   return sentTemperature !== undefined && e instanceof ModelError && e.kind === 'bad-request' && /temperature/i.test(e.message);
+}
+
+/** The innermost error code or message: "fetch failed" hides ECONNREFUSED / ENOTFOUND two causes down. */
+function rootCause(e: unknown): string {
+  let cur = e as { cause?: unknown; code?: unknown; message?: unknown } | undefined;
+  let best = cur && typeof cur.message === 'string' ? cur.message : String(e);
+  for (let depth = 0; cur && depth < 6; depth++) {
+    if (typeof cur.code === 'string') return cur.code;
+    if (typeof cur.message === 'string' && cur.message) best = cur.message;
+    cur = cur.cause as typeof cur;
+  }
+  return best;
 }

@@ -69,7 +69,14 @@ export class OpenAIProvider implements ChatProvider {
 
   async complete(req: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResponse> {
     const body = buildOpenAIBody(this.model, this.dropTemperature ? { ...req, temperature: undefined } : req, this.vendor);
-    const ctx: ErrorContext = { provider: 'openai', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
+    const ctx: ErrorContext = {
+      provider: 'openai',
+      baseUrl: this.baseUrl,
+      apiKey: this.cfg.apiKey,
+      signal: opts.signal,
+      // "openai at http://localhost:11434/v1" would mislead someone running Ollama.
+      label: this.vendor ? 'openai' : 'the OpenAI-compatible server',
+    };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
     let raw: Assembled;
