@@ -45,6 +45,10 @@ export interface RecordedRequest {
   turnIndex: number | null;
   response: { status: number; stream?: boolean; cut?: boolean; streamError?: boolean } | null;
   time: string;
+  /** The client closed the connection before the response was complete. */
+  clientAborted?: boolean;
+  /** The server dropped the connection on purpose (cutStreamAfterBytes). */
+  cutByServer?: boolean;
 }
 export interface ScriptRequest {
   api: 'anthropic' | 'openai';

@@ -408,6 +408,10 @@ export async function startScriptedServer({ script = [], expectedKey, port = 0, 
       time: new Date().toISOString(),
     };
     requests.push(entry);
+    // Lets tests check that a cancelled client really hung up (not merely stopped listening).
+    res.on('close', () => {
+      if (!res.writableFinished && !entry.cutByServer) entry.clientAborted = true;
+    });
     if (record) appendFileSync(record, JSON.stringify({ api, path, body, time: entry.time }) + '\n');
 
     const key = presentedKey(req);
@@ -503,6 +507,7 @@ export async function startScriptedServer({ script = [], expectedKey, port = 0, 
         res.write(buf.subarray(0, Math.max(0, cut - sent)));
         await sleep(5);
         // Drop the connection without finishing the chunked body: the client sees a cut stream.
+        entry.cutByServer = true;
         res.socket?.destroy();
         return;
       }
