@@ -1,6 +1,7 @@
 // WorkspaceIndex on real temp copies of the fixtures: file selection, bad input, cache, incremental
 // updates and the worker pool.
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -219,12 +220,19 @@ describe('cache', () => {
     await fresh.close();
     const file = join(cacheDir, 'index.json');
     const good = readFileSync(file, 'utf8');
+    const nl = good.indexOf('\n');
+    const header = JSON.parse(good.slice(0, nl));
+    const body = good.slice(nl + 1);
+    const withHeader = (h: object, b = body) => JSON.stringify({ ...header, ...h }) + '\n' + b;
+    const badBody = '["x.py","python",1]\n[]\n';
     const variants: [string, RegExp][] = [
-      ['{"format": 2, "files": [', /corrupt/],
-      [JSON.stringify({ ...JSON.parse(good), format: 999 }), /format 999/],
-      [JSON.stringify({ ...JSON.parse(good), fingerprint: 'old-grammars' }), /other grammars/],
-      [JSON.stringify({ ...JSON.parse(good), root: '/elsewhere' }), /another folder/],
-      [JSON.stringify({ ...JSON.parse(good), files: [['x.py', 'python', 1]] }), /malformed/],
+      ['{"format": 3, "files": [', /corrupt \(not valid JSON\)/],
+      [good.slice(0, Math.floor(good.length / 2)), /checksum/],
+      [good.replace('Inventory', 'Invent0ry'), /checksum/],
+      [withHeader({ format: 999 }), /format 999/],
+      [withHeader({ fingerprint: 'old-grammars' }), /other grammars/],
+      [withHeader({ root: '/elsewhere' }), /another folder/],
+      [withHeader({ count: 1, sha1: createHash('sha1').update(badBody).digest('hex') }, badBody), /malformed/],
       ['null', /unexpected shape/],
     ];
     for (const [content, why] of variants) {
@@ -236,7 +244,7 @@ describe('cache', () => {
       expect(idx.files()).toEqual(expected);
       await idx.close();
       // and the rebuilt cache is good again
-      expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(JSON.parse(good).format);
+      expect(readFileSync(file, 'utf8')).toBe(good);
     }
   });
 

@@ -1,24 +1,68 @@
-// Persistent index cache: one JSON file per workspace, outside the analysed tree. A record is reused
-// when path, size and mtimeMs all match. The file carries a format version and a fingerprint of the
+// Persistent index cache: one file per workspace, outside the analysed tree. A record is reused when
+// path, size and mtimeMs all match. The file carries a format version and a fingerprint of the
 // grammars and queries, so an upgrade of either silently invalidates it (with a warning).
+//
+// Layout (format 3), one JSON value per line:
+//   line 1      {"format","fingerprint","root","count","sha1"}   sha1 of everything after line 1
+//   then, per file, a meta line   [path, lang, size, mtimeMs, hasErrors, errorLines|0, encoding|0, classes, functions, methods]
+//               and a body line   (cache-codec's EncodedFile)
+// A warm open parses only the small meta lines; a body is parsed when its file is first asked for.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { decodeFile, encodeFile, type EncodedFile } from './cache-codec';
 import { ALL_LANGS } from './languages';
 import { grammarWasmPath, queryPath } from './paths';
-import { decodeFile, encodeFile, type EncodedFile } from './cache-codec';
-import type { FileRecord, IndexWarning } from './types';
+import type { FileRecord, IndexWarning, Lang } from './types';
 
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 const CACHE_FILE = 'index.json';
 
-interface CacheFile {
-  format: number;
-  fingerprint: string;
-  root: string;
-  files: EncodedFile[];
+/** What a warm open needs about a file without decoding its symbols. */
+export interface FileMeta {
+  path: string;
+  lang: Lang;
+  size: number;
+  mtimeMs: number;
+  hasErrors: boolean;
+  errorLines?: number[];
+  encoding?: FileRecord['encoding'];
+  classes: number;
+  functions: number;
+  methods: number;
+}
+
+/** A file known to the index: decoded record, or the cached line it will be decoded from. */
+export interface CachedEntry {
+  meta: FileMeta;
+  record?: FileRecord;
+  raw?: string;
+}
+
+export function metaOf(r: FileRecord): FileMeta {
+  let classes = 0;
+  let functions = 0;
+  let methods = 0;
+  for (const s of r.symbols) {
+    if (s.kind === 'method') methods++;
+    else if (s.kind === 'function') functions++;
+    else classes++;
+  }
+  const m: FileMeta = { path: r.path, lang: r.lang, size: r.size, mtimeMs: r.mtimeMs, hasErrors: r.hasErrors, classes, functions, methods };
+  if (r.errorLines) m.errorLines = r.errorLines;
+  if (r.encoding) m.encoding = r.encoding;
+  return m;
+}
+
+/** The entry's record, decoding the cached line on first use. Throws if the line is malformed. */
+export function materialize(e: CachedEntry): FileRecord {
+  if (!e.record) {
+    e.record = decodeFile(JSON.parse(e.raw!) as EncodedFile);
+    e.raw = undefined;
+  }
+  return e.record;
 }
 
 export function defaultCacheDir(root: string): string {
@@ -28,7 +72,7 @@ export function defaultCacheDir(root: string): string {
 
 let fingerprintMemo: string | undefined;
 
-/** Changes whenever a grammar or a query changes, or the extraction format does. */
+/** Changes whenever a grammar or a query changes, or the cache format does. */
 export function grammarFingerprint(): string {
   if (fingerprintMemo) return fingerprintMemo;
   const h = createHash('sha1').update(`format ${CACHE_FORMAT}\n`);
@@ -46,9 +90,19 @@ export function grammarFingerprint(): string {
 }
 
 export interface LoadedCache {
-  files: Map<string, FileRecord>;
+  entries: Map<string, CachedEntry>;
   warning?: IndexWarning;
 }
+
+interface Header {
+  format: number;
+  fingerprint: string;
+  root: string;
+  count: number;
+  sha1: string;
+}
+
+type MetaTuple = [string, string, number, number, 0 | 1, number[] | 0, string | 0, number, number, number];
 
 export async function loadCache(cacheDir: string, root: string): Promise<LoadedCache> {
   const file = join(cacheDir, CACHE_FILE);
@@ -56,42 +110,70 @@ export async function loadCache(cacheDir: string, root: string): Promise<LoadedC
   try {
     raw = await readFile(file, 'utf8');
   } catch {
-    return { files: new Map() }; // no cache yet: a normal first open
+    return { entries: new Map() }; // no cache yet: a normal first open
   }
   const rebuilt = (why: string): LoadedCache => ({
-    files: new Map(),
+    entries: new Map(),
     warning: { path: file, reason: 'cache-rebuilt', message: `index cache ${why}; rebuilding it` },
   });
-  let data: CacheFile;
+  const nl = raw.indexOf('\n');
+  let header: Header;
   try {
-    data = JSON.parse(raw) as CacheFile;
+    header = JSON.parse(nl === -1 ? raw : raw.slice(0, nl)) as Header;
   } catch {
     return rebuilt('is corrupt (not valid JSON)');
   }
-  if (!data || typeof data !== 'object' || !Array.isArray(data.files)) return rebuilt('has an unexpected shape');
-  if (data.format !== CACHE_FORMAT) return rebuilt(`has format ${String(data.format)}, this version uses ${CACHE_FORMAT}`);
-  if (data.fingerprint !== grammarFingerprint()) return rebuilt('was built with other grammars or queries');
-  if (data.root !== root) return rebuilt(`belongs to another folder (${String(data.root)})`);
-  const files = new Map<string, FileRecord>();
+  if (!header || typeof header !== 'object' || typeof header.count !== 'number') return rebuilt('has an unexpected shape');
+  if (header.format !== CACHE_FORMAT) return rebuilt(`has format ${String(header.format)}, this version uses ${CACHE_FORMAT}`);
+  if (header.fingerprint !== grammarFingerprint()) return rebuilt('was built with other grammars or queries');
+  if (header.root !== root) return rebuilt(`belongs to another folder (${String(header.root)})`);
+  const body = nl === -1 ? '' : raw.slice(nl + 1);
+  // bodies are decoded lazily, so damage must be caught now: a checksum over everything after the header
+  if (createHash('sha1').update(body).digest('hex') !== header.sha1) return rebuilt('is corrupt (checksum mismatch)');
+  const entries = new Map<string, CachedEntry>();
+  let at = 0;
   try {
-    for (const f of data.files) {
-      const r = decodeFile(f);
-      files.set(r.path, r);
+    for (let i = 0; i < header.count; i++) {
+      const metaEnd = body.indexOf('\n', at);
+      const bodyEnd = body.indexOf('\n', metaEnd + 1);
+      if (metaEnd === -1 || bodyEnd === -1) throw new Error('truncated');
+      const t = JSON.parse(body.slice(at, metaEnd)) as MetaTuple;
+      if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[2] !== 'number' || typeof t[3] !== 'number') throw new Error('bad meta');
+      const meta: FileMeta = { path: t[0], lang: t[1] as Lang, size: t[2], mtimeMs: t[3], hasErrors: t[4] === 1, classes: t[7], functions: t[8], methods: t[9] };
+      if (t[5] !== 0) meta.errorLines = t[5];
+      if (t[6] !== 0) meta.encoding = t[6] as FileMeta['encoding'];
+      entries.set(meta.path, { meta, raw: body.slice(metaEnd + 1, bodyEnd) });
+      at = bodyEnd + 1;
     }
   } catch {
     return rebuilt('has a malformed entry');
   }
-  return { files };
+  return { entries };
 }
 
-export async function saveCache(cacheDir: string, root: string, files: FileRecord[]): Promise<void> {
+export async function saveCache(cacheDir: string, root: string, entries: CachedEntry[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
-  const data: CacheFile = { format: CACHE_FORMAT, fingerprint: grammarFingerprint(), root, files: files.map(encodeFile) };
+  const lines: string[] = [];
+  for (const e of entries) {
+    const m = e.meta;
+    const t: MetaTuple = [m.path, m.lang, m.size, m.mtimeMs, m.hasErrors ? 1 : 0, m.errorLines ?? 0, m.encoding ?? 0, m.classes, m.functions, m.methods];
+    lines.push(JSON.stringify(t));
+    // untouched cached files are written back as they were read
+    lines.push(e.raw ?? JSON.stringify(encodeFile(e.record!)));
+  }
+  const body = lines.length ? lines.join('\n') + '\n' : '';
+  const header: Header = {
+    format: CACHE_FORMAT,
+    fingerprint: grammarFingerprint(),
+    root,
+    count: entries.length,
+    sha1: createHash('sha1').update(body).digest('hex'),
+  };
   const file = join(cacheDir, CACHE_FILE);
   // write-then-rename so a crash mid-write leaves the old cache, never half a file
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(tmp, JSON.stringify(data));
+    await writeFile(tmp, JSON.stringify(header) + '\n' + body);
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

@@ -51,7 +51,7 @@ export async function parseFileAt(job: ParseJob, keepText = false): Promise<Pars
   return { rel: job.rel, record, warnings, text: keepText ? decoded.text : undefined };
 }
 
-export function syntaxWarning(record: FileRecord): IndexWarning {
+export function syntaxWarning(record: Pick<FileRecord, 'path' | 'errorLines'>): IndexWarning {
   const where = record.errorLines?.length ? ` near line ${record.errorLines.join(', ')}` : '';
   return {
     path: record.path,

@@ -4,7 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { defaultCacheDir, loadCache, saveCache } from './cache';
+import { defaultCacheDir, loadCache, materialize, metaOf, saveCache } from './cache';
+import type { CachedEntry, FileMeta } from './cache';
 import { decodeAs, decodeSource } from './decode';
 import { parseFileAt, syntaxWarning } from './file-parse';
 import type { ParseJob, ParseResult } from './file-parse';
@@ -20,7 +21,7 @@ export class WorkspaceIndex {
 
   private readonly opts: IndexOptions;
   private readonly cacheDir: string;
-  private records = new Map<string, FileRecord>();
+  private entries = new Map<string, CachedEntry>();
   private sorted: FileRecord[] | undefined;
   private readonly texts = new Map<string, string>();
   private rules: ExcludeRules;
@@ -70,12 +71,19 @@ export class WorkspaceIndex {
   }
 
   files(): FileRecord[] {
-    this.sorted ??= [...this.records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    if (!this.sorted) {
+      const out: FileRecord[] = [];
+      for (const rel of [...this.entries.keys()].sort(byPath)) {
+        const r = this.recordOf(rel);
+        if (r) out.push(r);
+      }
+      this.sorted = out;
+    }
     return this.sorted;
   }
 
   getFile(relPath: string): FileRecord | undefined {
-    return this.records.get(normalizeRel(relPath));
+    return this.recordOf(normalizeRel(relPath));
   }
 
   /** The file's text as indexed; read from disk on first use and kept. */
@@ -83,8 +91,9 @@ export class WorkspaceIndex {
     const rel = normalizeRel(relPath);
     const cached = this.texts.get(rel);
     if (cached !== undefined) return cached;
-    const record = this.records.get(rel);
-    if (!record) return undefined;
+    const entry = this.entries.get(rel);
+    if (!entry) return undefined;
+    const record = entry.meta;
     let buf: Buffer;
     try {
       buf = readFileSync(`${this.root}/${rel}`);
@@ -139,7 +148,7 @@ export class WorkspaceIndex {
   removeFile(relPath: string): void {
     const rel = normalizeRel(relPath);
     this.texts.delete(rel);
-    if (this.records.delete(rel)) {
+    if (this.entries.delete(rel)) {
       this.sorted = undefined;
       this.scheduleSave();
     }
@@ -152,24 +161,24 @@ export class WorkspaceIndex {
     this.warningList = [];
     let cacheHits = 0;
     let cacheMisses = 0;
-    const previous = this.records;
-    let known = previous;
+    let known = this.entries;
     if (!this.cacheLoaded) {
       this.cacheLoaded = true;
       const loaded = await loadCache(this.cacheDir, this.root);
       if (loaded.warning) this.warn(loaded.warning);
-      known = loaded.files;
+      known = loaded.entries;
       // a missing or rebuilt cache must be written even when nothing else changes
       this.dirty = true;
     }
     const walked = await walkWorkspace(this.root, { exclude: this.opts.exclude, maxFileBytes: this.opts.maxFileBytes }, (w) => this.warn(w));
     this.rules = walked.rules;
-    const next = new Map<string, FileRecord>();
+    const next = new Map<string, CachedEntry>();
     const jobs: ParseJob[] = [];
     for (const e of walked.entries) {
-      const old = known.get(e.rel);
-      if (old && old.size === e.size && old.mtimeMs === e.mtimeMs && old.lang === e.lang) {
-        next.set(e.rel, old);
+      const entry = known.get(e.rel);
+      const old = entry?.meta;
+      if (entry && old && old.size === e.size && old.mtimeMs === e.mtimeMs && old.lang === e.lang) {
+        next.set(e.rel, entry);
         cacheHits++;
         if (old.hasErrors) this.warn(syntaxWarning(old));
         if (old.encoding) this.warn({ path: e.rel, reason: 'not-utf8', message: `file is not UTF-8; indexed as ${old.encoding}` });
@@ -181,15 +190,15 @@ export class WorkspaceIndex {
     const results = await this.parseAll(jobs);
     for (const r of results) {
       for (const w of r.warnings) this.warn(w);
-      if (r.record) next.set(r.rel, r.record);
+      if (r.record) next.set(r.rel, { meta: metaOf(r.record), record: r.record });
       this.texts.delete(r.rel);
     }
     for (const rel of this.texts.keys()) if (!next.has(rel)) this.texts.delete(rel);
     if (jobs.length || next.size !== known.size) this.dirty = true;
-    this.records = next;
+    this.entries = next;
     this.sorted = undefined;
     if (this.dirty) await this.saveNow();
-    this.lastStats = computeStats(this.files(), cacheHits, cacheMisses, performance.now() - t0, this.warningList.length);
+    this.lastStats = computeStats([...next.values()].map((e) => e.meta), cacheHits, cacheMisses, performance.now() - t0, this.warningList.length);
     return this.lastStats;
   }
 
@@ -213,8 +222,23 @@ export class WorkspaceIndex {
   }
 
   private put(record: FileRecord): void {
-    this.records.set(record.path, record);
+    this.entries.set(record.path, { meta: metaOf(record), record });
     this.sorted = undefined;
+  }
+
+  private recordOf(rel: string): FileRecord | undefined {
+    const e = this.entries.get(rel);
+    if (!e) return undefined;
+    try {
+      return materialize(e);
+    } catch (err) {
+      // only a bug could get here (the cache is checksummed); forget the file rather than crash
+      this.entries.delete(rel);
+      this.sorted = undefined;
+      this.scheduleSave();
+      this.warn({ path: rel, reason: 'cache-rebuilt', message: `cached entry unreadable (${(err as Error).message}); save the file or rebuild the index` });
+      return undefined;
+    }
   }
 
   private warn(w: IndexWarning): void {
@@ -240,12 +264,17 @@ export class WorkspaceIndex {
   private async saveNow(): Promise<void> {
     this.dirty = false;
     try {
-      await saveCache(this.cacheDir, this.root, this.files());
+      const sorted = [...this.entries.keys()].sort(byPath).map((k) => this.entries.get(k)!);
+      await saveCache(this.cacheDir, this.root, sorted);
     } catch (e) {
       // the index still works without a cache; the next open is just slower
       this.warn({ path: this.cacheDir, reason: 'cache-rebuilt', message: `cannot write index cache: ${(e as Error).message}` });
     }
   }
+}
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function normalizeRel(p: string): string {
@@ -261,7 +290,7 @@ function emptyStats(): IndexStats {
   return { files: 0, bytes: 0, languages: {}, classes: 0, functions: 0, methods: 0, filesWithErrors: 0, cacheHits: 0, cacheMisses: 0, ms: 0, warnings: 0 };
 }
 
-function computeStats(files: FileRecord[], cacheHits: number, cacheMisses: number, ms: number, warnings: number): IndexStats {
+function computeStats(files: FileMeta[], cacheHits: number, cacheMisses: number, ms: number, warnings: number): IndexStats {
   const s = emptyStats();
   s.files = files.length;
   s.cacheHits = cacheHits;
@@ -272,11 +301,9 @@ function computeStats(files: FileRecord[], cacheHits: number, cacheMisses: numbe
     s.bytes += f.size;
     s.languages[f.lang] = (s.languages[f.lang] ?? 0) + 1;
     if (f.hasErrors) s.filesWithErrors++;
-    for (const sym of f.symbols) {
-      if (sym.kind === 'method') s.methods++;
-      else if (sym.kind === 'function') s.functions++;
-      else s.classes++;
-    }
+    s.classes += f.classes;
+    s.functions += f.functions;
+    s.methods += f.methods;
   }
   return s;
 }
