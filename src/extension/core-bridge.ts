@@ -8,6 +8,8 @@ import { CodeSearch } from '../core/search';
 import { localize as coreLocalize } from '../core/localize';
 import { detectRunner } from '../core/validate/detect';
 import { validatePatch } from '../core/validate/validate-patch';
+import { selectRegressionTests } from '../core/validate/regression';
+import { runAgent } from '../core/agent/run-agent';
 import { runTests } from '../core/validate/run-tests';
 import type { TestRunResult, ValidationReport } from '../core/validate/types';
 import { cleanupStaleWorktrees, createWorktree } from '../core/validate/worktree';
@@ -198,8 +200,85 @@ export interface FixOutcome {
   error?: string;
 }
 
-export async function runFix(_o: FixOptions): Promise<FixOutcome> {
-  throw new CoreUnavailableError('The agent (src/core/agent runAgent)');
+/**
+ * Fix This Issue: (localize from the failing tests) → agent → validate each candidate in a worktree →
+ * pick. The user's tree is only read; every trial runs in a throwaway worktree.
+ */
+export async function runFix(o: FixOptions): Promise<FixOutcome> {
+  let localization: { file: string; className?: string; method?: string; score: number; line?: number }[] | undefined;
+  if (o.failingTests.length) {
+    o.onEvent({ type: 'stage', stage: 'localize', message: `spectrum-based localization from ${o.failingTests.join(', ')}` });
+    try {
+      const r = await localize(o.root, o.tests, { failing: o.failingTests, issue: o.issue, signal: o.signal, index: o.index });
+      localization = r.entries.slice(0, 10).map((e) => ({ file: e.file, className: e.className, method: e.method, score: Number.isFinite(e.score) ? e.score : 1e9, line: e.line }));
+      o.onEvent({ type: 'stage', stage: 'localize', message: `top suspects: ${r.entries.slice(0, 3).map((e) => `${e.symbol} (${e.score.toFixed(2)})`).join(', ') || 'none'}` });
+    } catch (e) {
+      if (o.signal.aborted) return { status: 'cancelled', locations: [], validatingTests: [] };
+      o.onEvent({ type: 'error', message: `Localization skipped: ${(e as Error).message}`, recoverable: true });
+    }
+  }
+  const result = await runAgent({
+    repo: o.root,
+    issue: o.issue,
+    provider: o.provider,
+    index: o.index,
+    localization,
+    candidates: o.candidates,
+    budgetUsd: o.budgetUsd,
+    signal: o.signal,
+    onEvent: o.onEvent,
+    trajectoryPath: o.trajectoryPath,
+  });
+  const base = { locations: result.locations, validatingTests: o.failingTests, error: result.error };
+  if (result.status !== 'patched' || result.candidates.length === 0) {
+    return { ...base, status: o.signal.aborted ? 'cancelled' : result.status === 'patched' ? 'no-patch' : result.status };
+  }
+  o.onEvent({ type: 'stage', stage: 'validate', message: `testing ${result.candidates.length} candidate(s) in a worktree` });
+  type Scored = { c: (typeof result.candidates)[number]; report?: ValidationReport; rank: number };
+  const scored: Scored[] = [];
+  let validationError: string | undefined;
+  for (const c of result.candidates) {
+    if (o.signal.aborted) return { ...base, status: 'cancelled' };
+    let report: ValidationReport | undefined;
+    try {
+      const sel = await selectRegressionTests({ repo: o.root, diff: c.diff, mode: 'imports' });
+      const words = [...new Set([...o.failingTests.map((t) => t.split('::')[0]), ...sel.files])];
+      report = await validatePatch({
+        repo: o.root,
+        patch: c.diff,
+        tests: o.failingTests.length ? o.failingTests : undefined,
+        testArgs: words.length ? words : undefined,
+        runner: o.tests.command ? await detectRunner(o.root, o.tests.command) : undefined,
+        timeoutMs: o.tests.timeoutMs,
+        signal: o.signal,
+      });
+      o.onEvent({ type: 'candidate', id: c.id, diff: c.diff, evidence: { failToPass: report.failToPass, passToFail: report.passToFail, verdict: report.verdict } });
+    } catch (e) {
+      if (o.signal.aborted) return { ...base, status: 'cancelled' };
+      validationError = (e as Error).message;
+      o.onEvent({ type: 'error', message: `Validation of ${c.id} failed: ${validationError}`, recoverable: true });
+    }
+    const rank = !report
+      ? 3
+      : report.verdict === 'resolved'
+        ? 0
+        : report.passToFail.length === 0 && report.verdict !== 'patch-does-not-apply' && report.verdict !== 'regressed'
+          ? 1
+          : 2;
+    scored.push({ c, report, rank });
+  }
+  scored.sort((a, b) => a.rank - b.rank || (b.report?.failToPass.length ?? 0) - (a.report?.failToPass.length ?? 0));
+  const best = scored[0];
+  const r = best.report;
+  const reason = !r
+    ? `the tests could not run (${validationError ?? 'unknown error'}); the patch is untested`
+    : r.verdict === 'resolved'
+      ? `fail→pass: ${r.failToPass.join(', ') || 'none'}; no previously passing test broke${scored.length > 1 ? ` (best of ${scored.length})` : ''}`
+      : `${r.verdict}: ${r.explanation}`;
+  o.onEvent({ type: 'selected', id: best.c.id, reason });
+  o.onEvent({ type: 'stage', stage: 'done' });
+  const validating = r ? [...new Set([...o.failingTests, ...r.failToPass, ...Object.keys(r.after.results).filter((t) => t !== '<suite>')])] : o.failingTests;
+  return { ...base, status: 'patched', diff: best.c.diff, files: best.c.files, reason, validatingTests: validating };
 }
 
 export function runIdFor(issue: string): string {

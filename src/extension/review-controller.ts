@@ -123,13 +123,14 @@ export class ReviewController implements vscode.Disposable {
     if (pairs.length === 1) {
       const [, left, right] = pairs[0];
       const n = session.remaining();
-      await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal (${n} hunk${n === 1 ? '' : 's'})`, { preview: false });
+      // beside the code, keeping focus: the user's own editor of the file stays open and editable
+      await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal (${n} hunk${n === 1 ? '' : 's'})`, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     } else {
       try {
         await vscode.commands.executeCommand('vscode.changes', `Rover's proposal (${files.length} files)`, pairs.map(([a, b, c]) => [a, b, c]));
       } catch {
         const [, left, right] = pairs[0];
-        await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal`, { preview: false });
+        await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal`, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
       }
     }
     return session;

@@ -8,7 +8,8 @@ import { failureSpots } from './logic/failure-lines';
 import { changedLineNumbers, impactedByHeuristics, impactedFromCoverage, isTestFile, type ImpactedSelection } from './logic/impacted-tests';
 import { SaveScheduler } from './logic/save-scheduler';
 
-const TEST_GLOB = '**/{test_*.py,*_test.py,*.test.{js,ts,mjs,cjs,jsx,tsx},*.spec.{js,ts,mjs,cjs,jsx,tsx},test/**/*.{js,mjs,cjs},tests/**/*.{js,mjs,cjs}}';
+// one level of braces only: the workspace file search (ripgrep) refuses nested alternates
+const TEST_GLOBS = ['**/{test_*.py,*_test.py}', '**/*.{test,spec}.{js,ts,mjs,cjs,jsx,tsx}', '**/{test,tests,__tests__}/**/*.{js,mjs,cjs,ts}'];
 const TEST_EXCLUDE = '**/{node_modules,.git,dist,build,out,venv,.venv,__pycache__,.tox}/**';
 
 export interface TestOutcomeSummary {
@@ -152,7 +153,16 @@ export class TestingController implements vscode.Disposable {
   }
 
   private async testFileTexts(root: string): Promise<{ rel: string; text: string }[]> {
-    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(root, TEST_GLOB), TEST_EXCLUDE, 2000);
+    const seen = new Set<string>();
+    const uris: vscode.Uri[] = [];
+    for (const g of TEST_GLOBS) {
+      for (const u of await vscode.workspace.findFiles(new vscode.RelativePattern(root, g), TEST_EXCLUDE, 2000)) {
+        if (!seen.has(u.fsPath)) {
+          seen.add(u.fsPath);
+          uris.push(u);
+        }
+      }
+    }
     const out: { rel: string; text: string }[] = [];
     for (const u of uris) {
       const rel = vscode.workspace.asRelativePath(u, false).split('\\').join('/');
