@@ -191,7 +191,7 @@ describe('runAgent over real SDK clients', () => {
     const attempts = res.trajectory.applyAttempts;
     expect(attempts.map((a) => a.ok)).toEqual([false, false, false, true]);
     expect(attempts[0].feedback).toMatch(/not found/);
-    expect(attempts[1].feedback).toMatch(/does not parse: syntax error at line 10: `if quantity >= BULK_THRESHOLD`);
+    expect(attempts[1].feedback).toMatch(/does not parse: syntax error at line 10: `if quantity >= BULK_THRESHOLD`/);
     expect(attempts[2].feedback).toMatch(/Refused/);
     expect(events.filter((e) => e.type === 'edit-attempt').length).toBe(4);
     expect(server!.requests.filter((q) => q.response?.status === 429)).toHaveLength(1);
