@@ -400,6 +400,22 @@ describe('openai-compatible specifics', () => {
     expect(res.stopReason).toBe('end_turn');
   });
 
+  it('does not forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to a local server', async () => {
+    await serve([{ text: 'ok' }], null);
+    const saved = { org: process.env.OPENAI_ORG_ID, proj: process.env.OPENAI_PROJECT_ID };
+    process.env.OPENAI_ORG_ID = 'org-private';
+    process.env.OPENAI_PROJECT_ID = 'proj-private';
+    try {
+      await createProvider({ provider: 'openai', apiKey: '', baseUrl: server.url, model: 'llama3' }).complete(baseReq());
+    } finally {
+      if (saved.org === undefined) delete process.env.OPENAI_ORG_ID;
+      else process.env.OPENAI_ORG_ID = saved.org;
+      if (saved.proj === undefined) delete process.env.OPENAI_PROJECT_ID;
+      else process.env.OPENAI_PROJECT_ID = saved.proj;
+    }
+    expect(JSON.stringify(server.requests[0]!.headers)).not.toMatch(/org-private|proj-private/);
+  });
+
   it('tolerates an Anthropic base URL pasted with /v1', async () => {
     await serve([{ text: 'ok' }]);
     const res = await createProvider({ provider: 'anthropic', apiKey: KEY, baseUrl: `${server.url}/v1/` }).complete(baseReq());

@@ -64,6 +64,8 @@ export class OpenAIProvider implements ChatProvider {
       timeout: cfg.timeoutMs ?? 600_000,
       defaultHeaders: cfg.headers,
       logLevel: 'off',
+      // The SDK would send OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to any host.
+      ...(this.vendor ? {} : { organization: null, project: null }),
     });
   }
 
