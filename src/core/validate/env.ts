@@ -14,14 +14,13 @@ export const ENV_ALLOW = [
   'NVM_DIR', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
 ] as const;
 
-/** Always set: deterministic, non-interactive, uncoloured output that the parsers can read. */
+/**
+ * Always set. Kept minimal on purpose: CI/NO_COLOR-style switches change behaviour some test suites
+ * check (pytest's own suite tests them), and output is already plain because it is piped.
+ * No .pyc files in the worktree (as SWE-bench's harness does).
+ */
 export const ENV_FIXED: Record<string, string> = {
-  CI: '1',
-  NO_COLOR: '1',
-  FORCE_COLOR: '0',
   PYTHONDONTWRITEBYTECODE: '1',
-  PYTHONUNBUFFERED: '1',
-  PY_COLORS: '0',
 };
 
 export function testEnv(spec: TestRunnerSpec, runDir: string, parent: NodeJS.ProcessEnv = process.env, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

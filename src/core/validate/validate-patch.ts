@@ -35,6 +35,8 @@ export interface ValidatePatchOptions {
   inspect?: (worktreeDir: string) => Promise<string | undefined>;
   /** Folder for worktrees (default <tmp>/rover-worktrees). */
   worktreeParent?: string;
+  /** Captured output kept per stream and run (default 2 MiB; the middle is dropped beyond it). */
+  maxOutputBytes?: number;
   /** Ignored paths symlinked from the repo into the worktree (default node_modules, .venv, venv). */
   linkPaths?: string[];
   onProgress?: (message: string) => void;
@@ -88,7 +90,7 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     let before = opts.before;
     if (!before) {
       progress('running the tests before the patch');
-      before = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env });
+      before = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes });
       if (before.cancelled) return done({ ...report('error', before, EMPTY_RUN, 'Cancelled.'), runner });
       // a test suite may delete or rewrite files: put the prepared tree back before patching
       await git(dir, ['checkout-index', '-a', '-f']);
@@ -101,7 +103,7 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
       if (why) return done({ ...report('error', before, EMPTY_RUN, `Rejected before testing: ${why}`), runner, appliedWith: applied.with, rejectedBy: why });
     }
     progress('running the tests with the patch');
-    const after = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env });
+    const after = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes });
     const r = judge(before, after, opts.tests);
     if (applied.with === 'patch --fuzz=5') r.explanation += '\n(`git apply` refused the patch; it was applied with `patch --fuzz=5`.)';
     return done({ ...r, runner, appliedWith: applied.with });

@@ -34,7 +34,7 @@ export function parseTap(output: string, opts: { keepDash?: boolean } = {}): Par
       title = title.slice(0, -' # SKIP -'.length);
       status = 'skipped';
     }
-    const id = [...stack.slice(0, level), title.trim()].join(' > ');
+    const id = [...stack.slice(0, level), title.replace(/^\s+/, '')].join(' > ');
     if (results[id] === 'failed') continue;
     results[id] = status;
     if (status === 'failed') {
