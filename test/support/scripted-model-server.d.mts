@@ -10,6 +10,8 @@ export interface ScriptedTurn {
   text?: string;
   /** Anthropic only: a thinking block (with a signature) before the text. */
   thinking?: string;
+  /** OpenAI only: a refusal (message.refusal / delta.refusal) instead of content. */
+  refusal?: string;
   toolCalls?: ScriptedToolCall[];
   stopReason?: string;
   usage?: Record<string, number>;

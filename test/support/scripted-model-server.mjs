@@ -4,7 +4,7 @@
 // not, and plays a scripted conversation. Plain ESM JavaScript so `node` can run it without a build.
 //
 // Script: an array of turns (or { turns: [...] }, or a function (request) => turn).
-//   A turn is { text?, toolCalls?: [{ name, args?, rawArgs?, id? }], thinking?, stopReason?, usage? } plus optional
+//   A turn is { text?, toolCalls?: [{ name, args?, rawArgs?, id? }], thinking?, refusal?, stopReason?, usage? } plus optional
 //   faults and conditions:
 //     status: 429|500|529|401|..., times?: n, body?, headers?   answer with this error n times (default: always)
 //     cutStreamAfterBytes: n, times?: n                         send n bytes of the response, then drop the socket
@@ -316,6 +316,7 @@ function openaiChunks(turn, model, usage, includeUsage) {
   });
   const out = [chunk({ role: 'assistant', content: '' })];
   if (turn.text) for (const piece of chunksOf(turn.text, size)) out.push(chunk({ content: piece }));
+  if (turn.refusal) for (const piece of chunksOf(turn.refusal, size)) out.push(chunk({ refusal: piece }));
   for (const c of calls) {
     out.push(chunk({ tool_calls: [{ index: c.index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }));
     for (const piece of chunksOf(c.argsText, size)) {
@@ -340,6 +341,7 @@ function openaiCompletion(turn, model, usage) {
         message: {
           role: 'assistant',
           content: turn.text ?? null,
+          refusal: turn.refusal ?? null,
           ...(calls.length
             ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.argsText } })) }
             : {}),

@@ -74,6 +74,7 @@ describe.each(matrix)('%s (stream=%s)', (id, stream) => {
     expect(res.costUsd).toBeGreaterThan(0);
     expect(res.priceKnown).toBe(true);
     expect(res.ms).toBeGreaterThanOrEqual(0);
+    expect(res.attempts).toBe(1);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]!.body.stream ?? false).toBe(stream);
   });
@@ -156,6 +157,7 @@ describe.each(matrix)('%s (stream=%s)', (id, stream) => {
     await serve([{ status: 500, times: 2, text: 'ok after 500s' }]);
     const res = await provider(id, { stream }).complete(baseReq());
     expect(res.text).toBe('ok after 500s');
+    expect(res.attempts).toBe(3);
     expect(server.requests.map((r) => r.response?.status)).toEqual([500, 500, 200]);
   });
 
@@ -391,6 +393,14 @@ describe('openai-compatible specifics', () => {
     // A model no table knows, served locally, is free.
     expect(res.costUsd).toBe(0);
     expect(res.priceKnown).toBe(true);
+  });
+
+  it.each([true, false])('surfaces a refusal as text with stopReason "refusal" (stream=%s)', async (stream) => {
+    const refusal = "I can't help with that.";
+    await serve(() => ({ refusal }), null);
+    const res = await createProvider({ provider: 'openai', apiKey: '', baseUrl: server.url, model: 'x', stream }).complete(baseReq());
+    expect(res.text).toBe(refusal);
+    expect(res.stopReason).toBe('refusal');
   });
 
   it('does not mine tool calls from <think> blocks of local reasoning models', async () => {

@@ -53,7 +53,8 @@ export class AnthropicProvider implements ChatProvider {
     const ctx: ErrorContext = { provider: 'anthropic', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
-    const raw = await withRetries(() => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
+    let attempts = 0;
+    const raw = await withRetries((n) => ((attempts = n), stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
     const lookup = lookupPrice(this.model, this.cfg.prices, !isVendorHost(this.cfg.baseUrl, 'anthropic'));
     const { blocks, ...rest } = raw;
     return {
@@ -68,6 +69,7 @@ export class AnthropicProvider implements ChatProvider {
       priceKnown: lookup.known,
       model: raw.model || this.model,
       ms: Date.now() - started,
+      attempts,
     };
   }
 

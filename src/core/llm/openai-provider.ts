@@ -81,9 +81,10 @@ export class OpenAIProvider implements ChatProvider {
     };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
+    let attempts = 0;
     let raw: Assembled;
     try {
-      raw = await withRetries(() => (stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
+      raw = await withRetries((n) => ((attempts = n), stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
     } catch (e) {
       if (!temperatureRejected(e, body.temperature)) throw e;
       // Some models only take their default temperature: drop it for this and later calls.
@@ -105,7 +106,12 @@ export class OpenAIProvider implements ChatProvider {
     return {
       ...rest,
       message: { role: 'assistant', text: raw.text, toolCalls: raw.toolCalls },
-      costUsd: costOf(raw.usage, lookup.price), priceKnown: lookup.known, model: raw.model || this.model, ms: Date.now() - started };
+      costUsd: costOf(raw.usage, lookup.price),
+      priceKnown: lookup.known,
+      model: raw.model || this.model,
+      ms: Date.now() - started,
+      attempts,
+    };
   }
 
   private async createOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
@@ -116,10 +122,11 @@ export class OpenAIProvider implements ChatProvider {
       if (tc.type !== 'function') continue;
       calls.push(callFrom(tc.id, tc.function.name, tc.function.arguments, calls.length));
     }
+    const refusal = choice?.message?.refusal;
     return {
-      text: choice?.message?.content ?? '',
+      text: choice?.message?.content ?? refusal ?? '',
       toolCalls: calls,
-      stopReason: mapFinish(choice?.finish_reason, calls.length > 0),
+      stopReason: refusal && !choice?.message?.content ? 'refusal' : mapFinish(choice?.finish_reason, calls.length > 0),
       usage: usageFrom(res.usage),
       model: res.model,
     };
@@ -132,6 +139,7 @@ export class OpenAIProvider implements ChatProvider {
     let usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
     let emitted = false;
     let done = false;
+    let refused = false;
     const partial = new Map<number, { id: string; name: string; args: string }>();
     const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
     try {
@@ -157,10 +165,13 @@ export class OpenAIProvider implements ChatProvider {
         for (const choice of chunk.choices ?? []) {
           if (choice.index !== 0) continue;
           const d = choice.delta;
-          if (d?.content) {
-            text += d.content;
+          // A refusal arrives in its own field; it is the answer the user should see.
+          const piece = d?.content || (d as { refusal?: string | null } | undefined)?.refusal;
+          if (piece) {
+            if (!d?.content) refused = true;
+            text += piece;
             emitted = true;
-            opts.onText?.(d.content);
+            opts.onText?.(piece);
           }
           for (const tc of d?.tool_calls ?? []) {
             // The first delta of a call carries id and name; later ones only argument fragments.
@@ -200,7 +211,7 @@ export class OpenAIProvider implements ChatProvider {
     const calls = [...partial.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([, s], i) => callFrom(s.id, s.name, s.args, i));
-    return { text, toolCalls: calls, stopReason: mapFinish(finish, calls.length > 0), usage, model };
+    return { text, toolCalls: calls, stopReason: refused ? 'refusal' : mapFinish(finish, calls.length > 0), usage, model };
   }
 }
 

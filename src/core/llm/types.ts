@@ -75,7 +75,10 @@ export interface ChatResponse {
   /** False when the model is in no price table (costUsd is then 0 and should be shown as unknown). */
   priceKnown?: boolean;
   model: string;
+  /** Wall time including retries and backoff waits. */
   ms: number;
+  /** HTTP attempts made (1 when the first one succeeded). */
+  attempts?: number;
 }
 
 export interface CompleteOptions {
