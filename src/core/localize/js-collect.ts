@@ -4,7 +4,8 @@
 //    many tests; the mode is reported.
 //  - mocha: one process; a root-level hook file takes V8 precise coverage between tests through the
 //    inspector, so every test gets its own coverage without a process each.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import fg from 'fast-glob';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
@@ -125,6 +126,22 @@ export function parseNodeTap(out: string): TapTest[] {
   return res.reverse();
 }
 
+// node --test's own default patterns, for a directory given as a target
+const NODE_TEST_GLOBS = ['**/*.test.?(c|m)js', '**/*-test.?(c|m)js', '**/*_test.?(c|m)js', '**/test-*.?(c|m)js', '**/test.?(c|m)js', '**/test/**/*.?(c|m)js'];
+
+async function expandTestFiles(targets: string[], cwd: string): Promise<string[]> {
+  const out: string[] = [];
+  const list = targets.length ? targets : ['.'];
+  for (const t of list) {
+    const abs = join(cwd, t);
+    if (existsSync(abs) && statSync(abs).isDirectory()) {
+      const found = await fg(NODE_TEST_GLOBS, { cwd: abs, ignore: ['**/node_modules/**'], extglob: true });
+      for (const f of found.sort()) out.push(join(t, f).split('\\').join('/'));
+    } else out.push(t);
+  }
+  return [...new Set(out)];
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
@@ -136,8 +153,10 @@ async function collectNodeTest(o: JsCollectOptions): Promise<JsCollected> {
   const collectErrors: { id: string; message: string }[] = [];
   const perFile: { file: string; tests: TapTest[]; lines: Record<string, number[]> }[] = [];
   try {
+    const files = await expandTestFiles(o.targets, o.runDir);
+    if (files.length === 0) collectErrors.push({ id: o.targets.join(' ') || '<none>', message: 'no test files found' });
     // 1. each test file once: its tests, verdicts, and its per-file coverage
-    for (const [k, file] of o.targets.entries()) {
+    for (const [k, file] of files.entries()) {
       const dir = join(tmp, `f${k}`);
       const cmd = ['node', '--test', '--test-reporter=tap', file];
       commands.push(cmd);

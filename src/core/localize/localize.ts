@@ -37,6 +37,8 @@ export interface LocalizeOptions {
   onProgress?: (message: string) => void;
   /** Symbols of a repo-relative file, e.g. from an open WorkspaceIndex; default parses the file. */
   symbols?: (file: string) => Promise<CodeSymbol[] | undefined>;
+  /** Python: link Debian's coverage.py into another interpreter that lacks it (default true). */
+  borrowDebianCoverage?: boolean;
   /** JS: force per-file coverage (one process per test file) instead of one process per test. */
   jsMode?: 'per-test' | 'per-file';
 }
@@ -223,6 +225,7 @@ async function collect(
       cwd: spec.cwd ? join(runDir, spec.cwd) : runDir,
       targets,
       timeoutMs,
+      ...(o.borrowDebianCoverage === false ? { borrowDebianCoverage: false } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
     result.commands.push(r.command);
@@ -238,6 +241,10 @@ async function collect(
     result.collectErrors = r.collectErrors;
     for (const t of r.tests) {
       if (!tests.has(t.id)) tests.set(t.id, t);
+    }
+    if (r.tests.length === 0 && r.collectErrors.length) {
+      const errs = r.collectErrors.map((e) => `${e.id}: ${firstLines(e.message, 6)}`).join('\n');
+      throw new LocalizeError(`None of the failing tests ran: ${failing.join(', ')}. These failed to collect:\n${errs}`, 'collect-failed');
     }
     if (r.tests.length === 0) {
       throw new LocalizeError(`The test command produced no per-test coverage (exit ${r.run.code}): ${r.command.join(' ')}\n${tailOf(r.run.stdout + '\n' + r.run.stderr, 1500)}`, 'collect-failed');

@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join, relative } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { runProcess, type RunResult } from '../proc/run';
 import { FRAME_PLUGIN, PROBE, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
 import { LocalizeError, type TestCoverage } from './types';
@@ -91,6 +91,9 @@ export async function collectPython(o: PythonRun): Promise<PythonCollected> {
       const mod = args[0] === '-m' ? ['-m', args[1]] : [args[0]];
       const rest = args[0] === '-m' ? args.slice(2) : args.slice(1);
       command = [o.python, '-m', 'coverage', 'run', `--rcfile=${rc}`, ...mod, ...rest, ...o.targets];
+      // a script expects its own folder on sys.path (sympy's bin/test imports get_sympy from it);
+      // `coverage run` does not always put it there, depending on how coverage itself was found
+      if (mod[0] !== '-m') env = withPath(env, [dirname(resolve(o.cwd, mod[0]))]);
     }
     const run = await runProcess(command[0], command.slice(1), { cwd: o.cwd, env, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 8 * 1024 * 1024 });
     const tool = `coverage.py ${probe.version} (${o.style === 'pytest' ? 'pytest plugin, context per node id' : 'coverage run, context per test function'})`;

@@ -1,0 +1,194 @@
+// End to end on fixture repos with planted bugs: real pytest + coverage.py, real node --test + V8
+// coverage through source maps, real git worktrees. Each fixture is copied to a temp dir first.
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
+import { CliError } from '../../src/cli/args';
+import { localize, LocalizeError, toAgentLocalization } from '../../src/core/localize';
+import type { TestRunnerSpec } from '../../src/core/validate/types';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
+
+const PY = '/usr/bin/python3';
+const FAILING_PY = 'tests/test_pricing.py::test_full_discount_coupon';
+const pytestSpec: TestRunnerSpec = { kind: 'pytest', command: [PY, '-m', 'pytest', '-rA', '-p', 'no:cacheprovider', '{tests}'], reportFormat: 'pytest-ra', python: PY };
+
+const repos: FixtureRepo[] = [];
+const dirs: string[] = [];
+async function fixture(name: string): Promise<FixtureRepo> {
+  const r = await makeFixtureRepo(name);
+  repos.push(r);
+  return r;
+}
+async function cacheDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'rover-loc-cache-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(async () => {
+  for (const r of repos.splice(0)) await r.cleanup();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('localize: Python (pytest + coverage.py)', () => {
+  it('ranks the planted bug first, at the buggy line, and leaves the user tree untouched', async () => {
+    const repo = await fixture('localize-py');
+    const statusBefore = await simpleGit(repo.dir).raw(['status', '--porcelain', '--ignored']);
+    const res = await localize({
+      repo: repo.dir,
+      failing: [FAILING_PY],
+      allPassing: true,
+      issueText: await readFile(join(repo.dir, 'ISSUE.md'), 'utf8'),
+      runner: pytestSpec,
+      cacheDir: false,
+    });
+    expect(res.mode).toBe('per-test');
+    expect(res.tool).toMatch(/coverage\.py/);
+    expect(res.entries[0]).toMatchObject({ file: 'shop/pricing.py', method: 'apply_coupon', line: 19, score: 1, ef: 1, ep: 0, tieSize: 1 });
+    // the other functions the failing test ran are there, below it
+    expect(res.entries.map((e) => e.method)).toEqual(expect.arrayContaining(['order_total', 'unit_price', 'shipping_cost']));
+    expect(res.entries.some((e) => e.file.startsWith('tests/'))).toBe(false);
+    // 3 parametrized cases + unittest methods each have their own context
+    expect(res.passing).toEqual(expect.arrayContaining(['tests/test_pricing.py::test_partial_coupons[10-45.0]', 'tests/test_pricing.py::TestShipping::test_heavy_express']));
+    expect(res.passing).not.toContain('tests/test_pricing.py::test_order_total'.replace('order_total', 'full_discount_coupon'));
+    expect(toAgentLocalization(res, 1)).toEqual([{ file: 'shop/pricing.py', method: 'apply_coupon', score: 1, line: 19 }]);
+    expect(await simpleGit(repo.dir).raw(['status', '--porcelain', '--ignored'])).toBe(statusBefore);
+  });
+
+  it('works through `coverage run` with per-function contexts (unittest runner) and all three formulas', async () => {
+    const repo = await fixture('localize-py');
+    const spec: TestRunnerSpec = { kind: 'unittest', command: [PY, '-m', 'unittest', '-v', '{tests}'], reportFormat: 'exit-code', python: PY };
+    for (const formula of ['ochiai', 'dstar', 'tarantula'] as const) {
+      const res = await localize({
+        repo: repo.dir,
+        failing: ['tests.test_text.TestText.test_format_negative'],
+        passing: ['tests.test_text.TestText.test_format_money', 'tests.test_text.TestText.test_describe_order'],
+        testPaths: ['tests/test_text.py'],
+        runner: spec,
+        formula,
+        cacheDir: false,
+        isolate: false,
+      });
+      expect(res.tool).toMatch(/coverage run/);
+      // only the negative case runs the sign branch... but format_money's other lines are shared, so the function still ranks first
+      expect(res.entries[0]).toMatchObject({ file: 'shop/text.py', method: 'format_money' });
+    }
+  });
+
+  it('serves repeated runs from the cache and re-collects after a change', async () => {
+    const repo = await fixture('localize-py');
+    const cache = await cacheDir();
+    const opts = { repo: repo.dir, failing: [FAILING_PY], passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'], runner: pytestSpec, cacheDir: cache };
+    const first = await localize(opts);
+    expect(first.fromCache).toBe(0);
+    const second = await localize(opts);
+    expect(second.fromCache).toBe(3);
+    expect(second.entries.map((e) => [e.file, e.method, e.score])).toEqual(first.entries.map((e) => [e.file, e.method, e.score]));
+    await writeFile(join(repo.dir, 'shop', 'text.py'), '# edited\n', { flag: 'a' });
+    const third = await localize(opts);
+    expect(third.fromCache).toBe(0);
+  });
+
+  it('explains a missing failing test and offers a reproduction test', async () => {
+    const repo = await fixture('localize-py');
+    await expect(localize({ repo: repo.dir, failing: [' '], runner: pytestSpec })).rejects.toMatchObject({ code: 'no-failing', message: expect.stringMatching(/reproduction test/) });
+    const err = await localizeCmd(['--repo', repo.dir]).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err.message).toMatch(/no failing test given.*reproduction test/s);
+  });
+
+  it('names tests that fail to collect', async () => {
+    const repo = await fixture('localize-py');
+    await writeFile(join(repo.dir, 'tests', 'test_broken.py'), 'def test_x(:\n    pass\n');
+    const err = await localize({ repo: repo.dir, failing: ['tests/test_broken.py::test_x'], runner: pytestSpec, cacheDir: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(LocalizeError);
+    expect(err.code).toBe('collect-failed');
+    expect(err.message).toContain('tests/test_broken.py::test_x');
+    expect(err.message).toMatch(/failed to collect[\s\S]*tests\/test_broken\.py[\s\S]*SyntaxError/);
+  });
+
+  it('names the Debian package when coverage.py is missing', async () => {
+    const repo = await fixture('localize-py');
+    // an interpreter without site-packages: coverage.py cannot be imported
+    const bare = join(repo.dir, '..', `bare-python-${Date.now()}`);
+    await writeFile(bare, `#!/bin/sh\nexec ${PY} -S "$@"\n`);
+    await chmod(bare, 0o755);
+    dirs.push(bare);
+    const spec: TestRunnerSpec = { ...pytestSpec, command: [bare, '-m', 'pytest', '{tests}'], python: bare };
+    const err = await localize({ repo: repo.dir, failing: [FAILING_PY], runner: spec, cacheDir: false, borrowDebianCoverage: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(LocalizeError);
+    expect(err.code).toBe('no-coverage-tool');
+    expect(err.message).toMatch(/python3-coverage/);
+    expect(err.message).toMatch(/pip install coverage/);
+  });
+
+  it('reports a timeout naming the test that was running', async () => {
+    const repo = await fixture('localize-py');
+    const spec: TestRunnerSpec = { ...pytestSpec, env: { ROVER_FIXTURE_SLOW: '1' } };
+    const err = await localize({ repo: repo.dir, failing: ['tests/test_slow.py::test_sleeps_when_asked'], runner: spec, cacheDir: false, timeoutMs: 12000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(LocalizeError);
+    expect(err.code).toBe('timeout');
+    expect(err.message).toMatch(/timed out after 12 s while running tests\/test_slow\.py::test_sleeps_when_asked/);
+  });
+
+  it('warns when files change while the tests run', async () => {
+    const repo = await fixture('localize-py');
+    const res = await localize({
+      repo: repo.dir,
+      failing: [FAILING_PY],
+      runner: pytestSpec,
+      cacheDir: false,
+      onProgress: (m) => {
+        if (m.startsWith('collecting')) void writeFile(join(repo.dir, 'shop', 'pricing.py'), '# edited during the run\n', { flag: 'a' });
+      },
+    });
+    expect(res.warnings.join('\n')).toMatch(/changed while the tests ran/);
+    expect(res.warnings.join('\n')).toMatch(/No passing test/);
+  });
+
+  it('CLI prints the ranking as text and as JSON, and rejects bad flags', async () => {
+    const repo = await fixture('localize-py');
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    (process.stdout as unknown as { write: (s: string) => boolean }).write = (s: string) => (out.push(String(s)), true);
+    try {
+      expect(await localizeCmd(['--repo', repo.dir, '--failing', FAILING_PY, '--passing', 'tests/test_pricing.py::test_order_total', '--json', '--no-cache', '--top', '2'])).toBe(0);
+    } finally {
+      (process.stdout as unknown as { write: typeof write }).write = write;
+    }
+    const j = JSON.parse(out.join(''));
+    expect(j.entries).toHaveLength(2);
+    expect(j.agent[0]).toEqual({ file: 'shop/pricing.py', method: 'apply_coupon', score: 1, line: 19 });
+    await expect(localizeCmd(['--repo', repo.dir, '--failing', 'x', '--formula', 'magic'])).rejects.toThrow(/--formula must be one of ochiai, dstar, tarantula/);
+    await expect(localizeCmd(['--repo', repo.dir, '--failing', 'x', '--top', '0'])).rejects.toThrow(/--top must be a positive/);
+    await expect(localizeCmd(['--repo', repo.dir, '--failing', 'x', '--passing', 'y', '--all-passing'])).rejects.toThrow(/either --passing/);
+  });
+});
+
+describe('localize: TypeScript (node --test + V8 coverage through source maps)', () => {
+  it('ranks the planted bug first at its .ts line, one process per test', async () => {
+    const repo = await fixture('localize-ts');
+    const res = await localize({
+      repo: repo.dir,
+      failing: ['test/paging.test.js::page past the end shows the last page'],
+      allPassing: true,
+      issueText: await readFile(join(repo.dir, 'ISSUE.md'), 'utf8'),
+      cacheDir: false,
+    });
+    expect(res.mode).toBe('per-test');
+    expect(res.tool).toMatch(/one process per test/);
+    expect(res.passing).toHaveLength(8);
+    expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', line: 25, score: 1, ep: 0, tieSize: 1 });
+    expect(res.entries.every((e) => e.file.endsWith('.ts'))).toBe(true);
+  });
+
+  it('per-file mode says so and still separates the files', async () => {
+    const repo = await fixture('localize-ts');
+    const res = await localize({ repo: repo.dir, failing: ['test/paging.test.js::page past the end shows the last page'], allPassing: true, cacheDir: false, jsMode: 'per-file' });
+    expect(res.mode).toBe('per-file');
+    expect(res.tool).toMatch(/one process per test file/);
+    expect(res.entries.length).toBeGreaterThan(0);
+  });
+});
