@@ -199,7 +199,7 @@ class Rover implements vscode.Disposable {
       }),
       vscode.workspace.onDidSaveTextDocument((d) => void this.onSaved(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('rover.testOnSave')) this.testing.setEnabled(vscode.workspace.isTrusted && this.settings().testOnSave);
+        if (e.affectsConfiguration('rover.testOnSave')) this.testing.setEnabled(vscode.workspace.isTrusted && this.testOnSaveWanted());
         if (e.affectsConfiguration('rover.index')) void this.getIndex(true);
       }),
     );
@@ -212,13 +212,19 @@ class Rover implements vscode.Disposable {
   private async startTrusted(): Promise<void> {
     const root = this.root();
     if (!root || !vscode.workspace.isTrusted) return;
-    this.testing.setEnabled(this.settings().testOnSave);
+    this.testing.setEnabled(this.testOnSaveWanted());
     try {
       const removed = await core.cleanupStaleWorktrees(root);
       if (removed.length) this.log.info(`Removed ${removed.length} stale Rover worktree(s) left by an earlier crash`);
     } catch (e) {
       this.log.info(`No worktree cleanup: ${(e as Error).message}`);
     }
+  }
+
+  /** The toggle's per-workspace choice wins over the rover.testOnSave setting. */
+  private testOnSaveWanted(): boolean {
+    const toggled = this.context.workspaceState.get<boolean>('rover.testOnSave');
+    return typeof toggled === 'boolean' ? toggled : this.settings().testOnSave;
   }
 
   private async onSaved(d: vscode.TextDocument): Promise<void> {
@@ -276,8 +282,11 @@ class Rover implements vscode.Disposable {
   }
 
   private async fixIssue(arg?: FixArgs | vscode.Uri): Promise<RunSummary | { ok: false; reason: string; message: string }> {
-    const a: FixArgs = arg instanceof vscode.Uri ? { issueFile: arg.fsPath } : (arg ?? {});
-    const interactive = arg === undefined;
+    // From a context menu VS Code passes the resource: a .md/.txt file is the issue; in a code editor
+    // the selection is (handled by askIssue), so the code file itself is not taken as issue text.
+    const fromMenu = arg instanceof vscode.Uri;
+    const a: FixArgs = fromMenu ? (/\.(md|markdown|txt|rst)$/i.test(arg.fsPath) ? { issueFile: arg.fsPath } : {}) : (arg ?? {});
+    const interactive = arg === undefined || fromMenu;
     const root = this.root();
     if (!root) return this.noFolder();
     const refused = this.refuseUntrusted();
@@ -594,8 +603,9 @@ class Rover implements vscode.Disposable {
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return { enabled: false, ...this.noFolder() };
-    // per workspace: stored in the workspace's settings, never globally
-    await vscode.workspace.getConfiguration('rover', folder.uri).update('testOnSave', want, vscode.ConfigurationTarget.Workspace);
+    // per workspace, in VS Code's workspace storage: writing .vscode/settings.json would change the
+    // user's tree (and their git status) just to remember a toggle
+    await this.context.workspaceState.update('rover.testOnSave', want);
     this.testing.setEnabled(want);
     this.log.info(`Test on save ${want ? 'enabled' : 'disabled'} for this workspace`);
     return { enabled: want };

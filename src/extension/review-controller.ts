@@ -62,6 +62,8 @@ export interface ReviewHooks {
 
 export class ReviewController implements vscode.Disposable {
   private session?: ReviewSession;
+  /** The last settled review, still reported by snapshot() so its decisions stay observable. */
+  private settled?: ReviewSession;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly contentChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly lensChanged = new vscode.EventEmitter<void>();
@@ -106,13 +108,14 @@ export class ReviewController implements vscode.Disposable {
   }
 
   snapshot() {
-    return this.session?.snapshot() ?? [];
+    return (this.session ?? this.settled)?.snapshot() ?? [];
   }
 
   /** Starts reviewing `diff` (replacing any earlier review) and opens the diff editor. */
   async open(runId: string, diff: string, root: string): Promise<ReviewSession> {
     const session = new ReviewSession(runId, diff, root, this.docs);
     this.session = session;
+    this.settled = undefined;
     await this.refresh();
     const files = session.fileList();
     const pairs = files.map((f) => {
@@ -227,7 +230,10 @@ export class ReviewController implements vscode.Disposable {
       void vscode.window.showInformationMessage(decision.message);
     }
     if (s && s.isSettled()) {
-      this.session = s === this.session ? undefined : this.session;
+      if (s === this.session) {
+        this.session = undefined;
+        this.settled = s;
+      }
       await this.refresh();
       await this.closeProposedTabs();
       if (s.accepted() > 0) this.hooks.onSettled(s);
