@@ -272,6 +272,14 @@ describe.each(['anthropic', 'openai'] as const)('%s streaming faults', (id) => {
     expect(err.message, err.message).toMatch(/no data for 150 ms/);
   });
 
+  it('a 400 that mentions streaming is a bad request, not a cut stream to retry', async () => {
+    await serve([{ status: 400, body: 'streaming is not supported for this model', text: 'never' }]);
+    const err = await provider(id).complete(baseReq()).catch((e) => e);
+    expect(err.kind).toBe('bad-request');
+    expect(err.message).toContain('streaming is not supported');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('honours x-should-retry: false on a 500', async () => {
     await serve([{ status: 500, headers: { 'x-should-retry': 'false' }, text: 'never' }]);
     const err = await provider(id).complete(baseReq()).catch((e) => e);

@@ -101,9 +101,11 @@ export class AnthropicProvider implements ChatProvider {
     const a = new Assembler();
     let emitted = false;
     let finished = false;
+    let responded = false;
     const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
     try {
       const events = await this.client.messages.create({ ...body, stream: true }, { signal: guard.signal });
+      responded = true;
       for await (const ev of events as AsyncIterable<RawMessageStreamEvent>) {
         guard.touch();
         if (ev.type === 'message_stop') finished = true;
@@ -116,7 +118,8 @@ export class AnthropicProvider implements ChatProvider {
     } catch (e) {
       const idle = guard.check(opts.signal, emitted);
       if (idle) throw idle;
-      if (opts.signal?.aborted) throw e;
+      // Before the response started, errors are plain HTTP/connection errors (mapped by status).
+      if (opts.signal?.aborted || !responded) throw e;
       // An `event: error` (e.g. overloaded) after text was shown is treated like a cut: not replayed.
       if (isStreamBreak(e) || (emitted && e instanceof Error)) throw new StreamCutError((e as Error).message, emitted);
       throw e;
@@ -258,6 +261,8 @@ function parsed(raw: string): { args: unknown; parseError?: string; rawArgs?: st
 
 function isStreamBreak(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
+  // An error event inside the stream is an APIError without status: mapped by its type instead.
+  if (e instanceof Anthropic.APIError && !(e instanceof Anthropic.APIConnectionError)) return false;
   const msg = `${e.name} ${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`;
   return /terminated|socket|ECONNRESET|premature|other side closed|aborted|Unexpected end|stream/i.test(msg);
 }

@@ -140,6 +140,7 @@ export class OpenAIProvider implements ChatProvider {
     let emitted = false;
     let done = false;
     let refused = false;
+    let responded = false;
     const partial = new Map<number, { id: string; name: string; args: string }>();
     const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
     try {
@@ -158,6 +159,7 @@ export class OpenAIProvider implements ChatProvider {
         }
         throw e;
       }
+      responded = true;
       for await (const chunk of chunks as AsyncIterable<ChatCompletionChunk>) {
         guard.touch();
         if (chunk.model) model = chunk.model;
@@ -196,7 +198,8 @@ export class OpenAIProvider implements ChatProvider {
     } catch (e) {
       const idle = guard.check(opts.signal, emitted);
       if (idle) throw idle;
-      if (opts.signal?.aborted) throw e;
+      // Before the response started, errors are plain HTTP/connection errors (mapped by status).
+      if (opts.signal?.aborted || !responded) throw e;
       // An error event in the middle of the stream is a cut too: once text was shown it must not be replayed.
       if (e instanceof Error && (emitted || !(e instanceof OpenAI.APIError))) throw new StreamCutError(e.message, emitted);
       throw e;
