@@ -19,6 +19,7 @@ import type { FileRecord, IndexWarning, Lang } from './types';
 
 export const CACHE_FORMAT = 3;
 const CACHE_FILE = 'index.json';
+const NL = 0x0a;
 
 /** What a warm open needs about a file without decoding its symbols. */
 export interface FileMeta {
@@ -38,7 +39,8 @@ export interface FileMeta {
 export interface CachedEntry {
   meta: FileMeta;
   record?: FileRecord;
-  raw?: string;
+  /** The cached body line, still undecoded (a view into the cache file's bytes). */
+  raw?: Buffer;
 }
 
 export function metaOf(r: FileRecord): FileMeta {
@@ -59,7 +61,7 @@ export function metaOf(r: FileRecord): FileMeta {
 /** The entry's record, decoding the cached line on first use. Throws if the line is malformed. */
 export function materialize(e: CachedEntry): FileRecord {
   if (!e.record) {
-    e.record = decodeFile(JSON.parse(e.raw!) as EncodedFile);
+    e.record = decodeFile(JSON.parse(e.raw!.toString('utf8')) as EncodedFile);
     e.raw = undefined;
   }
   return e.record;
@@ -106,9 +108,10 @@ type MetaTuple = [string, string, number, number, 0 | 1, number[] | 0, string | 
 
 export async function loadCache(cacheDir: string, root: string): Promise<LoadedCache> {
   const file = join(cacheDir, CACHE_FILE);
-  let raw: string;
+  // kept as bytes: decoding 10+ MB of UTF-8 up front would cost more than everything else together
+  let raw: Buffer;
   try {
-    raw = await readFile(file, 'utf8');
+    raw = await readFile(file);
   } catch {
     return { entries: new Map() }; // no cache yet: a normal first open
   }
@@ -116,10 +119,10 @@ export async function loadCache(cacheDir: string, root: string): Promise<LoadedC
     entries: new Map(),
     warning: { path: file, reason: 'cache-rebuilt', message: `index cache ${why}; rebuilding it` },
   });
-  const nl = raw.indexOf('\n');
+  const nl = raw.indexOf(NL);
   let header: Header;
   try {
-    header = JSON.parse(nl === -1 ? raw : raw.slice(0, nl)) as Header;
+    header = JSON.parse(raw.toString('utf8', 0, nl === -1 ? raw.length : nl)) as Header;
   } catch {
     return rebuilt('is corrupt (not valid JSON)');
   }
@@ -127,22 +130,22 @@ export async function loadCache(cacheDir: string, root: string): Promise<LoadedC
   if (header.format !== CACHE_FORMAT) return rebuilt(`has format ${String(header.format)}, this version uses ${CACHE_FORMAT}`);
   if (header.fingerprint !== grammarFingerprint()) return rebuilt('was built with other grammars or queries');
   if (header.root !== root) return rebuilt(`belongs to another folder (${String(header.root)})`);
-  const body = nl === -1 ? '' : raw.slice(nl + 1);
+  const body = nl === -1 ? Buffer.alloc(0) : raw.subarray(nl + 1);
   // bodies are decoded lazily, so damage must be caught now: a checksum over everything after the header
   if (createHash('sha1').update(body).digest('hex') !== header.sha1) return rebuilt('is corrupt (checksum mismatch)');
   const entries = new Map<string, CachedEntry>();
   let at = 0;
   try {
     for (let i = 0; i < header.count; i++) {
-      const metaEnd = body.indexOf('\n', at);
-      const bodyEnd = body.indexOf('\n', metaEnd + 1);
+      const metaEnd = body.indexOf(NL, at);
+      const bodyEnd = metaEnd === -1 ? -1 : body.indexOf(NL, metaEnd + 1);
       if (metaEnd === -1 || bodyEnd === -1) throw new Error('truncated');
-      const t = JSON.parse(body.slice(at, metaEnd)) as MetaTuple;
+      const t = JSON.parse(body.toString('utf8', at, metaEnd)) as MetaTuple;
       if (!Array.isArray(t) || typeof t[0] !== 'string' || typeof t[2] !== 'number' || typeof t[3] !== 'number') throw new Error('bad meta');
       const meta: FileMeta = { path: t[0], lang: t[1] as Lang, size: t[2], mtimeMs: t[3], hasErrors: t[4] === 1, classes: t[7], functions: t[8], methods: t[9] };
       if (t[5] !== 0) meta.errorLines = t[5];
       if (t[6] !== 0) meta.encoding = t[6] as FileMeta['encoding'];
-      entries.set(meta.path, { meta, raw: body.slice(metaEnd + 1, bodyEnd) });
+      entries.set(meta.path, { meta, raw: body.subarray(metaEnd + 1, bodyEnd) });
       at = bodyEnd + 1;
     }
   } catch {
@@ -153,15 +156,16 @@ export async function loadCache(cacheDir: string, root: string): Promise<LoadedC
 
 export async function saveCache(cacheDir: string, root: string, entries: CachedEntry[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
-  const lines: string[] = [];
+  const parts: Buffer[] = [];
+  const newline = Buffer.from('\n');
   for (const e of entries) {
     const m = e.meta;
     const t: MetaTuple = [m.path, m.lang, m.size, m.mtimeMs, m.hasErrors ? 1 : 0, m.errorLines ?? 0, m.encoding ?? 0, m.classes, m.functions, m.methods];
-    lines.push(JSON.stringify(t));
+    parts.push(Buffer.from(JSON.stringify(t)), newline);
     // untouched cached files are written back as they were read
-    lines.push(e.raw ?? JSON.stringify(encodeFile(e.record!)));
+    parts.push(e.raw ?? Buffer.from(JSON.stringify(encodeFile(e.record!))), newline);
   }
-  const body = lines.length ? lines.join('\n') + '\n' : '';
+  const body = Buffer.concat(parts);
   const header: Header = {
     format: CACHE_FORMAT,
     fingerprint: grammarFingerprint(),
@@ -173,7 +177,7 @@ export async function saveCache(cacheDir: string, root: string, entries: CachedE
   // write-then-rename so a crash mid-write leaves the old cache, never half a file
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(tmp, JSON.stringify(header) + '\n' + body);
+    await writeFile(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), body]));
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
