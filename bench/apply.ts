@@ -1,0 +1,296 @@
+// npm run bench:apply [-- --json] [--runs 1,2,3] [--validate N] [--verbose]
+// Replays AutoCodeRover's published raw model edits (results/acr-run-{1,2,3}) for the repositories of
+// shared/bench through Rover's applier, on the original files at each task's base commit (read from
+// the bare mirrors with `git show`, nothing checked out), and compares with what ACR managed:
+// how many apply, how many of ACR's unmatched ones we apply, any ACR applied that we fail, and whether
+// our result equals ACR's extracted patch where both applied. --validate N runs the shared/bench
+// harness (PATCH=... validate.sh ID) on up to N ACR-unmatched tasks we apply whose instance is there.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPatch as applyUnified, parsePatch } from 'diff';
+import { applyModelOutput, type ApplyOutcome, type FileSource } from '../src/core/agent/apply/apply';
+import { unifiedDiff } from '../src/core/agent/apply/diff';
+import { runProcess } from '../src/core/proc/run';
+
+const ACR = process.env.ACR_MIRROR ?? '/work/.mirror/nus-apr+auto-code-rover/repo';
+const MIRRORS = process.env.MIRROR_ROOT ?? '/work/.mirror';
+const BENCH = process.env.ROVER_SHARED_BENCH ?? '/work/shared/bench';
+const REPOS: Record<string, string> = {
+  'pytest-dev__pytest': 'pytest-dev+pytest',
+  'sympy__sympy': 'sympy+sympy',
+  'pylint-dev__pylint': 'pylint-dev+pylint',
+  'pallets__flask': 'pallets+flask',
+  'psf__requests': 'psf+requests',
+};
+const BUCKETS = ['applicable_patch', 'raw_patch_but_unmatched', 'raw_patch_but_unparsed', 'matched_but_empty_diff', 'matched_but_empty_origin'];
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const verbose = args.includes('--verbose');
+const runsArg = args.includes('--runs') ? args[args.indexOf('--runs') + 1] : '1,2,3';
+const validateMax = args.includes('--validate') ? Number(args[args.indexOf('--validate') + 1] ?? '3') : 0;
+const runs = runsArg.split(',').map((s) => s.trim()).filter(Boolean);
+
+const log = (s: string) => {
+  if (!json || verbose) process.stderr.write(`${s}\n`);
+};
+
+async function git(gitDir: string, a: string[], maxOutputBytes = 64 << 20): Promise<{ ok: boolean; out: string; err: string }> {
+  const r = await runProcess('git', [`--git-dir=${gitDir}`, ...a], { cwd: tmpdir(), timeoutMs: 120_000, maxOutputBytes });
+  return { ok: r.code === 0, out: r.stdout, err: r.stderr };
+}
+
+/** Blobs by `rev:path`, one `git cat-file --batch` for many (sizes are bytes: parse on a Buffer). */
+async function catMany(gitDir: string, specs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < specs.length; i += 400) {
+    const chunk = specs.slice(i, i + 400);
+    const r = await runProcess('git', [`--git-dir=${gitDir}`, 'cat-file', '--batch'], { cwd: tmpdir(), timeoutMs: 300_000, maxOutputBytes: 1 << 30, stdin: chunk.join('\n') + '\n' });
+    const buf = Buffer.from(r.stdout, 'utf8');
+    let pos = 0;
+    for (const spec of chunk) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) break;
+      const header = buf.subarray(pos, nl).toString('utf8');
+      pos = nl + 1;
+      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+      if (!m) continue; // "<spec> missing"
+      const size = Number(m[2]);
+      out.set(spec, buf.subarray(pos, pos + size).toString('utf8'));
+      pos += size + 1;
+    }
+  }
+  return out;
+}
+
+interface Task {
+  run: string;
+  bucket: string;
+  dir: string;
+  instance: string;
+  repoKey: string;
+  files: Set<string>;
+}
+
+interface AttemptRow {
+  run: string;
+  instance: string;
+  bucket: string;
+  attempt: number;
+  acrStatus: string;
+  ok: boolean;
+  strategies: string[];
+  sameAsAcr?: boolean;
+  reason?: string;
+  diff?: string;
+}
+
+function repoSource(mirror: string, commit: string): FileSource {
+  const cache = new Map<string, Promise<string | undefined>>();
+  let listing: Promise<string[]> | undefined;
+  return {
+    read(rel) {
+      let p = cache.get(rel);
+      if (!p) {
+        p = git(mirror, ['show', `${commit}:${rel}`]).then((r) => (r.ok ? r.out : undefined));
+        cache.set(rel, p);
+      }
+      return p;
+    },
+    list() {
+      listing ??= git(mirror, ['ls-tree', '-r', '--name-only', commit]).then((r) => r.out.split('\n').filter(Boolean));
+      return listing;
+    },
+  };
+}
+
+/** ACR's own result for an attempt, as file texts: its extracted diff applied to the originals. */
+async function acrResult(diffText: string, source: FileSource): Promise<Map<string, string> | undefined> {
+  const res = new Map<string, string>();
+  for (const p of parsePatch(diffText)) {
+    const name = (p.oldFileName ?? '').replace(/^a\//, '');
+    if (!name || name === '/dev/null') return undefined;
+    const before = await source.read(name);
+    if (before === undefined) return undefined;
+    const after = applyUnified(before, p, { fuzzFactor: 2 });
+    if (after === false) return undefined;
+    res.set(name, after);
+  }
+  return res;
+}
+
+const norm = (s: string) => s.split('\n').map((l) => l.trimEnd()).join('\n').trim();
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  if (!existsSync(ACR)) {
+    console.error(`bench:apply: no ACR mirror at ${ACR}; fetch nus-apr/auto-code-rover first (see bench/apply.ts).`);
+    return 2;
+  }
+  const tasks: Task[] = [];
+  for (const run of runs) {
+    const ls = await git(ACR, ['ls-tree', '-r', '--name-only', 'HEAD', `results/acr-run-${run}/`], 256 << 20);
+    if (!ls.ok) throw new Error(`cannot list results/acr-run-${run}: ${ls.err}`);
+    const byDir = new Map<string, Task>();
+    for (const path of ls.out.split('\n')) {
+      const parts = path.split('/');
+      if (parts.length !== 5 || !BUCKETS.includes(parts[2])) continue;
+      const dir = parts.slice(0, 4).join('/');
+      let t = byDir.get(dir);
+      if (!t) {
+        const instance = parts[3].replace(/_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}$/, '');
+        const repoKey = instance.replace(/-\d+$/, '');
+        if (!REPOS[repoKey]) continue;
+        t = { run, bucket: parts[2], dir, instance, repoKey, files: new Set() };
+        byDir.set(dir, t);
+      }
+      t.files.add(parts[4]);
+    }
+    tasks.push(...byDir.values());
+  }
+  log(`bench:apply: ${tasks.length} task folders in runs ${runs.join(',')} for ${Object.keys(REPOS).join(', ')}`);
+
+  const specs: string[] = [];
+  for (const t of tasks)
+    for (const f of t.files) if (/^(agent_patch_raw_\d+|extracted_patch_\d+\.diff|extract_status\.json|meta\.json)$/.test(f)) specs.push(`HEAD:${t.dir}/${f}`);
+  const blobs = await catMany(ACR, specs);
+  const blob = (t: Task, f: string) => blobs.get(`HEAD:${t.dir}/${f}`);
+
+  const rows: AttemptRow[] = [];
+  let missingCommit = 0;
+  for (const t of tasks) {
+    const meta = JSON.parse(blob(t, 'meta.json') ?? '{}');
+    const commit: string | undefined = meta?.task_info?.base_commit;
+    const statuses: string[] = JSON.parse(blob(t, 'extract_status.json') ?? '{"extract_status":[]}').extract_status ?? [];
+    const mirror = join(MIRRORS, REPOS[t.repoKey], 'repo');
+    if (!commit || !(await git(mirror, ['cat-file', '-e', `${commit}^{commit}`])).ok) {
+      missingCommit++;
+      continue;
+    }
+    const source = repoSource(mirror, commit);
+    const raws = [...t.files].filter((f) => /^agent_patch_raw_\d+$/.test(f)).sort((a, b) => Number(a.split('_').pop()) - Number(b.split('_').pop()));
+    for (const f of raws) {
+      const n = Number(f.split('_').pop());
+      const text = blob(t, f) ?? '';
+      let out: ApplyOutcome;
+      try {
+        out = await applyModelOutput(text, source);
+      } catch (e) {
+        out = { ok: false, changes: [], results: [], errors: [(e as Error).message], feedback: (e as Error).message };
+      }
+      const acrStatus = statuses[n - 1] ?? 'UNKNOWN';
+      const row: AttemptRow = {
+        run: t.run,
+        instance: t.instance,
+        bucket: t.bucket,
+        attempt: n,
+        acrStatus,
+        ok: out.ok,
+        strategies: [...new Set(out.results.filter((r) => r.ok).map((r) => String(r.strategy)))],
+      };
+      if (!out.ok) row.reason = out.feedback.split('\n')[0].slice(0, 240);
+      else row.diff = unifiedDiff(out.changes);
+      const extracted = blob(t, `extracted_patch_${n}.diff`);
+      if (out.ok && acrStatus === 'APPLICABLE_PATCH' && extracted) {
+        const acr = await acrResult(extracted, source);
+        if (acr) {
+          const ours = new Map(out.changes.map((c) => [c.rel, c.after]));
+          row.sameAsAcr = acr.size === ours.size && [...acr].every(([k, v]) => ours.has(k) && norm(ours.get(k)!) === norm(v));
+        }
+      }
+      rows.push(row);
+      if (verbose) log(`${t.run} ${t.instance} #${n} acr=${acrStatus} rover=${out.ok ? `ok(${row.strategies.join(',')})` : `fail: ${row.reason}`}`);
+    }
+  }
+
+  const count = (p: (r: AttemptRow) => boolean) => rows.filter(p).length;
+  const strategies: Record<string, number> = {};
+  for (const r of rows) if (r.ok) for (const s of r.strategies) strategies[s] = (strategies[s] ?? 0) + 1;
+  const acrAppliedWeFail = rows.filter((r) => r.acrStatus === 'APPLICABLE_PATCH' && !r.ok);
+  const unmatchedTasks = tasks.filter((t) => t.bucket === 'raw_patch_but_unmatched');
+  const unmatchedTasksWeApply = unmatchedTasks.filter((t) => rows.some((r) => r.run === t.run && r.instance === t.instance && r.ok));
+
+  // Judge by the issue's tests where the instance is in shared/bench.
+  const validated: { run: string; instance: string; attempt: number; resolved: boolean | null; note?: string }[] = [];
+  if (validateMax > 0) {
+    const known = new Set(readFileSync(join(BENCH, 'instances.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).instance_id as string));
+    const done = new Set<string>();
+    const tmp = await mkdtemp(join(tmpdir(), 'rover-bench-apply-'));
+    try {
+      for (const t of unmatchedTasksWeApply) {
+        if (validated.length >= validateMax) break;
+        if (!known.has(t.instance) || done.has(t.instance)) continue;
+        const row = rows.find((r) => r.run === t.run && r.instance === t.instance && r.ok && r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED') ??
+          rows.find((r) => r.run === t.run && r.instance === t.instance && r.ok)!;
+        done.add(t.instance);
+        const pf = join(tmp, `${t.instance}.diff`);
+        await writeFile(pf, row.diff ?? '');
+        log(`validating ${t.instance} (run ${t.run}, attempt ${row.attempt}) with shared/bench ...`);
+        const v = await runProcess(join(BENCH, 'validate.sh'), [t.instance], { cwd: BENCH, env: { ...process.env, PATCH: pf }, timeoutMs: 30 * 60_000, maxOutputBytes: 8 << 20 });
+        const line = v.stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
+        let resolved: boolean | null = null;
+        try {
+          resolved = line ? Boolean(JSON.parse(line).resolved) : null;
+        } catch {
+          resolved = null;
+        }
+        validated.push({ run: t.run, instance: t.instance, attempt: row.attempt, resolved, note: resolved === null ? (v.stderr || v.stdout).trim().split('\n').pop()?.slice(0, 200) : undefined });
+        log(`  ${t.instance}: ${resolved === null ? 'no verdict' : resolved ? 'resolved' : 'not resolved'}`);
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  const summary = {
+    runs: runs.map((r) => `acr-run-${r}`),
+    repos: Object.keys(REPOS),
+    tasks: tasks.length,
+    tasks_skipped_missing_commit: missingCommit,
+    replayed: rows.length,
+    applied: count((r) => r.ok),
+    acr_applicable: count((r) => r.acrStatus === 'APPLICABLE_PATCH'),
+    acr_applicable_we_apply: count((r) => r.acrStatus === 'APPLICABLE_PATCH' && r.ok),
+    acr_applicable_same_result: count((r) => r.sameAsAcr === true),
+    acr_applicable_compared: count((r) => r.sameAsAcr !== undefined),
+    acr_unmatched: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED'),
+    acr_unmatched_we_apply: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED' && r.ok),
+    acr_unparsed: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNPARSED'),
+    acr_unparsed_we_apply: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNPARSED' && r.ok),
+    acr_other: count((r) => !['APPLICABLE_PATCH', 'RAW_PATCH_BUT_UNMATCHED', 'RAW_PATCH_BUT_UNPARSED'].includes(r.acrStatus)),
+    acr_unmatched_tasks: unmatchedTasks.length,
+    acr_unmatched_tasks_we_apply: unmatchedTasksWeApply.length,
+    by_strategy: strategies,
+    acr_applied_we_fail_ambiguous: acrAppliedWeFail.filter((r) => /matched \d+ places/.test(r.reason ?? '')).length,
+    acr_applied_we_fail_not_found: acrAppliedWeFail.filter((r) => /not found|does not exist/.test(r.reason ?? '')).length,
+    acr_applied_we_fail: acrAppliedWeFail.map((r) => ({ run: r.run, instance: r.instance, attempt: r.attempt, reason: r.reason })),
+    validated,
+    ms: Date.now() - t0,
+  };
+  if (json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
+    console.log(`ACR raw edits replayed: ${summary.replayed} (${summary.tasks} task folders, runs ${runs.join(',')})`);
+    console.log(`  applied by Rover:            ${summary.applied} (${pct(summary.applied, summary.replayed)})`);
+    console.log(`  ACR applicable:              ${summary.acr_applicable}; Rover applies ${summary.acr_applicable_we_apply} (${pct(summary.acr_applicable_we_apply, summary.acr_applicable)}), same result as ACR in ${summary.acr_applicable_same_result}/${summary.acr_applicable_compared}`);
+    console.log(`  ACR unmatched:               ${summary.acr_unmatched}; Rover applies ${summary.acr_unmatched_we_apply} (${pct(summary.acr_unmatched_we_apply, summary.acr_unmatched)})`);
+    console.log(`  ACR unparsed:                ${summary.acr_unparsed}; Rover applies ${summary.acr_unparsed_we_apply}`);
+    console.log(`  tasks ACR left unmatched:    ${summary.acr_unmatched_tasks}; Rover applies an attempt in ${summary.acr_unmatched_tasks_we_apply}`);
+    console.log(`  strategies: ${Object.entries(strategies).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`  ACR applied, Rover refused:  ${acrAppliedWeFail.length} (${summary.acr_applied_we_fail_ambiguous} ambiguous: ACR took the first match; ${summary.acr_applied_we_fail_not_found} not found)`);
+    for (const r of summary.acr_applied_we_fail) console.log(`  ACR applied, Rover failed: run ${r.run} ${r.instance} #${r.attempt}: ${r.reason}`);
+    for (const v of validated) console.log(`  judged by tests: ${v.instance} (run ${v.run} #${v.attempt}): ${v.resolved === null ? `no verdict ${v.note ?? ''}` : v.resolved ? 'resolved' : 'not resolved'}`);
+    console.log(`  ${(summary.ms / 1000).toFixed(1)} s`);
+  }
+  return 0;
+}
+
+main().then(
+  (c) => (process.exitCode = c),
+  (e) => {
+    console.error(`bench:apply: ${e instanceof Error ? e.stack : String(e)}`);
+    process.exitCode = 1;
+  },
+);
