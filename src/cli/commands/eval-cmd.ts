@@ -16,7 +16,7 @@ import {
   type EvalReport, type Instance, type InstanceOutcome,
 } from '../../core/validate/swebench';
 
-const USAGE = 'eval --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--root DIR] [--compare FILE | --no-compare] [--out FILE] [--json]';
+const USAGE = 'eval [--rescore REPORT --compare FILE] --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--root DIR] [--compare FILE | --no-compare] [--out FILE] [--json]';
 
 interface Reference { validated: boolean; resolved: boolean; seconds_before?: number; seconds_after?: number; reason?: string }
 
@@ -32,7 +32,9 @@ export async function run(argv: string[]): Promise<number> {
     'no-compare': { type: 'boolean' },
     out: { type: 'string' },
     json: { type: 'boolean' },
+    rescore: { type: 'string' },
   }, USAGE);
+  if (values.rescore) return rescore(resolve(values.rescore), values.compare, values.json ?? false, values.out);
   if (!values.instances) throw new CliError(`--instances is required\nusage: rover ${USAGE}`);
   const mode = values.mode ?? 'gold';
   if (mode !== 'gold' && mode !== 'patch' && mode !== 'fix') throw new CliError(`--mode must be gold, patch or fix (got "${mode}")`);
@@ -76,6 +78,34 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(report));
   else printSummary(report, out);
   return report.disagree.length === 0 && outcomes.every((o) => !o.error) ? 0 : 1;
+}
+
+/** Re-grade agreement of an earlier report against a validate.sh output, without running anything. */
+async function rescore(reportFile: string, compare: string | undefined, json: boolean, outFile?: string): Promise<number> {
+  if (!compare) throw new CliError('--rescore needs --compare FILE (validate.sh JSON lines)');
+  let prev: EvalReport;
+  try {
+    prev = JSON.parse(await readFile(reportFile, 'utf8')) as EvalReport;
+  } catch (e) {
+    throw new CliError(`cannot read the report ${reportFile}: ${(e as Error).message}`);
+  }
+  const refs = await loadReferences(resolve(compare));
+  const outcomes = prev.per_instance.map((o) => {
+    const ref = refs.get(o.instance_id);
+    if (!ref) return { ...o, reference: undefined, agree: undefined };
+    return {
+      ...o,
+      reference: { validated: ref.validated, resolved: ref.resolved, reason: ref.reason,
+        ...(ref.seconds_before !== undefined ? { seconds_tests: (ref.seconds_before ?? 0) + (ref.seconds_after ?? 0) } : {}) },
+      agree: ref.validated === o.validated && ref.resolved === o.resolved,
+    };
+  });
+  const report = summarize(prev.mode, outcomes, prev.seconds);
+  const out = outFile ? resolve(outFile) : reportFile;
+  await writeFile(out, JSON.stringify(report, null, 2));
+  if (json) console.log(JSON.stringify(report));
+  else printSummary(report, out);
+  return report.disagree.length === 0 ? 0 : 1;
 }
 
 function printSummary(r: EvalReport, out: string): void {
@@ -180,6 +210,7 @@ async function evalInstance(inst: Instance, mode: string, ctx: { root: string; b
       native: { validated: notApplied ? false : n.validated, resolved: notApplied ? false : n.resolved },
       seconds: (Date.now() - t0) / 1000,
       command_seconds: (r.before.durationMs + r.after.durationMs) / 1000,
+      timings: r.timings,
       ...(r.verdict === 'error' ? { error: r.explanation } : {}),
       ...(notApplied ? { error: r.explanation } : {}),
     };

@@ -292,6 +292,8 @@ export interface InstanceOutcome {
   seconds: number;
   /** Time inside the two test commands as Rover measured them. */
   command_seconds: number;
+  /** Rover's phases, ms (worktree, prepare, testsBefore, restoreAndApply, testsAfter, cleanup). */
+  timings?: Record<string, number>;
   reference?: { validated: boolean; resolved: boolean; seconds_tests?: number; reason?: string };
   agree?: boolean;
   error?: string;

@@ -48,13 +48,22 @@ export interface ValidationDetails extends ValidationReport {
   /** Set when `inspect` rejected the patch (e.g. 'new syntax error in a.py:3'). */
   rejectedBy?: string;
   durationMs: number;
+  /** Where the time went, ms: setup (stale sweep, worktree, patches), tests, cleanup. */
+  timings?: Record<string, number>;
 }
 
 const EMPTY_RUN: TestRunResult = { command: [], results: {}, exitCode: null, timedOut: false, cancelled: false, durationMs: 0, output: '', failures: [] };
 
 export async function validatePatch(opts: ValidatePatchOptions): Promise<ValidationDetails> {
   const started = Date.now();
-  const done = (r: Omit<ValidationDetails, 'durationMs'>): ValidationDetails => ({ ...r, durationMs: Date.now() - started });
+  const timings: Record<string, number> = {};
+  let mark = started;
+  const lap = (k: string) => {
+    const now = Date.now();
+    timings[k] = (timings[k] ?? 0) + now - mark;
+    mark = now;
+  };
+  const done = (r: Omit<ValidationDetails, 'durationMs'>): ValidationDetails => ({ ...r, durationMs: Date.now() - started, timings });
   const progress = opts.onProgress ?? (() => undefined);
   if (!opts.patch.trim()) {
     return done(report('patch-does-not-apply', EMPTY_RUN, EMPTY_RUN, 'The patch is empty.'));
@@ -69,12 +78,14 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
       throw e;
     }
   }
+  lap('detect');
   const wt: Worktree = await createWorktree(opts.repo, {
     baseRef: opts.baseRef,
     includeUncommitted: opts.includeUncommitted ?? true,
     parentDir: opts.worktreeParent,
     linkPaths: opts.linkPaths,
   });
+  lap('worktree');
   try {
     const dir = wt.path;
     if (opts.setupPatch?.trim()) {
@@ -87,13 +98,16 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     if (!check.ok) {
       return done({ ...report('patch-does-not-apply', EMPTY_RUN, EMPTY_RUN, `The patch does not apply to ${wt.baseCommit.slice(0, 12)}${opts.includeUncommitted ?? true ? ' plus your uncommitted changes' : ''}:\n${check.message}`), runner });
     }
+    lap('prepare');
     let before = opts.before;
     if (!before) {
       progress('running the tests before the patch');
       before = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes });
+      lap('testsBefore');
       if (before.cancelled) return done({ ...report('error', before, EMPTY_RUN, 'Cancelled.'), runner });
       // a test suite may delete or rewrite files: put the prepared tree back before patching
-      await git(dir, ['checkout-index', '-a', '-f']);
+      // (checkout restores only what differs from the staged state; clean drops new untracked files)
+      await git(dir, ['checkout', '-q', '--', '.']).catch(() => git(dir, ['checkout-index', '-a', '-f']));
       await git(dir, ['clean', '-fdq']);
     }
     const applied = await applyPatch(dir, opts.patch, opts.fuzzy ?? true);
@@ -102,13 +116,17 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
       const why = await opts.inspect(dir);
       if (why) return done({ ...report('error', before, EMPTY_RUN, `Rejected before testing: ${why}`), runner, appliedWith: applied.with, rejectedBy: why });
     }
+    lap('restoreAndApply');
     progress('running the tests with the patch');
     const after = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes });
+    lap('testsAfter');
     const r = judge(before, after, opts.tests);
     if (applied.with === 'patch --fuzz=5') r.explanation += '\n(`git apply` refused the patch; it was applied with `patch --fuzz=5`.)';
     return done({ ...r, runner, appliedWith: applied.with });
   } finally {
     await wt.dispose();
+    lap('cleanup');
+    timings.total = Date.now() - started;
   }
 }
 

@@ -1,0 +1,211 @@
+// Choosing among candidate patches (CodeT / Agentless style): every candidate is validated in its
+// own worktree against one shared baseline run; candidates that do not apply, add syntax errors,
+// leave the oracle (reproduction / fail-to-pass tests) failing, or break a previously passing test
+// of the selected regression set are dropped; the survivors vote by normalized patch (whitespace and
+// comments folded), and the model, when given, only breaks ties. The reason is recorded.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChatProvider } from '../llm/types';
+import { languageForPath, parseSource } from '../index/parse';
+import { runProcess } from '../proc/run';
+import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
+import { detectRunner } from '../validate/detect';
+import { validatePatch, type ValidationDetails } from '../validate/validate-patch';
+import type { TestRunnerSpec, TestRunResult, ValidationReport } from '../validate/types';
+
+export interface Candidate {
+  id: string;
+  diff: string;
+}
+
+export interface ChooseOptions {
+  repo: string;
+  /** Tests that must pass with the patch (reproduction test, FAIL_TO_PASS). */
+  oracle?: string[];
+  /** Applied before both runs (e.g. the reproduction test file as a diff). */
+  setupPatch?: string;
+  /** Given, or selected from coverage/imports ('auto', default). */
+  regression?: RegressionSelection | 'auto' | 'none';
+  coverage?: CoverageInput;
+  runner?: TestRunnerSpec;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  includeUncommitted?: boolean;
+  /** The model as reviewer, only to break ties between equally supported patches. */
+  provider?: ChatProvider;
+  issue?: string;
+  worktreeParent?: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface RankedCandidate {
+  id: string;
+  kept: boolean;
+  /** Why it was dropped, or what supports it. */
+  reason: string;
+  /** Candidates with the same normalized patch (including itself). */
+  group: string[];
+  verdict: ValidationReport['verdict'];
+}
+
+export interface ChooseResult {
+  winner?: string;
+  ranking: RankedCandidate[];
+  reason: string;
+  evidence: Record<string, ValidationReport>;
+  regression: RegressionSelection;
+}
+
+/** The patch's meaning for voting: changed lines only, whitespace and comments folded, files sorted. */
+export function normalizePatch(diff: string): string {
+  const files = new Map<string, string[]>();
+  let cur = '';
+  for (const line of diff.split('\n')) {
+    const f = /^\+\+\+ (?:b\/)?(.*)$/.exec(line);
+    if (f) {
+      cur = f[1].trim();
+      if (!files.has(cur)) files.set(cur, []);
+      continue;
+    }
+    if (line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ') || line.startsWith('@@')) continue;
+    if (!(line.startsWith('+') || line.startsWith('-'))) continue;
+    let body = line.slice(1);
+    body = body.replace(/\s+(#|\/\/)(?!.*['"`]).*$/, ''); // trailing comment (not inside a string, roughly)
+    body = body.replace(/\s+/g, '');
+    if (!body || /^(#|\/\/|\/\*|\*|\*\/)/.test(body)) continue;
+    files.get(cur)?.push(line[0] + body);
+  }
+  return [...files.entries()].filter(([, l]) => l.length).sort(([a], [b]) => a.localeCompare(b)).map(([f, l]) => `${f}\n${l.join('\n')}`).join('\n');
+}
+
+/** Rejects a patched tree when an edited file parses with errors it did not have before. */
+export function syntaxInspector(diff: string): (dir: string) => Promise<string | undefined> {
+  const files = changedFiles(diff).map((c) => c.file);
+  return async (dir) => {
+    for (const file of files) {
+      const lang = languageForPath(file);
+      if (!lang) continue;
+      let after: string;
+      try {
+        after = await readFile(join(dir, file), 'utf8');
+      } catch {
+        continue; // deleted by the patch
+      }
+      const a = await parseSource(lang, after, file);
+      if (!a.hasErrors) continue;
+      // the prepared (staged) version before the patch
+      const prev = await runProcess('git', ['show', `:${file}`], { cwd: dir, timeoutMs: 30_000 });
+      const b = prev.code === 0 ? await parseSource(lang, prev.stdout, file) : undefined;
+      if (!b || !b.hasErrors || (a.errorLines?.length ?? 0) > (b.errorLines?.length ?? 0)) {
+        return `new syntax error in ${file}${a.errorLines?.length ? `:${a.errorLines[0]}` : ''}`;
+      }
+    }
+    return undefined;
+  };
+}
+
+function changedLineCount(diff: string): number {
+  return diff.split('\n').filter((l) => /^[+-](?![+-]{2} )/.test(l)).length;
+}
+
+export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): Promise<ChooseResult> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const runner = opts.runner ?? (await detectRunner(opts.repo).catch(() => undefined));
+  let regression: RegressionSelection = { tests: [], files: [], reason: 'no regression selection' };
+  if (opts.regression && typeof opts.regression === 'object') regression = opts.regression;
+  else if (opts.regression !== 'none') {
+    const files = new Set<string>();
+    const tests = new Set<string>();
+    const reasons: string[] = [];
+    for (const c of cands) {
+      const s = await selectRegressionTests({ repo: opts.repo, diff: c.diff, coverage: opts.coverage }).catch(() => undefined);
+      if (!s) continue;
+      s.files.forEach((f) => files.add(f));
+      s.tests.forEach((t) => tests.add(t));
+      reasons.push(s.reason);
+    }
+    regression = { tests: [...tests].sort(), files: [...files].sort(), reason: reasons[0] ?? 'no regression tests found' };
+  }
+  const oracle = opts.oracle ?? [];
+  const args = [...new Set([...oracle.map((t) => t.split('::')[0]), ...regression.files])];
+  // runner ids for pytest are node ids; for other runners the file is the unit to run
+  const testArgs = args.length ? args : undefined;
+
+  const evidence: Record<string, ValidationDetails> = {};
+  let baseline: TestRunResult | undefined;
+  for (const c of cands) {
+    progress(`validating candidate ${c.id}`);
+    const r = await validatePatch({
+      repo: opts.repo, patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
+      signal: opts.signal, includeUncommitted: opts.includeUncommitted, setupPatch: opts.setupPatch, before: baseline,
+      inspect: syntaxInspector(c.diff), worktreeParent: opts.worktreeParent,
+    });
+    evidence[c.id] = r;
+    if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;
+    if (opts.signal?.aborted) break;
+  }
+
+  const keys = new Map<string, string[]>();
+  for (const c of cands) {
+    const k = normalizePatch(c.diff);
+    keys.set(k, [...(keys.get(k) ?? []), c.id]);
+  }
+  const groupOf = (c: Candidate) => keys.get(normalizePatch(c.diff))!;
+  const ranking: RankedCandidate[] = cands.map((c) => {
+    const r = evidence[c.id];
+    const group = groupOf(c);
+    if (!r) return { id: c.id, kept: false, reason: 'not validated (cancelled)', group, verdict: 'error' };
+    let reason = '';
+    if (r.verdict === 'patch-does-not-apply') reason = 'does not apply';
+    else if (r.rejectedBy) reason = r.rejectedBy;
+    else if (r.verdict === 'timeout') reason = 'tests timed out';
+    else if (r.verdict === 'error') reason = `tests could not run: ${r.explanation.split('\n')[0]}`;
+    else if (r.verdict === 'regressed') reason = `breaks ${r.passToFail.length} previously passing test(s): ${r.passToFail.slice(0, 3).join(', ')}`;
+    else if (oracle.length && r.verdict !== 'resolved') reason = `oracle test(s) still fail: ${r.stillFailing.slice(0, 3).join(', ')}`;
+    if (reason) return { id: c.id, kept: false, reason, group, verdict: r.verdict };
+    return { id: c.id, kept: true, reason: r.verdict === 'resolved' ? (oracle.length ? 'passes the oracle, no regression' : 'fixes failing tests, no regression') : 'no regression (nothing to prove it fixes the issue)', group, verdict: r.verdict };
+  });
+
+  const kept = ranking.filter((r) => r.kept);
+  const result = (winner: string | undefined, reason: string): ChooseResult => {
+    // winners first, then kept by support, then rejected
+    const score = (r: RankedCandidate) => (r.id === winner ? 1e6 : 0) + (r.kept ? 1e3 + (r.verdict === 'resolved' ? 500 : 0) + r.group.filter((g) => kept.some((k) => k.id === g)).length : 0);
+    return { winner, ranking: [...ranking].sort((a, b) => score(b) - score(a)), reason, evidence, regression };
+  };
+  if (kept.length === 0) {
+    return result(undefined, `No candidate survived validation: ${ranking.map((r) => `${r.id}: ${r.reason}`).join('; ')}.`);
+  }
+  // vote among survivors; resolved beats merely harmless
+  const groups = new Map<string, RankedCandidate[]>();
+  for (const r of kept) groups.set(r.group.join(','), [...(groups.get(r.group.join(',')) ?? []), r]);
+  const scored = [...groups.values()].map((members) => ({ members, resolved: members[0].verdict === 'resolved', votes: members.length }));
+  scored.sort((a, b) => Number(b.resolved) - Number(a.resolved) || b.votes - a.votes);
+  const top = scored.filter((s) => s.resolved === scored[0].resolved && s.votes === scored[0].votes);
+  const diffOf = (id: string) => cands.find((c) => c.id === id)!.diff;
+  const what = `${scored[0].resolved ? (oracle.length ? 'passes the oracle tests' : 'fixes failing tests') : 'breaks no selected test'}`;
+  if (top.length === 1) {
+    const w = top[0].members[0].id;
+    return result(w, `${w} ${what}, with no regression in ${regression.files.length || 'the'} selected test file(s); ${top[0].votes} of ${kept.length} surviving candidate(s) make the same change${scored.length > 1 ? ` (the next group has ${scored[1].votes})` : ''}.`);
+  }
+  const reps = top.map((t) => t.members[0].id);
+  if (opts.provider) {
+    const pick = await reviewerPick(opts.provider, opts.issue ?? '', reps.map((id) => ({ id, diff: diffOf(id) })), opts.signal).catch(() => undefined);
+    if (pick) return result(pick, `${pick} ${what}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each, and the model reviewer preferred ${pick}.`);
+  }
+  const smallest = [...reps].sort((a, b) => changedLineCount(diffOf(a)) - changedLineCount(diffOf(b)))[0];
+  return result(smallest, `${smallest} ${what}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each${opts.provider ? ' and the reviewer gave no usable answer' : ''}, so the smallest change won.`);
+}
+
+async function reviewerPick(provider: ChatProvider, issue: string, cands: Candidate[], signal?: AbortSignal): Promise<string | undefined> {
+  const body = cands.map((c) => `### Candidate ${c.id}\n\`\`\`diff\n${c.diff}\n\`\`\``).join('\n\n');
+  const res = await provider.complete({
+    system: 'You review candidate patches for a reported issue. All of them pass the tests. Pick the one that fixes the issue most correctly and minimally. Answer with one line: BEST: <candidate id>.',
+    messages: [{ role: 'user', content: `## Issue\n${issue}\n\n## Candidates\n${body}` }],
+    maxTokens: 200,
+  }, { signal });
+  const m = /BEST:\s*`?([\w.-]+)`?/i.exec(res.text);
+  const id = m?.[1];
+  if (id && cands.some((c) => c.id === id)) return id;
+  const mentioned = cands.filter((c) => res.text.includes(c.id));
+  return mentioned.length === 1 ? mentioned[0].id : undefined;
+}
