@@ -6,8 +6,7 @@ import * as s4ui from './ui/s4-cancel.mjs';
 import * as s6ui from './ui/s6-suspects.mjs';
 import * as s7ui from './ui/s7-untrusted.mjs';
 
-/** Thrown by a UI scenario whose feature has not landed; the reason is printed and reported. */
-export class Skip extends Error {}
+export { Skip } from './lib/skip.mjs';
 
 export const GROUPS = [
   // first and alone: its log channel is checked before other scenarios provoke errors on purpose

@@ -130,7 +130,7 @@ async function runHostGroup(browser, cs, group, installedDir, server) {
   let exitCode;
   try {
     const exited = new Promise((resolve) => { page.exposeFunction('codeAutomationExit', (code) => resolve(code)); });
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     exitCode = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), group.timeoutMs ?? 8 * 60_000))]);
     if (exitCode === 'timeout' || exitCode !== 0) await takeShot(page, ARTIFACTS, `failure-${group.id}`).catch(() => {});
   } finally {
@@ -152,9 +152,15 @@ async function runUiScenario(browser, cs, sc, server) {
   const ws = await makeWorkspace(sc.fixture, join(tmp, 'ws'), `ui-${sc.id}-${sc.fixture}`);
   const { context, page, consoleLines } = await newPage(browser);
   const started = Date.now();
-  const shot = (name) => takeShot(page, ARTIFACTS, name);
+  const steps = [];
+  const shot = async (name) => {
+    const f = await takeShot(page, ARTIFACTS, name);
+    steps.push(`${name} @${((Date.now() - started) / 1000).toFixed(1)}s`);
+    return f;
+  };
   try {
     await openWorkbench(page, workbenchUrl(cs.url, ws));
+    steps.push(`workbench @${((Date.now() - started) / 1000).toFixed(1)}s`);
     await sc.run({ page, shot, workspace: ws, server, codeServer: cs, tmp });
     await shot(`${sc.id}-final`);
     record({ layer: 'B', title, status: 'passed', ms: Date.now() - started });
@@ -168,6 +174,7 @@ async function runUiScenario(browser, cs, sc, server) {
   } finally {
     await context.close().catch(() => {});
     timings.push([`layer B ${sc.id}`, Date.now() - started]);
+    log(`       steps: ${steps.join(', ')}`);
   }
 }
 

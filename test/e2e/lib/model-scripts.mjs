@@ -18,7 +18,7 @@ export function fixScript({ chunkDelayMs = 0 } = {}) {
     { when: { toolOffered: 'search_class' }, toolCalls: [{ name: 'search_class', args: { class_name: 'PriceCalculator' } }], chunkDelayMs },
     {
       when: { toolOffered: 'report_bug_locations' },
-      toolCalls: [{ name: 'report_bug_locations', args: { bug_locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', intended_behavior: 'Orders of exactly BULK_THRESHOLD units get the bulk discount (>= instead of >).' }] } }],
+      toolCalls: [{ name: 'report_bug_locations', args: { locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', intended_behavior: 'Orders of exactly BULK_THRESHOLD units get the bulk discount (>= instead of >).' }] } }],
       repeat: true,
     },
     { text: `The comparison must include the threshold.\n\n${FIX_BLOCK}\n`, repeat: true, chunkDelayMs },

@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { Skip } from './skip.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -24,8 +25,8 @@ export async function newPage(browser) {
 
 /** Opens the workbench and waits until the remote extension host has shown the folder. */
 export async function openWorkbench(page, url) {
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
 }
 
@@ -88,14 +89,14 @@ export async function waitForToast(page, re, timeout = 60_000) {
 }
 
 /** Picks a row of the open quick pick by its text. */
-export async function quickPick(page, text, timeout = 20_000) {
+export async function quickPick(page, text, timeout = 90_000) {
   const row = quickRows(page).filter({ hasText: text }).first();
   await row.waitFor({ state: 'visible', timeout });
   await row.click();
 }
 
 /** Types into the open input box (quick input) and presses Enter. */
-export async function inputBox(page, text, { titleText, timeout = 20_000 } = {}) {
+export async function inputBox(page, text, { titleText, timeout = 90_000 } = {}) {
   const widget = quickInput(page);
   if (titleText) await widget.filter({ hasText: titleText }).waitFor({ state: 'visible', timeout });
   else await widget.waitFor({ state: 'visible', timeout });
@@ -109,7 +110,7 @@ export async function setKeyViaUi(page, key) {
   await runCommand(page, 'Rover: Set API Key');
   await quickPick(page, 'Anthropic');
   await inputBox(page, key, { titleText: 'API key' });
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 90_000 });
 }
 
 /** The run view webview's document (VS Code nests the content in an inner iframe). */
@@ -125,4 +126,19 @@ export async function cursorPosition(page) {
 
 export async function activeTabTitle(page) {
   return (await page.locator('.tab.active .label-name').first().innerText().catch(() => '')).trim();
+}
+
+/**
+ * Waits for `locator` while watching for the extension saying that the agent is not in this build
+ * (then the scenario is skipped, naming the missing feature) or for an error toast from Rover.
+ */
+export async function waitForRunProgress(page, locator, timeout) {
+  const deadline = Date.now() + timeout;
+  const missing = page.locator('.notification-toast').filter({ hasText: /not part of this Rover build/i }).first();
+  while (Date.now() < deadline) {
+    if (await locator.isVisible().catch(() => false)) return;
+    if (await missing.isVisible().catch(() => false)) throw new Skip(`agent not built yet: ${(await missing.innerText()).split('\n')[0]}`);
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${locator}`);
 }

@@ -3,7 +3,7 @@
 // file:line links (a click opens the file at that line); the progress ends; the diff review opens.
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
-import { runCommand, quickPick, inputBox, setKeyViaUi, runView, cursorPosition, activeTabTitle } from '../lib/ui.mjs';
+import { runCommand, quickPick, inputBox, setKeyViaUi, runView, cursorPosition, activeTabTitle, waitForRunProgress } from '../lib/ui.mjs';
 import { fixScript } from '../lib/model-scripts.mjs';
 import { treeSnapshot } from '../lib/git-state.mjs';
 
@@ -23,13 +23,24 @@ export async function run({ page, shot, server, workspace }) {
 
   const view = runView(page);
   const link = view.locator('.loc-link[data-file][data-line]').first();
-  await link.waitFor({ state: 'visible', timeout: 180_000 });
+  await waitForRunProgress(page, link, 180_000);
   await shot('s2-run-view');
-  // the review opens when the run is done: a diff editor with the proposed change
-  const diff = page.locator('.monaco-diff-editor').first();
-  await diff.waitFor({ state: 'visible', timeout: 240_000 });
+  // the run ends (the progress notification goes away), then the review opens a diff editor
+  const status = view.locator('#run-status');
+  const deadline = Date.now() + 300_000;
+  let st = await status.innerText().catch(() => '');
+  while (st === 'running' && Date.now() < deadline) {
+    await page.waitForTimeout(500);
+    st = await status.innerText().catch(() => 'running');
+  }
+  if (st !== 'done') {
+    await shot('s2-run-view-end');
+    throw new Error(`the run ended "${st}" instead of done:\n${(await view.locator('body').innerText()).slice(0, 1500)}`);
+  }
   await page.locator('.notification-toast').filter({ hasText: /Rover/ }).locator('.monaco-progress-container.active')
-    .waitFor({ state: 'detached', timeout: 60_000 }).catch(() => {});
+    .waitFor({ state: 'detached', timeout: 60_000 });
+  const diff = page.locator('.monaco-diff-editor').first();
+  await diff.waitFor({ state: 'visible', timeout: 60_000 });
   await shot('s2-diff-review');
   const modified = await diff.locator('.editor.modified .view-lines').first().innerText();
   assert.match(modified.replace(/\u00a0/g, ' '), /quantity >= BULK_THRESHOLD/, 'the diff review shows the proposed change');
