@@ -33,4 +33,4 @@
   (qualified_identifier name: (identifier) @call.name)
   (template_function name: (identifier) @call.name)
   (qualified_identifier name: (template_function name: (identifier) @call.name))
-]) @call
+])

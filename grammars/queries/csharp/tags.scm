@@ -22,9 +22,9 @@
   (identifier) @call.name
   (generic_name (identifier) @call.name)
   (member_access_expression name: [(identifier) @call.name (generic_name (identifier) @call.name)])
-]) @call
+])
 (object_creation_expression type: [
   (identifier) @call.name
   (generic_name (identifier) @call.name)
   (qualified_name name: (identifier) @call.name)
-]) @call
+])

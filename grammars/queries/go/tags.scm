@@ -27,4 +27,4 @@
   (identifier) @call.name
   (selector_expression field: (field_identifier) @call.name)
   (generic_type type: (type_identifier) @call.name)
-]) @call
+])

@@ -18,10 +18,10 @@
 (constructor_declaration name: (identifier) @name) @definition.method
 (compact_constructor_declaration name: (identifier) @name) @definition.method
 
-(method_invocation name: (identifier) @call.name) @call
+(method_invocation name: (identifier) @call.name)
 (object_creation_expression type: [
   (type_identifier) @call.name
   (generic_type (type_identifier) @call.name)
   (scoped_type_identifier (type_identifier) @call.name .)
-]) @call
-(explicit_constructor_invocation constructor: [(this) (super)] @call.name) @call
+])
+(explicit_constructor_invocation constructor: [(this) (super)] @call.name)

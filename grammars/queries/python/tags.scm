@@ -3,7 +3,7 @@
 ;   @definition.<kind>  the node whose span is the symbol (decorators are added by the extractor)
 ;   @name               the symbol's name
 ;   @base + @bases.of   one superclass of the class node captured as @bases.of
-;   @call + @call.name  a call site and the called name
+;   @call.name         the called name of a call site; the site's line and column are this node's
 
 (class_definition
   name: (identifier) @name) @definition.class
@@ -20,4 +20,4 @@
   function: [
     (identifier) @call.name
     (attribute attribute: (identifier) @call.name)
-  ]) @call
+  ])

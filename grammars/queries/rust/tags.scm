@@ -25,5 +25,5 @@
   (field_expression field: (field_identifier) @call.name)
   (scoped_identifier name: (identifier) @call.name)
   (generic_function function: [(identifier) @call.name (scoped_identifier name: (identifier) @call.name) (field_expression field: (field_identifier) @call.name)])
-]) @call
-(macro_invocation macro: (identifier) @call.name) @call
+])
+(macro_invocation macro: (identifier) @call.name)

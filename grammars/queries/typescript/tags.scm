@@ -85,10 +85,10 @@
   function: [
     (identifier) @call.name
     (member_expression property: [(property_identifier) (private_property_identifier)] @call.name)
-  ]) @call
+  ])
 
 (new_expression
   constructor: [
     (identifier) @call.name
     (member_expression property: (property_identifier) @call.name)
-  ]) @call
+  ])

@@ -116,7 +116,7 @@ export function extractFile(rt: LangRuntime, text: string, path: string): FileRe
 function collect(matches: QueryMatch[]) {
   const defs = new Map<number, Def>();
   const bases = new Map<number, string[]>();
-  const calls: { call: Node; name: Node }[] = [];
+  const calls: Node[] = [];
   for (const m of matches) {
     let defNode: Node | undefined;
     let kind: Def['kind'] | undefined;
@@ -124,7 +124,6 @@ function collect(matches: QueryMatch[]) {
     let func: Node | undefined;
     let owner: Node | undefined;
     let qualifier: Node | undefined;
-    let call: Node | undefined;
     let callName: Node | undefined;
     let base: Node | undefined;
     let basesOf: Node | undefined;
@@ -134,7 +133,6 @@ function collect(matches: QueryMatch[]) {
       else if (n === 'func') func = c.node;
       else if (n === 'owner') owner = c.node;
       else if (n === 'qualifier') qualifier = c.node;
-      else if (n === 'call') call = c.node;
       else if (n === 'call.name') callName = c.node;
       else if (n === 'base') base = c.node;
       else if (n === 'bases.of') basesOf = c.node;
@@ -146,8 +144,8 @@ function collect(matches: QueryMatch[]) {
         kind = n as Def['kind'];
       }
     }
-    if (call && callName) {
-      calls.push({ call, name: callName });
+    if (callName) {
+      calls.push(callName);
     } else if (basesOf && base) {
       let list = bases.get(basesOf.id);
       if (!list) bases.set(basesOf.id, (list = []));
@@ -351,21 +349,22 @@ function leadingComment(node: Node, facts: LangFacts): string | undefined {
   return cleaned ? clip(cleaned) : undefined;
 }
 
-function attachCalls(calls: { call: Node; name: Node }[], placed: Placed[]): CallSite[] {
+function attachCalls(calls: Node[], placed: Placed[]): CallSite[] {
   // Placed is sorted by start; a sweep with a stack finds the innermost enclosing symbol per call.
   const syms = placed.filter((p) => p.symbol);
-  calls.sort((a, b) => a.call.startIndex - b.call.startIndex);
+  calls.sort((a, b) => a.startIndex - b.startIndex);
   const out: CallSite[] = [];
   const stack: Placed[] = [];
   let i = 0;
   for (const c of calls) {
-    const at = c.call.startIndex;
+    const at = c.startIndex;
     while (i < syms.length && syms[i].def.node.startIndex <= at) {
       while (stack.length && stack[stack.length - 1].def.node.endIndex <= syms[i].def.node.startIndex) stack.pop();
       stack.push(syms[i++]);
     }
     while (stack.length && stack[stack.length - 1].def.node.endIndex <= at) stack.pop();
-    const site: CallSite = { name: c.name.text, line: c.name.startPosition.row + 1, column: c.name.startPosition.column + 1 };
+    const pos = c.startPosition;
+    const site: CallSite = { name: c.text, line: pos.row + 1, column: pos.column + 1 };
     const container = stack[stack.length - 1]?.symbol?.qualifiedName;
     if (container) site.container = container;
     out.push(site);

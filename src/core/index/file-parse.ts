@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeSource } from './decode';
 import { parseSource } from './parse';
+import type { FileMeta } from './cache';
 import type { FileRecord, IndexWarning, Lang } from './types';
 
 export interface ParseJob {
@@ -15,6 +16,8 @@ export interface ParseJob {
 export interface ParseResult {
   rel: string;
   record?: FileRecord;
+  /** Instead of `record`, from worker threads: the cache form, decoded only when the file is used. */
+  encoded?: { meta: FileMeta; body: string };
   warnings: IndexWarning[];
   /** Only filled when the caller asked to keep the text (calling-thread parses). */
   text?: string;

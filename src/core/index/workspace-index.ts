@@ -191,6 +191,7 @@ export class WorkspaceIndex {
     for (const r of results) {
       for (const w of r.warnings) this.warn(w);
       if (r.record) next.set(r.rel, { meta: metaOf(r.record), record: r.record });
+      else if (r.encoded) next.set(r.rel, { meta: r.encoded.meta, raw: Buffer.from(r.encoded.body) });
       this.texts.delete(r.rel);
     }
     for (const rel of this.texts.keys()) if (!next.has(rel)) this.texts.delete(rel);
