@@ -79,11 +79,14 @@ export function resolveLocation(index: LocationIndex, loc: ReportedLocation): Re
     if (sameName.length >= 1 && (rec || sameName.length === 1)) {
       pick = sameName[0];
     } else {
+      // Both names may be slightly off: rank by method distance, then class distance.
+      const limit = Math.max(2, Math.floor(want.length / 3));
+      const classDist = (p: { sym: CodeSymbol }) =>
+        method && methodClass ? (p.sym.className ? editDistance(p.sym.className.toLowerCase(), methodClass.toLowerCase(), 6) : 7) : 0;
       const scored = pool
-        .filter((p) => classOk(p.sym))
-        .map((p) => ({ p, d: editDistance(p.sym.name.toLowerCase(), want.toLowerCase(), 4) }))
-        .filter((x) => x.d <= Math.max(2, Math.floor(want.length / 3)))
-        .sort((a, b) => a.d - b.d);
+        .map((p) => ({ p, d: editDistance(p.sym.name.toLowerCase(), want.toLowerCase(), limit), c: classDist(p) }))
+        .filter((x) => x.d <= limit && x.c <= Math.max(2, Math.floor((methodClass?.length ?? 0) / 3)))
+        .sort((a, b) => a.d + a.c - (b.d + b.c));
       pick = scored[0]?.p;
     }
     if (!pick) {
