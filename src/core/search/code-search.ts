@@ -11,8 +11,10 @@ import { TextCorpus, type TextMatch } from './text-corpus';
 import type { SearchApiName, SearchHit, SearchIndex, SearchOutcome } from './types';
 
 export interface CodeSearchOptions {
-  /** search_code stops after this many matches and says so. Default 1,000. */
+  /** search_code stops after this many matches and says so. Default 500. */
   maxCodeMatches?: number;
+  /** find_references builds hits for this many places (enclosing functions); the rest are counted per file. Default 300. */
+  maxReferencePlaces?: number;
   /** get_code_around_line's window when none is given. Default 10. */
   defaultWindow?: number;
 }
@@ -51,13 +53,16 @@ const quote = (s: string) => (s.includes('\n') ? JSON.stringify(s) : s);
 export class CodeSearch {
   private table?: NameTable;
   private tableFiles?: FileRecord[];
+  private searchOrder?: FileRecord[];
   private readonly corpus: TextCorpus;
   private readonly maxCodeMatches: number;
+  private readonly maxReferencePlaces: number;
   private readonly defaultWindow: number;
 
   constructor(private readonly index: SearchIndex, opts: CodeSearchOptions = {}) {
     this.corpus = new TextCorpus((rel) => index.readText(rel));
-    this.maxCodeMatches = opts.maxCodeMatches ?? 1000;
+    this.maxCodeMatches = opts.maxCodeMatches ?? 500;
+    this.maxReferencePlaces = opts.maxReferencePlaces ?? 300;
     this.defaultWindow = opts.defaultWindow ?? 10;
   }
 
@@ -159,9 +164,17 @@ export class CodeSearch {
     if (!this.table || files !== this.tableFiles) {
       this.table = new NameTable(files);
       this.tableFiles = files;
+      this.searchOrder = undefined;
       this.corpus.prune(files);
     }
     return this.table;
+  }
+
+  /** Files in the order search_code scans them: sources before tests, so a capped scan shows sources. */
+  private codeSearchOrder(): FileRecord[] {
+    const files = this.names().records;
+    this.searchOrder ??= [...files.filter((f) => !isTestPath(f.path)), ...files.filter((f) => isTestPath(f.path))];
+    return this.searchOrder;
   }
 
   private lines(rec: FileRecord): LineView {
@@ -442,9 +455,7 @@ export class CodeSearch {
   }
 
   private doSearchCode(code: string) {
-    const files = this.names().records;
-    const ordered = [...files.filter((f) => !isTestPath(f.path)), ...files.filter((f) => isTestPath(f.path))];
-    const res = this.corpus.search(code, ordered, this.maxCodeMatches);
+    const res = this.corpus.search(code, this.codeSearchOrder(), this.maxCodeMatches);
     const notes: string[] = [];
     if (res.unreadable.length) notes.push(`${res.unreadable.length} file(s) could not be read: ${res.unreadable.slice(0, 5).join(', ')}.`);
     if (res.matches.length === 0) return this.fail(`Could not find code ${quote(code)} in the codebase.`, undefined, notes);
@@ -509,7 +520,17 @@ export class CodeSearch {
     const ordered = [...groups.values()].sort(
       (a, b) => Number(isTestPath(a.rec.path)) - Number(isTestPath(b.rec.path)) || (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) || Math.min(...a.lines) - Math.min(...b.lines),
     );
-    const hits: SearchHit[] = ordered.map((g) => {
+    const notes = ['Calls are matched by name; receivers are not type-checked.'];
+    if (ordered.length > this.maxReferencePlaces) {
+      const rest = ordered.slice(this.maxReferencePlaces);
+      const perFile = new Map<string, number>();
+      for (const g of rest) perFile.set(g.rec.path, (perFile.get(g.rec.path) ?? 0) + g.lines.length);
+      const files = [...perFile].map(([f, n]) => `${f} (${n})`);
+      notes.push(
+        `${rest.length} more place(s) with ${rest.reduce((s, g) => s + g.lines.length, 0)} call(s) are only counted: ${files.slice(0, 20).join(', ')}${files.length > 20 ? `, and ${files.length - 20} more file(s)` : ''}; list them with search_code_in_file("${name}(", <file>).`,
+      );
+    }
+    const hits: SearchHit[] = ordered.slice(0, this.maxReferencePlaces).map((g) => {
       g.lines.sort((x, y) => x - y);
       const lines = this.lines(g.rec);
       const sym = g.container ? t.symbolIn(g.rec, g.container) : undefined;
@@ -530,7 +551,6 @@ export class CodeSearch {
       } else hit.note = 'at module level';
       return hit;
     });
-    const notes = ['Calls are matched by name; receivers are not type-checked.'];
     return this.success(hits, `Found ${calls.length} ${calls.length === 1 ? 'call' : 'calls'} of ${name} in ${hits.length} place(s).`, notes, calls.length);
   }
 }

@@ -62,9 +62,16 @@ export class NameTable {
     return this.callIndex;
   }
 
+  private readonly byQualified = new WeakMap<FileRecord, Map<string, CodeSymbol>>();
   /** Symbol by qualified name in a file (for a call's container). */
   symbolIn(rec: FileRecord, qualifiedName: string): CodeSymbol | undefined {
-    return rec.symbols.find((s) => s.qualifiedName === qualifiedName);
+    let m = this.byQualified.get(rec);
+    if (!m) {
+      m = new Map();
+      for (const s of rec.symbols) if (!m.has(s.qualifiedName)) m.set(s.qualifiedName, s);
+      this.byQualified.set(rec, m);
+    }
+    return m.get(qualifiedName);
   }
 
   /**

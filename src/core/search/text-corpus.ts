@@ -26,6 +26,25 @@ interface FileText {
   newlines?: Int32Array;
 }
 
+/**
+ * How many chunks have each filter bit set, over every filter built so far. Only used to test a
+ * pattern's rarest bits first (so most chunks are rejected on the first probe); staleness after
+ * edits only affects that order, never the result.
+ */
+const bitFrequency = new Float64Array(CHUNK_BITS);
+
+function countBits(bits: Int32Array): void {
+  for (let w = 0; w < bits.length; w++) {
+    let v = bits[w];
+    const base = (w % WORDS) << 5;
+    while (v !== 0) {
+      const low = v & -v;
+      bitFrequency[base + (31 - Math.clz32(low))]++;
+      v ^= low;
+    }
+  }
+}
+
 function buildBloom(text: string): Int32Array {
   const chunks = Math.max(1, Math.ceil(text.length / CHUNK));
   const bits = new Int32Array(chunks * WORDS);
@@ -44,17 +63,18 @@ function buildBloom(text: string): Int32Array {
     a = b;
     b = c;
   }
+  countBits(bits);
   return bits;
 }
 
 function probesFor(pattern: string): Int32Array {
-  const out = new Int32Array(Math.max(0, pattern.length - 2) * 2);
+  const bits = new Set<number>();
   for (let i = 0; i + 2 < pattern.length; i++) {
     const h = trigramHash(pattern.charCodeAt(i), pattern.charCodeAt(i + 1), pattern.charCodeAt(i + 2));
-    out[2 * i] = h & BIT_MASK;
-    out[2 * i + 1] = (h >>> 13) & BIT_MASK;
+    bits.add(h & BIT_MASK);
+    bits.add((h >>> 13) & BIT_MASK);
   }
-  return out;
+  return Int32Array.from([...bits].sort((x, y) => bitFrequency[x] - bitFrequency[y]));
 }
 
 export interface TextMatch {
@@ -111,6 +131,7 @@ export class TextCorpus {
     for (const r of records) {
       const e = this.entry(r);
       if (e && !e.bloom) e.bloom = buildBloom(e.text);
+      if (e && !e.newlines) e.newlines = newlineOffsets(e.text);
     }
   }
 
