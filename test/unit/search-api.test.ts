@@ -358,7 +358,11 @@ describe('budgeted rendering', () => {
 
   it('code matches over the budget are counted and the files named', () => {
     const o = search.searchCode('value = value +');
-    expect(o.total).toBe(750);
+    // 750 matches exist; the default scan stops at 500 and says so instead of pretending that is all
+    expect(o.total).toBe(500);
+    expect(o.message).toMatch(/^Found 500\+ matches/);
+    expect(o.notes).toContain('Stopped after 500 matches; there are more. Use a longer snippet or search_code_in_file.');
+    expect(new CodeSearch(index, { maxCodeMatches: 10_000 }).searchCode('value = value +').total).toBe(750);
     const text = renderOutcome(o, { maxTokens: 500 });
     expect(text).toMatch(/\d+ more result\(s\) \(\d+ matches\) not shown: .*src\/handler_\d+\.py/);
     expect(text).toContain('narrow with search_code_in_file("value = value +", "src/handler_');
