@@ -8,7 +8,7 @@ import { CodeSearch } from '../core/search';
 import { localize as coreLocalize } from '../core/localize';
 import { detectRunner } from '../core/validate/detect';
 import { validatePatch } from '../core/validate/validate-patch';
-import { selectRegressionTests } from '../core/validate/regression';
+import { chooseCandidate } from '../core/agent/select';
 import { runAgent } from '../core/agent/run-agent';
 import { runTests } from '../core/validate/run-tests';
 import type { TestRunResult, ValidationReport } from '../core/validate/types';
@@ -234,51 +234,44 @@ export async function runFix(o: FixOptions): Promise<FixOutcome> {
     return { ...base, status: o.signal.aborted ? 'cancelled' : result.status === 'patched' ? 'no-patch' : result.status };
   }
   o.onEvent({ type: 'stage', stage: 'validate', message: `testing ${result.candidates.length} candidate(s) in a worktree` });
-  type Scored = { c: (typeof result.candidates)[number]; report?: ValidationReport; rank: number };
-  const scored: Scored[] = [];
-  let validationError: string | undefined;
-  for (const c of result.candidates) {
-    if (o.signal.aborted) return { ...base, status: 'cancelled' };
-    let report: ValidationReport | undefined;
-    try {
-      const sel = await selectRegressionTests({ repo: o.root, diff: c.diff, mode: 'imports' });
-      const words = [...new Set([...o.failingTests.map((t) => t.split('::')[0]), ...sel.files])];
-      report = await validatePatch({
+  let chosen;
+  try {
+    chosen = await chooseCandidate(
+      result.candidates.map((c) => ({ id: c.id, diff: c.diff })),
+      {
         repo: o.root,
-        patch: c.diff,
-        tests: o.failingTests.length ? o.failingTests : undefined,
-        testArgs: words.length ? words : undefined,
+        oracle: o.failingTests.length ? o.failingTests : undefined,
+        regression: 'auto',
         runner: o.tests.command ? await detectRunner(o.root, o.tests.command) : undefined,
         timeoutMs: o.tests.timeoutMs,
         signal: o.signal,
-      });
-      o.onEvent({ type: 'candidate', id: c.id, diff: c.diff, evidence: { failToPass: report.failToPass, passToFail: report.passToFail, verdict: report.verdict } });
-    } catch (e) {
-      if (o.signal.aborted) return { ...base, status: 'cancelled' };
-      validationError = (e as Error).message;
-      o.onEvent({ type: 'error', message: `Validation of ${c.id} failed: ${validationError}`, recoverable: true });
-    }
-    const rank = !report
-      ? 3
-      : report.verdict === 'resolved'
-        ? 0
-        : report.passToFail.length === 0 && report.verdict !== 'patch-does-not-apply' && report.verdict !== 'regressed'
-          ? 1
-          : 2;
-    scored.push({ c, report, rank });
+        provider: o.provider,
+        issue: o.issue,
+        onProgress: (message) => o.onEvent({ type: 'stage', stage: 'validate', message }),
+      },
+    );
+  } catch (e) {
+    if (o.signal.aborted) return { ...base, status: 'cancelled' };
+    // the patch exists but could not be tested: offer it for review, say so
+    const first = result.candidates[0];
+    const reason = `untested: the tests could not run (${(e as Error).message})`;
+    o.onEvent({ type: 'error', message: `Validation failed: ${(e as Error).message}`, recoverable: true });
+    o.onEvent({ type: 'selected', id: first.id, reason });
+    return { ...base, status: 'patched', diff: first.diff, files: first.files, reason };
   }
-  scored.sort((a, b) => a.rank - b.rank || (b.report?.failToPass.length ?? 0) - (a.report?.failToPass.length ?? 0));
-  const best = scored[0];
-  const r = best.report;
-  const reason = !r
-    ? `the tests could not run (${validationError ?? 'unknown error'}); the patch is untested`
-    : r.verdict === 'resolved'
-      ? `fail→pass: ${r.failToPass.join(', ') || 'none'}; no previously passing test broke${scored.length > 1 ? ` (best of ${scored.length})` : ''}`
-      : `${r.verdict}: ${r.explanation}`;
-  o.onEvent({ type: 'selected', id: best.c.id, reason });
+  if (o.signal.aborted) return { ...base, status: 'cancelled' };
+  for (const c of result.candidates) {
+    const r = chosen.evidence[c.id];
+    if (r) o.onEvent({ type: 'candidate', id: c.id, diff: c.diff, evidence: { failToPass: r.failToPass, passToFail: r.passToFail, verdict: r.verdict } });
+  }
+  const winner = result.candidates.find((c) => c.id === chosen.winner);
+  const pick = winner ?? result.candidates.find((c) => c.id === chosen.ranking[0]?.id) ?? result.candidates[0];
+  const reason = winner ? chosen.reason : `no candidate passed validation (${chosen.reason}); review with care`;
+  o.onEvent({ type: 'selected', id: pick.id, reason });
   o.onEvent({ type: 'stage', stage: 'done' });
+  const r = chosen.evidence[pick.id];
   const validating = r ? [...new Set([...o.failingTests, ...r.failToPass, ...Object.keys(r.after.results).filter((t) => t !== '<suite>')])] : o.failingTests;
-  return { ...base, status: 'patched', diff: best.c.diff, files: best.c.files, reason, validatingTests: validating };
+  return { ...base, status: 'patched', diff: pick.diff, files: pick.files, reason, validatingTests: validating };
 }
 
 export function runIdFor(issue: string): string {
