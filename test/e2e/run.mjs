@@ -12,6 +12,7 @@
 // The last line is `N passed, N failed`; the exit code is non-zero on any failure.
 //
 // Options: --only s1,s3 (scenario ids)  --keep (keep the temp dir)  --skip-package (reuse rover.vsix)
+//          --save-screenshots DIR (copy this run's scenario screenshots there, e.g. docs/screenshots)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -251,12 +252,17 @@ async function main() {
   }
 }
 
+// Written to user AND remote-machine settings: a machine-overridable setting that a layer A suite
+// set through the API lives in Machine/settings.json, which would otherwise win.
 function setUserSetting(csrv, key, value) {
-  const f = join(csrv.userData, 'User', 'settings.json');
-  let cur = {};
-  try { cur = JSON.parse(readFileSync(f, 'utf8')); } catch { /* rewritten below */ }
-  cur[key] = value;
-  writeFileSync(f, JSON.stringify(cur, null, 2));
+  for (const scope of ['User', 'Machine']) {
+    const f = join(csrv.userData, scope, 'settings.json');
+    mkdirSync(join(csrv.userData, scope), { recursive: true });
+    let cur = {};
+    try { cur = JSON.parse(readFileSync(f, 'utf8')); } catch { /* rewritten below */ }
+    cur[key] = value;
+    writeFileSync(f, JSON.stringify(cur, null, 2));
+  }
 }
 
 /** The "Rover" log channel's files (every window of the run) hold no error line. */
@@ -276,9 +282,20 @@ function checkLogFiles(csrv) {
   record(errors.length ? { layer: 'H', title, status: 'failed', error: errors.slice(0, 20).join('\n') } : { layer: 'H', title, status: 'passed' });
 }
 
+function saveScreenshots() {
+  const dir = valueOf('--save-screenshots');
+  if (!dir) return;
+  const dest = join(process.cwd(), dir);
+  mkdirSync(dest, { recursive: true });
+  const shots = readdirSync(ARTIFACTS).filter((f) => f.endsWith('.png') && !f.startsWith('failure-') && !f.endsWith('-final.png'));
+  for (const f of shots) writeFileSync(join(dest, f), readFileSync(join(ARTIFACTS, f)));
+  log(`copied ${shots.length} screenshot(s) to ${dest}`);
+}
+
 let code = 0;
 try {
   await main();
+  saveScreenshots();
 } catch (err) {
   code = 1;
   results.push({ layer: '-', title: 'e2e harness', status: 'failed', error: err?.stack || String(err) });

@@ -23,10 +23,10 @@ export async function run({ page, shot, server, workspace }) {
 
   const view = runView(page);
   const link = view.locator('.loc-link[data-file][data-line]').first();
-  await waitForRunProgress(page, link, 180_000);
+  const status = view.locator('#run-status');
+  await waitForRunProgress(page, view.locator('#run-status:not(.running), .loc-link[data-file][data-line]').first(), 180_000);
   await shot('s2-run-view');
   // the run ends (the progress notification goes away), then the review opens a diff editor
-  const status = view.locator('#run-status');
   const deadline = Date.now() + 300_000;
   let st = await status.innerText().catch(() => '');
   while (st === 'running' && Date.now() < deadline) {
@@ -37,6 +37,7 @@ export async function run({ page, shot, server, workspace }) {
     await shot('s2-run-view-end');
     throw new Error(`the run ended "${st}" instead of done:\n${(await view.locator('body').innerText()).slice(0, 1500)}`);
   }
+  assert.ok(await link.count() > 0, 'the run view shows file:line links');
   await page.locator('.notification-toast').filter({ hasText: /Rover/ }).locator('.monaco-progress-container.active')
     .waitFor({ state: 'detached', timeout: 60_000 });
   const diff = page.locator('.monaco-diff-editor').first();
