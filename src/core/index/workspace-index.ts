@@ -168,7 +168,7 @@ export class WorkspaceIndex {
       if (loaded.warning) this.warn(loaded.warning);
       known = loaded.entries;
       // a missing or rebuilt cache must be written even when nothing else changes
-      this.dirty = true;
+      if (loaded.warning || !loaded.entries.size) this.dirty = true;
     }
     const walked = await walkWorkspace(this.root, { exclude: this.opts.exclude, maxFileBytes: this.opts.maxFileBytes }, (w) => this.warn(w));
     this.rules = walked.rules;
