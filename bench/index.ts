@@ -104,9 +104,8 @@ async function main(): Promise<number> {
   }
   const samples = Number(values.samples ?? 100);
   const reindexN = Number(values.reindex ?? 50);
-  const log = (s: string) => {
-    if (!values.json) console.log(s);
-  };
+  // with --json the table goes to stderr, so stdout is exactly one JSON object
+  const log = (s: string) => (values.json ? console.error(s) : console.log(s));
   const cacheDir = await mkdtemp(join(tmpdir(), 'rover-bench-cache-'));
   try {
     log(`bench: ${root}  (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);

@@ -178,8 +178,7 @@ export class CodeSearch {
   }
 
   private lines(rec: FileRecord): LineView {
-    const text = this.corpus.textOf(rec);
-    return fileLines(rec, text ?? '');
+    return this.corpus.view(rec) ?? new LineView('');
   }
 
   private symbolHit(ref: SymRef, form: 'full' | 'outline', note?: string): SearchHit {
@@ -485,9 +484,8 @@ export class CodeSearch {
       return this.fail(`"${file}" is ambiguous: it matches ${f.files.length} files; give more of the path.`, f.files.map((r) => r.path));
     }
     const rec = f.files[0];
-    const text = this.corpus.textOf(rec);
-    if (text === undefined) return this.fail(`Could not read file ${rec.path}.`);
-    const lines = fileLines(rec, text);
+    const lines = this.corpus.view(rec);
+    if (lines === undefined) return this.fail(`Could not read file ${rec.path}.`);
     if (line > lines.count) return this.fail(`Line ${line} is invalid in file ${rec.path}: it has ${lines.count} lines.`);
     const start = Math.max(1, line - window);
     const end = Math.min(lines.count, line + window);

@@ -5,7 +5,7 @@
 // in the union of its own and the next chunk's filter. Longer patterns and patterns under three
 // characters scan whole files.
 import type { FileRecord } from '../index/types';
-import { lineOfOffset, newlineOffsets } from './source-lines';
+import { fileLines, lineOfOffset, newlineOffsets, type LineView } from './source-lines';
 
 const CHUNK = 2048;
 const CHUNK_BITS = 8192; // 4 bits per character: ~15% false positives per trigram, far fewer per pattern
@@ -137,6 +137,14 @@ export class TextCorpus {
 
   textOf(rec: FileRecord): string | undefined {
     return this.entry(rec)?.text;
+  }
+
+  /** The file's lines, sharing this corpus's newline table. */
+  view(rec: FileRecord): LineView | undefined {
+    const e = this.entry(rec);
+    if (!e) return undefined;
+    e.newlines ??= newlineOffsets(e.text);
+    return fileLines(rec, e.text, e.newlines);
   }
 
   /** Every literal occurrence of `pattern` in `records` (in that order), up to `maxMatches`. */
