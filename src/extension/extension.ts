@@ -417,7 +417,7 @@ class Rover implements vscode.Disposable {
               ? `Stopped: the budget of $${s.budgetUsd} for a run was reached. Raise rover.budgetUsd to go further.`
               : `Run failed: ${summary.error ?? 'unknown error'}. Your files were not touched.`;
     if (summary.status === 'error' && summary.error) {
-      this.view = reduceRunView(this.view, { type: 'error', message: summary.error, recoverable: false });
+      if (!this.view.errors.some((e) => e.message === summary.error)) this.view = reduceRunView(this.view, { type: 'error', message: summary.error, recoverable: false });
       this.error(`run ${runId}: ${summary.error}`);
     }
     this.view = { ...finishRunView(this.view, summary.status === 'patched' ? 'done' : summary.status === 'cancelled' ? 'cancelled' : summary.status === 'error' ? 'error' : 'no-patch', text), reviewOpen: summary.reviewOpened };
@@ -427,8 +427,11 @@ class Rover implements vscode.Disposable {
     if (summary.status === 'patched') void vscode.window.showInformationMessage(`Rover: ${text}`);
     else if (summary.status === 'cancelled') void vscode.window.showInformationMessage(`Rover: ${text}`);
     else if (summary.status === 'error') {
-      void vscode.window.showErrorMessage(`Rover: ${text}`, 'Set API Key', 'Show Log').then((p) => {
+      const keyProblem = /auth|api key|401|403|unauthori[sz]ed/i.test(summary.error ?? '');
+      const buttons = [...(keyProblem ? ['Set API Key'] : []), 'Run Again', 'Show Log'];
+      void vscode.window.showErrorMessage(`Rover: ${text}`, ...buttons).then((p) => {
         if (p === 'Set API Key') void vscode.commands.executeCommand('rover.setApiKey');
+        if (p === 'Run Again' && this.lastFixArgs) void vscode.commands.executeCommand('rover.fixIssue', this.lastFixArgs);
         if (p === 'Show Log') this.log.show(true);
       });
     } else void vscode.window.showWarningMessage(`Rover: ${text}`);
