@@ -184,6 +184,12 @@ describe('bad input', () => {
     expect(idx.warnings.some((w) => w.path.endsWith('/up'))).toBe(true);
   });
 
+  it('rejects invalid options with a clear message', async () => {
+    await expect(WorkspaceIndex.open(repo, { cacheDir, maxFileBytes: -1 })).rejects.toThrow(/maxFileBytes -1/);
+    await expect(WorkspaceIndex.open(repo, { cacheDir, workers: 1.5 })).rejects.toThrow(/workers 1.5/);
+    await expect(WorkspaceIndex.open(repo, { cacheDir, exclude: 'dist/' as unknown as string[] })).rejects.toThrow(/exclude/);
+  });
+
   it('rejects a root that does not exist or is a file', async () => {
     await expect(WorkspaceIndex.open(join(work, 'nope'), { cacheDir })).rejects.toThrow(/cannot open .*ENOENT/);
     writeFileSync(join(work, 'file.py'), 'x = 1\n');
@@ -285,9 +291,10 @@ describe('incremental updates', () => {
     idx.removeFile('rust/lib.rs');
     expect(idx.getFile('rust/lib.rs')).toBeUndefined();
     expect(idx.readText('rust/lib.rs')).toBeUndefined();
-    // refresh finds it again (it is still on disk) and parses only that
-    const stats = await idx.refresh();
+    // refresh finds it again (it is still on disk) and parses only that; overlapping refreshes queue
+    const [stats, again1] = await Promise.all([idx.refresh(), idx.refresh()]);
     expect(stats.cacheMisses).toBe(1);
+    expect(again1.cacheMisses).toBe(0);
     expect(idx.getFile('rust/lib.rs')).toBeDefined();
     expect(await idx.updateFile('README.md')).toBeUndefined();
 

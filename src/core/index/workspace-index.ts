@@ -30,6 +30,7 @@ export class WorkspaceIndex {
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private refreshing: Promise<unknown> = Promise.resolve();
 
   private constructor(root: string, opts: IndexOptions) {
     this.root = root;
@@ -42,6 +43,7 @@ export class WorkspaceIndex {
 
   /** Walks and parses `root` (reusing the cache where files are unchanged). */
   static async open(root: string, opts: IndexOptions = {}): Promise<WorkspaceIndex> {
+    validateOptions(opts);
     const abs = resolve(root);
     let st;
     try {
@@ -155,7 +157,14 @@ export class WorkspaceIndex {
   }
 
   /** Re-walks the tree; only new or changed files (by size + mtime) are parsed again. */
-  async refresh(): Promise<IndexStats> {
+  refresh(): Promise<IndexStats> {
+    // overlapping refreshes (e.g. several file-system events) run one after the other
+    const run = this.refreshing.then(() => this.refreshNow());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async refreshNow(): Promise<IndexStats> {
     if (this.closed) throw new Error('Rover: the index is closed');
     const t0 = performance.now();
     this.warningList = [];
@@ -271,6 +280,21 @@ export class WorkspaceIndex {
       // the index still works without a cache; the next open is just slower
       this.warn({ path: this.cacheDir, reason: 'cache-rebuilt', message: `cannot write index cache: ${(e as Error).message}` });
     }
+  }
+}
+
+function validateOptions(opts: IndexOptions): void {
+  const bad = (what: string) => {
+    throw new Error(`Rover: invalid index option ${what}`);
+  };
+  if (opts.exclude !== undefined && (!Array.isArray(opts.exclude) || opts.exclude.some((e) => typeof e !== 'string'))) {
+    bad('exclude (expected a list of gitignore-style patterns)');
+  }
+  if (opts.maxFileBytes !== undefined && !(Number.isFinite(opts.maxFileBytes) && opts.maxFileBytes > 0)) {
+    bad(`maxFileBytes ${String(opts.maxFileBytes)} (expected a positive number of bytes)`);
+  }
+  if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 0)) {
+    bad(`workers ${String(opts.workers)} (expected 0 or a positive whole number)`);
   }
 }
 
