@@ -25,6 +25,11 @@ export class ParsePool {
     return script ? new ParsePool(script, size) : undefined;
   }
 
+  /** A pool running another worker script (tests use one that dies). */
+  static withScript(script: string, size: number): ParsePool {
+    return new ParsePool(script, size);
+  }
+
   async run(jobs: ParseJob[]): Promise<ParseResult[]> {
     if (!jobs.length) return [];
     const batches: ParseJob[][] = [];
