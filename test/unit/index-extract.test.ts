@@ -100,6 +100,11 @@ describe('python', () => {
     expect(callsNamed(r, 'good_one')[0]).toMatchObject({ line: 11, container: 'StillFound.method' });
   });
 
+  it('leaves a trailing comment out of the signature', async () => {
+    const r = await parseSource('python', 'def f(a,\n      b):  # why\n    return a\n', 'c.py');
+    expect(sym(r, 'f').signature).toBe('def f(a, b):');
+  });
+
   it('reads docstrings of every quote style and dedents them', async () => {
     const src = "def a():\n    '''One.\n\n    Two.\n    '''\n\ndef b():\n    r\"raw\"\n";
     const r = await parseSource('python', src, 'd.py');

@@ -216,7 +216,12 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
   const end = def.node.endPosition;
   const endLine = end.column === 0 && end.row > start.row ? end.row : end.row + 1;
   const body = findBody(def);
-  const header = text.slice(headerStart(def.node, facts), body ? body.startIndex : def.node.endIndex);
+  let headerEnd = body ? body.startIndex : def.node.endIndex;
+  // `def f():  # note` — a trailing comment before the body is not part of the signature
+  for (const c of (def.func ?? def.node).children) {
+    if (c && facts.comments.has(c.type) && c.startIndex < headerEnd && c.startIndex > def.name.endIndex) headerEnd = c.startIndex;
+  }
+  const header = text.slice(headerStart(def.node, facts), headerEnd);
   let signature = squash(header).replace(/\s*\{$/, '');
   if (def.node.type === 'type_spec') signature = 'type ' + squash(def.node.text.split('{')[0]);
   if (signature.length > MAX_SIGNATURE) signature = signature.slice(0, MAX_SIGNATURE) + '…';
