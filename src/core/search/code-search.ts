@@ -302,7 +302,8 @@ export class CodeSearch {
   private doSearchMethod(name: string) {
     const t = this.names();
     const parts = name.trim().replace(/::/g, '.').split('.').filter(Boolean);
-    if (parts.length >= 2) {
+    // names that contain dots themselves (`[Symbol.iterator]`) are looked up as they are first
+    if (parts.length >= 2 && !t.callables.has(name)) {
       const method = parts[parts.length - 1];
       const owner = parts.slice(0, -1).join('.');
       if (this.findClasses(owner).length > 0) return this.doSearchMethodInClass(method, owner, 'search_method');
