@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     await page.exposeFunction('__post', (m: unknown) => posted.push(m));
     await page.setContent(`<html><head><style>${readFileSync(join(MEDIA, 'run.css'), 'utf8')}</style></head><body><main id="app"></main></body></html>`);
     await page.evaluate(() => {
-      const w = window as unknown as { acquireVsCodeApi: () => unknown; __post: (m: unknown) => void };
+      const w = globalThis as unknown as { acquireVsCodeApi: () => unknown; __post: (m: unknown) => void };
       let st: unknown;
       w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__post(m), setState: (s: unknown) => (st = s), getState: () => st });
     });
@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     s = reduceRunView(s, { type: 'usage', inputTokens: 1200, outputTokens: 300, costUsd: 0.0123, calls: 3 });
     s = reduceRunView(s, { type: 'selected', id: 'c1', reason: 'fixes the failing test, breaks none' });
     s = finishRunView(s, 'done', 'Patch ready', 5000);
-    await page.evaluate((state) => window.postMessage({ type: 'state', state }, '*'), s);
+    await page.evaluate((state) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage({ type: 'state', state }, '*'), s);
 
     await expect.poll(() => page.locator('#run-status').textContent()).toBe('done');
     expect(await page.locator('#cost').textContent()).toBe('$0.01');
@@ -70,7 +70,7 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     expect(await page.locator('a.loc-link').count()).toBe(2);
     expect(await page.locator('h1').textContent()).toContain('<b>not</b>');
     expect(await page.locator('.location').textContent()).toContain('<img src=x');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('pre.diff .add').textContent()).toContain('+b');
 
     const link = page.locator('a.loc-link').first();
