@@ -6,6 +6,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vi } from 'vitest';
+
+// real git worktrees and test runs: slow on a loaded 2-core machine
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { detectRunner, listRoverWorktrees, runTests, validatePatch } from '../../src/core/validate';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';

@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { vi } from 'vitest';
+
+// real git worktrees and test runs: slow on a loaded 2-core machine
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { detectRunner, validatePatch, listRoverWorktrees } from '../../src/core/validate';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';

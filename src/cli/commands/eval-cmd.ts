@@ -16,7 +16,7 @@ import {
   type EvalReport, type Instance, type InstanceOutcome,
 } from '../../core/validate/swebench';
 
-const USAGE = 'eval [--rescore REPORT --compare FILE] --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--root DIR] [--compare FILE | --no-compare] [--out FILE] [--json]';
+const USAGE = 'eval [--rescore REPORT[,REPORT...] --compare FILE] [--worktrees] --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--root DIR] [--compare FILE | --no-compare] [--out FILE] [--json]';
 
 interface Reference { validated: boolean; resolved: boolean; seconds_before?: number; seconds_after?: number; reason?: string }
 
@@ -33,8 +33,9 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     json: { type: 'boolean' },
     rescore: { type: 'string' },
+    worktrees: { type: 'boolean' },
   }, USAGE);
-  if (values.rescore) return rescore(resolve(values.rescore), values.compare, values.json ?? false, values.out);
+  if (values.rescore) return rescore(values.rescore, values.compare, values.json ?? false, values.out);
   if (!values.instances) throw new CliError(`--instances is required\nusage: rover ${USAGE}`);
   const mode = values.mode ?? 'gold';
   if (mode !== 'gold' && mode !== 'patch' && mode !== 'fix') throw new CliError(`--mode must be gold, patch or fix (got "${mode}")`);
@@ -53,11 +54,12 @@ export async function run(argv: string[]): Promise<number> {
   const refs = compareFile ? await loadReferences(compareFile) : new Map<string, Reference>();
   const log = (s: string) => { if (!values.json) console.error(s); };
 
+  const out = values.out ? resolve(values.out) : join(root, '_rover', `eval-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const t0 = Date.now();
   const outcomes: InstanceOutcome[] = [];
   for (const id of ids) {
     const inst = all.get(id)!;
-    const o = await evalInstance(inst, mode, { root, benchDir, preds, log });
+    const o = await evalInstance(inst, mode, { root, benchDir, preds, log, worktrees: values.worktrees });
     if (!values['no-compare']) {
       const ref = refs.get(id) ?? (compareFile ? undefined : await runReference(inst, mode, root, benchDir, preds));
       if (ref) {
@@ -67,12 +69,14 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     outcomes.push(o);
+    // the partial report survives an interrupted run
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify(summarize(mode, outcomes, (Date.now() - t0) / 1000), null, 2));
     log(`${id}: ${o.verdict} validated=${o.validated} resolved=${o.resolved} ${o.seconds.toFixed(1)}s (tests ${o.command_seconds.toFixed(1)}s)` +
       (o.agree === undefined ? '' : o.agree ? ' agrees with validate.sh' : ` DISAGREES with validate.sh (validated=${o.reference?.validated} resolved=${o.reference?.resolved})`) +
       (o.error ? ` error: ${o.error.split('\n')[0]}` : ''));
   }
   const report = summarize(mode, outcomes, (Date.now() - t0) / 1000);
-  const out = values.out ? resolve(values.out) : join(root, '_rover', `eval-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2));
   if (values.json) console.log(JSON.stringify(report));
@@ -83,12 +87,21 @@ export async function run(argv: string[]): Promise<number> {
 /** Re-grade agreement of an earlier report against a validate.sh output, without running anything. */
 async function rescore(reportFile: string, compare: string | undefined, json: boolean, outFile?: string): Promise<number> {
   if (!compare) throw new CliError('--rescore needs --compare FILE (validate.sh JSON lines)');
-  let prev: EvalReport;
-  try {
-    prev = JSON.parse(await readFile(reportFile, 'utf8')) as EvalReport;
-  } catch (e) {
-    throw new CliError(`cannot read the report ${reportFile}: ${(e as Error).message}`);
+  // several reports (comma-separated) merge; a later report's instance replaces an earlier one's
+  let prev: EvalReport | undefined;
+  const merged = new Map<string, InstanceOutcome>();
+  for (const f of reportFile.split(',')) {
+    let r: EvalReport;
+    try {
+      r = JSON.parse(await readFile(resolve(f), 'utf8')) as EvalReport;
+    } catch (e) {
+      throw new CliError(`cannot read the report ${f}: ${(e as Error).message}`);
+    }
+    for (const o of r.per_instance) merged.set(o.instance_id, o);
+    prev = prev ? { ...r, seconds: prev.seconds + r.seconds } : r;
   }
+  prev = { ...prev!, per_instance: [...merged.values()] };
+  reportFile = resolve(reportFile.split(',')[0]);
   const refs = await loadReferences(resolve(compare));
   const outcomes = prev.per_instance.map((o) => {
     const ref = refs.get(o.instance_id);
@@ -183,7 +196,7 @@ async function startHttpbin(benchDir: string): Promise<{ url: string; stop(): vo
   return { url: `http://127.0.0.1:${port}/`, stop: () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ } } };
 }
 
-async function evalInstance(inst: Instance, mode: string, ctx: { root: string; benchDir: string; preds?: Map<string, string>; log: (s: string) => void }): Promise<InstanceOutcome> {
+async function evalInstance(inst: Instance, mode: string, ctx: { root: string; benchDir: string; preds?: Map<string, string>; log: (s: string) => void; worktrees?: boolean }): Promise<InstanceOutcome> {
   const t0 = Date.now();
   const base: InstanceOutcome = { instance_id: inst.instance_id, mode: mode as InstanceOutcome['mode'], verdict: 'error', validated: false, resolved: false, seconds: 0, command_seconds: 0 };
   let svc: { url: string; stop(): void } | undefined;
@@ -196,6 +209,7 @@ async function evalInstance(inst: Instance, mode: string, ctx: { root: string; b
     const r = await validatePatch({
       repo: dir, baseRef: inst.base_commit, includeUncommitted: false, setupPatch: inst.test_patch, patch,
       runner: ir.runner, testArgs: ir.testArgs, timeoutMs: ir.timeoutMs, linkPaths: ir.linkPaths, fuzzy: true, maxOutputBytes: 64 * 1024 * 1024,
+      disposableCheckout: !ctx.worktrees,
       env: svc ? { HTTPBIN_URL: svc.url } : undefined,
     });
     const g = grade(inst, sweParseLog(r.before.output, ir.parser), sweParseLog(r.after.output, ir.parser));

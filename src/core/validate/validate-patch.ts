@@ -35,6 +35,12 @@ export interface ValidatePatchOptions {
   inspect?: (worktreeDir: string) => Promise<string | undefined>;
   /** Folder for worktrees (default <tmp>/rover-worktrees). */
   worktreeParent?: string;
+  /**
+   * The repo is a checkout Rover itself prepared (benchmark evaluation), never a user's tree: when it
+   * is clean and at baseRef, run in it directly and reset it afterwards instead of making a worktree
+   * (saves writing and deleting every file of a large repository). Falls back to a worktree otherwise.
+   */
+  disposableCheckout?: boolean;
   /** Captured output kept per stream and run (default 2 MiB; the middle is dropped beyond it). */
   maxOutputBytes?: number;
   /** Ignored paths symlinked from the repo into the worktree (default node_modules, .venv, venv). */
@@ -79,12 +85,12 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     }
   }
   lap('detect');
-  const wt: Worktree = await createWorktree(opts.repo, {
+  const wt: Worktree = (opts.disposableCheckout && (await inPlace(opts.repo, opts.baseRef))) || (await createWorktree(opts.repo, {
     baseRef: opts.baseRef,
     includeUncommitted: opts.includeUncommitted ?? true,
     parentDir: opts.worktreeParent,
     linkPaths: opts.linkPaths,
-  });
+  }));
   lap('worktree');
   try {
     const dir = wt.path;
@@ -128,6 +134,25 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     lap('cleanup');
     timings.total = Date.now() - started;
   }
+}
+
+/** A clean checkout at baseRef used as is; "disposing" resets it (ignored files such as node_modules stay). */
+async function inPlace(repo: string, baseRef?: string): Promise<Worktree | undefined> {
+  const head = await runProcess('git', ['rev-parse', 'HEAD'], { cwd: repo, timeoutMs: 30_000 });
+  const want = await runProcess('git', ['rev-parse', `${baseRef ?? 'HEAD'}^{commit}`], { cwd: repo, timeoutMs: 30_000 });
+  const top = await runProcess('git', ['rev-parse', '--show-toplevel'], { cwd: repo, timeoutMs: 30_000 });
+  const status = await runProcess('git', ['status', '--porcelain'], { cwd: repo, timeoutMs: 60_000 });
+  if (head.code !== 0 || head.stdout.trim() !== want.stdout.trim() || status.stdout.trim() !== '' || top.code !== 0) return undefined;
+  const base = head.stdout.trim();
+  return {
+    path: top.stdout.trim(),
+    repoRoot: top.stdout.trim(),
+    baseCommit: base,
+    async dispose() {
+      await git(repo, ['reset', '-q', '--hard', base]);
+      await git(repo, ['clean', '-fdq']);
+    },
+  };
 }
 
 async function git(dir: string, args: string[], stdin?: string) {
