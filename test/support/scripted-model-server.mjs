@@ -571,8 +571,15 @@ function parseCli(argv) {
   return opts;
 }
 
-const isMain = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isMain) {
+// Bundlers (the benchmarks) rewrite import.meta.url to the bundle's own file: also require our name.
+const isMain =
+  !!process.argv[1] &&
+  /scripted-model-server\.mjs$/.test(process.argv[1]) &&
+  import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) void cliMain();
+
+// No top-level await: the benchmarks bundle this file as CommonJS.
+async function cliMain() {
   let opts;
   try {
     opts = parseCli(process.argv.slice(2));
@@ -595,7 +602,13 @@ if (isMain) {
     console.error(`scripted-model-server: cannot read script ${opts.script}: ${e.message}`);
     process.exit(2);
   }
-  const srv = await startScriptedServer({ script, expectedKey: opts.expectedKey, port: opts.port ?? 0, record: opts.record });
+  let srv;
+  try {
+    srv = await startScriptedServer({ script, expectedKey: opts.expectedKey, port: opts.port ?? 0, record: opts.record });
+  } catch (e) {
+    console.error(`scripted-model-server: cannot listen: ${e.message}`);
+    process.exit(1);
+  }
   console.log(`listening ${srv.url}`);
   const stop = async () => {
     await srv.close();
