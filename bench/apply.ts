@@ -83,6 +83,7 @@ interface AttemptRow {
   ok: boolean;
   strategies: string[];
   sameAsAcr?: boolean;
+  sameIgnoringIndent?: boolean;
   reason?: string;
   diff?: string;
 }
@@ -198,6 +199,14 @@ async function main(): Promise<number> {
         if (acr) {
           const ours = new Map(out.changes.map((c) => [c.rel, c.after]));
           row.sameAsAcr = acr.size === ours.size && [...acr].every(([k, v]) => ours.has(k) && norm(ours.get(k)!) === norm(v));
+          // ACR re-indents edits itself (often wrongly): also compare ignoring indentation.
+          const flat = (x: string) => x.split('\n').map((l) => l.trim()).filter(Boolean).join('\n');
+          row.sameIgnoringIndent = acr.size === ours.size && [...acr].every(([k, v]) => ours.has(k) && flat(ours.get(k)!) === flat(v));
+          if (!row.sameAsAcr && process.env.BENCH_APPLY_DUMP) {
+            const base = join(process.env.BENCH_APPLY_DUMP, `${t.run}-${t.instance}-${n}`);
+            await writeFile(`${base}.rover.diff`, unifiedDiff(out.changes));
+            await writeFile(`${base}.acr.diff`, extracted);
+          }
         }
       }
       rows.push(row);
@@ -219,12 +228,12 @@ async function main(): Promise<number> {
     const done = new Set<string>();
     const tmp = await mkdtemp(join(tmpdir(), 'rover-bench-apply-'));
     try {
-      for (const t of unmatchedTasksWeApply) {
+      const todo = rows.filter((r) => r.ok && r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED' && known.has(r.instance));
+      for (const row of todo) {
         if (validated.length >= validateMax) break;
-        if (!known.has(t.instance) || done.has(t.instance)) continue;
-        const row = rows.find((r) => r.run === t.run && r.instance === t.instance && r.ok && r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED') ??
-          rows.find((r) => r.run === t.run && r.instance === t.instance && r.ok)!;
-        done.add(t.instance);
+        if (done.has(row.instance)) continue;
+        done.add(row.instance);
+        const t = { instance: row.instance, run: row.run };
         const pf = join(tmp, `${t.instance}.diff`);
         await writeFile(pf, row.diff ?? '');
         log(`validating ${t.instance} (run ${t.run}, attempt ${row.attempt}) with shared/bench ...`);
@@ -254,7 +263,9 @@ async function main(): Promise<number> {
     acr_applicable: count((r) => r.acrStatus === 'APPLICABLE_PATCH'),
     acr_applicable_we_apply: count((r) => r.acrStatus === 'APPLICABLE_PATCH' && r.ok),
     acr_applicable_same_result: count((r) => r.sameAsAcr === true),
+    acr_applicable_same_ignoring_indent: count((r) => r.sameIgnoringIndent === true),
     acr_applicable_compared: count((r) => r.sameAsAcr !== undefined),
+    acr_applicable_different: rows.filter((r) => r.sameAsAcr === false).map((r) => ({ run: r.run, instance: r.instance, attempt: r.attempt })),
     acr_unmatched: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED'),
     acr_unmatched_we_apply: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED' && r.ok),
     acr_unparsed: count((r) => r.acrStatus === 'RAW_PATCH_BUT_UNPARSED'),
@@ -274,7 +285,7 @@ async function main(): Promise<number> {
     const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
     console.log(`ACR raw edits replayed: ${summary.replayed} (${summary.tasks} task folders, runs ${runs.join(',')})`);
     console.log(`  applied by Rover:            ${summary.applied} (${pct(summary.applied, summary.replayed)})`);
-    console.log(`  ACR applicable:              ${summary.acr_applicable}; Rover applies ${summary.acr_applicable_we_apply} (${pct(summary.acr_applicable_we_apply, summary.acr_applicable)}), same result as ACR in ${summary.acr_applicable_same_result}/${summary.acr_applicable_compared}`);
+    console.log(`  ACR applicable:              ${summary.acr_applicable}; Rover applies ${summary.acr_applicable_we_apply} (${pct(summary.acr_applicable_we_apply, summary.acr_applicable)}), same result as ACR in ${summary.acr_applicable_same_result}/${summary.acr_applicable_compared} (${summary.acr_applicable_same_ignoring_indent} ignoring indentation)`);
     console.log(`  ACR unmatched:               ${summary.acr_unmatched}; Rover applies ${summary.acr_unmatched_we_apply} (${pct(summary.acr_unmatched_we_apply, summary.acr_unmatched)})`);
     console.log(`  ACR unparsed:                ${summary.acr_unparsed}; Rover applies ${summary.acr_unparsed_we_apply}`);
     console.log(`  tasks ACR left unmatched:    ${summary.acr_unmatched_tasks}; Rover applies an attempt in ${summary.acr_unmatched_tasks_we_apply}`);

@@ -237,3 +237,18 @@ describe('unifiedDiff', () => {
     }
   });
 });
+
+describe('model copying artifacts', () => {
+  const file = ['class P:', '    def __init__(self, settings):', '        self.known = {}', '        userfuncs = settings.get("u", {})', '        self.known.update(userfuncs)', '', '    def sym(self, expr):', '        return expr', ''];
+  it('a first line copied without its indentation still matches, and the replacement keeps the file indentation', () => {
+    const m = locate(file, ['self.known = {}', '        userfuncs = settings.get("u", {})'], ['self.known = {}', '        userfuncs = settings.get("u", {})', '        self.extra = 1']);
+    expect(m).toMatchObject({ ok: true, strategy: 'whitespace', start: 2, end: 4 });
+    if (m.ok) expect(m.replacement).toEqual(['        self.known = {}', '        userfuncs = settings.get("u", {})', '        self.extra = 1']);
+  });
+  it('fuzzy re-indents by the offset most lines agree on', () => {
+    const search = ['def sym(self, expr):', '', '        return  expr'];
+    const m = locate(file, search, ['def sym(self, expr):', '        return expr', '', '    def other(self):', '        return 2']);
+    expect(m.ok && m.strategy).toBe('fuzzy');
+    if (m.ok) expect(m.replacement).toEqual(['    def sym(self, expr):', '        return expr', '', '    def other(self):', '        return 2']);
+  });
+});

@@ -52,6 +52,20 @@ export function locate(file: string[], search: string[], replace: string[], opts
   if (ws.length === 1) return found('whitespace', ws[0].start, ws[0].end, replace, 1);
   if (ws.length > 1) return ambiguous(ws.map((r) => r.start), 'ignoring trailing whitespace and blank lines');
 
+  // Models copying from a search result often lose the first line's indentation (`def f(self):` at
+  // column 0, the body at its real depth). Try the first line at each depth it has in the file.
+  const first = sig[0].l;
+  if (indentOf(first) === '' && sig.slice(1).some((x) => indentOf(x.l) !== '')) {
+    const depths = new Set(file.filter((l) => l.trim() === first.trim() && indentOf(l) !== '').map(indentOf));
+    const hits: (Region & { indent: string })[] = [];
+    for (const d of depths) {
+      const repaired = [d + first.trimEnd(), ...sig.slice(1).map((x) => x.l.trimEnd())];
+      for (const r of findNormalized(file, repaired, (a, b) => a.trimEnd() === b)) hits.push({ ...r, indent: d });
+    }
+    if (hits.length === 1) return found('whitespace', hits[0].start, hits[0].end, indentFirst(replace, hits[0].indent), 1);
+    if (hits.length > 1) return ambiguous(hits.map((r) => r.start).sort((a, b) => a - b), 'ignoring the first line\'s indentation');
+  }
+
   const ind = findIndentRelative(file, sig.map((x) => x.l));
   if (ind.length === 1) {
     const r = ind[0];
@@ -154,6 +168,52 @@ export function reindent(lines: string[], fromIndent: string, toIndent: string):
     const unit = toIndent.includes('\t') ? '\t' : ' ';
     return unit.repeat(width) + l.slice(ind.length);
   });
+}
+
+/** Gives the first non-blank replacement line the file's indentation when the model wrote it at column 0. */
+function indentFirst(replace: string[], indent: string): string[] {
+  const k = replace.findIndex((l) => !isBlank(l));
+  if (k < 0 || indentOf(replace[k]) !== '') return replace;
+  return replace.map((l, i) => (i === k ? indent + l : l));
+}
+
+function shiftBy(lines: string[], delta: number, unit: string): string[] {
+  if (delta === 0) return lines;
+  return lines.map((l) => {
+    if (isBlank(l)) return l;
+    const ind = indentOf(l);
+    return delta > 0 ? unit.repeat(delta) + l : ind.slice(Math.min(ind.length, -delta)) + l.slice(ind.length);
+  });
+}
+
+/**
+ * Re-indents a fuzzy match's replacement by the indentation difference most lines agree on (lines
+ * identical once trimmed), so one odd line (often a first line copied without its indentation) does
+ * not shift the whole replacement.
+ */
+function fuzzyReindent(sig: string[], window: string[], replace: string[]): string[] {
+  const byText = new Map<string, string>();
+  for (const w of window) if (!isBlank(w) && !byText.has(w.trim())) byText.set(w.trim(), indentOf(w));
+  const windowFirst = window.find((l) => !isBlank(l)) ?? '';
+  const unit = indentOf(windowFirst).includes('\t') ? '\t' : ' ';
+  // The first line at column 0 while the others are indented and the file's first line is not: the
+  // other lines carry the real depth, the first line's indentation was lost in copying.
+  const lostFirst = indentOf(sig[0]) === '' && indentOf(windowFirst) !== '' && sig.slice(1).some((l) => indentOf(l) !== '');
+  const votes = new Map<number, number>();
+  for (const l of lostFirst ? sig.slice(1) : sig) {
+    const fi = byText.get(l.trim());
+    if (fi === undefined) continue;
+    const d = fi.length - indentOf(l).length;
+    votes.set(d, (votes.get(d) ?? 0) + 1);
+  }
+  if (votes.size === 0 && !lostFirst) return reindent(replace, indentOf(sig[0]), indentOf(windowFirst));
+  const delta = votes.size ? [...votes.entries()].sort((a, b) => b[1] - a[1] || Math.abs(a[0]) - Math.abs(b[0]))[0][0] : 0;
+  let out = shiftBy(replace, delta, unit);
+  if (lostFirst) {
+    const k = replace.findIndex((l) => !isBlank(l));
+    if (k >= 0 && indentOf(replace[k]) === '') out = out.map((l, i) => (i === k ? indentOf(windowFirst) + replace[k] : l));
+  }
+  return out;
 }
 
 // ---- fuzzy tier ----
@@ -285,8 +345,7 @@ function fuzzy(file: string[], sig: string[], replace: string[], threshold: numb
   // Another distinct region nearly as good means we cannot tell which one the model meant.
   const rival = scored.find((r) => (r.end <= top.start || r.start >= top.end) && r.score >= threshold && top.score - r.score < 0.05);
   if (rival) return ambiguous([top.start, rival.start].sort((a, b) => a - b), `fuzzily, similarity ${round(top.score)} and ${round(rival.score)}`);
-  const firstSig = file.slice(top.start, top.end).find((l) => !isBlank(l)) ?? '';
-  return found('fuzzy', top.start, top.end, reindent(replace, indentOf(sig[0]), indentOf(firstSig)), round(top.score));
+  return found('fuzzy', top.start, top.end, fuzzyReindent(sig, file.slice(top.start, top.end), replace), round(top.score));
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
