@@ -1,7 +1,8 @@
 // Which tests to run after a file is saved. With a coverage map (test id -> covered "file:line"s) the
 // tests that execute the changed lines are chosen; without one, test files that import the saved module
-// or are named after it. A saved test file is itself impacted.
+// or are named after it (the import scan is the validator's). A saved test file is itself impacted.
 import { posix } from 'node:path';
+import { imports as importsModule } from '../../core/validate/regression';
 
 const PY_TEST = /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py)$/;
 const JS_TEST = /(^|\/)[^/]*\.(test|spec)\.[cm]?[jt]sx?$/;
@@ -27,35 +28,6 @@ export function pythonModuleNames(rel: string): string[] {
   return names.filter(Boolean);
 }
 
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function pythonImports(text: string, rel: string): boolean {
-  for (const mod of pythonModuleNames(rel)) {
-    if (new RegExp(`^\\s*(from|import)\\s+${esc(mod)}(\\s|$|,|\\.)`, 'm').test(text)) return true;
-    const dot = mod.lastIndexOf('.');
-    if (dot > 0) {
-      const parent = mod.slice(0, dot);
-      const leaf = mod.slice(dot + 1);
-      const m = new RegExp(`^\\s*from\\s+${esc(parent)}\\s+import\\s+\\(?([^)\\n]*(?:\\n[^)]*)?)\\)?`, 'm').exec(text);
-      if (m && new RegExp(`(^|[\\s,(])${esc(leaf)}([\\s,)]|$)`).test(m[1])) return true;
-    }
-  }
-  return false;
-}
-
-const JS_SPEC = /(?:require\s*\(\s*|import\s*\(\s*|from\s+|import\s+)['"]([^'"]+)['"]/g;
-
-function jsImports(text: string, testRel: string, rel: string): boolean {
-  const target = rel.replace(/\.[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
-  for (const m of text.matchAll(JS_SPEC)) {
-    const spec = m[1];
-    if (!spec.startsWith('.')) continue;
-    const resolved = posix.normalize(posix.join(posix.dirname(testRel), spec)).replace(/\.[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
-    if (resolved === target) return true;
-  }
-  return false;
-}
-
 export interface TestFileText {
   rel: string;
   text: string;
@@ -76,7 +48,8 @@ export function impactedByHeuristics(savedRel: string, testFiles: TestFileText[]
   const why: string[] = [];
   for (const t of testFiles) {
     if (t.rel === savedRel) continue;
-    const imports = isPy ? t.rel.endsWith('.py') && pythonImports(t.text, savedRel) : !t.rel.endsWith('.py') && jsImports(t.text, t.rel, savedRel);
+    const sameLang = isPy === t.rel.endsWith('.py');
+    const imports = sameLang && importsModule(t.rel, t.text, savedRel);
     const named = stem(t.rel).replace(/^test_|_test$/g, '') === name;
     if (imports || named) {
       hits.add(t.rel);
