@@ -153,6 +153,23 @@ describe.each(matrix)('%s (stream=%s)', (id, stream) => {
     expect(server.requests.map((r) => r.response?.status)).toEqual([429, 200]);
   });
 
+  it('waits what retry-after / retry-after-ms ask, capped by retryMaxMs', async () => {
+    await serve([
+      { status: 429, times: 1, headers: { 'retry-after-ms': '120' }, text: 'a' },
+      { status: 529, times: 1, headers: { 'retry-after': '3600' }, text: 'b' },
+    ]);
+    const delays: number[] = [];
+    const p = createProvider(
+      { provider: id, apiKey: KEY, baseUrl: id === 'openai' ? `${server.url}/v1` : server.url, stream, retryBaseMs: 1, retryMaxMs: 200 },
+      { onRetry: (r) => delays.push(r.delayMs), random: () => 0 },
+    );
+    const t0 = Date.now();
+    expect((await p.complete(baseReq())).text).toBe('a');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
+    expect((await p.complete(baseReq())).text).toBe('b');
+    expect(delays).toEqual([120, 200]);
+  });
+
   it('retries 500 twice then succeeds', async () => {
     await serve([{ status: 500, times: 2, text: 'ok after 500s' }]);
     const res = await provider(id, { stream }).complete(baseReq());
@@ -163,7 +180,13 @@ describe.each(matrix)('%s (stream=%s)', (id, stream) => {
 
   it('gives up after maxRetries with a server error', async () => {
     await serve([{ status: id === 'anthropic' ? 529 : 503, text: 'never' }]);
-    const err = await provider(id, { stream, maxRetries: 2 }).complete(baseReq()).catch((e) => e);
+    const delays: number[] = [];
+    const p = createProvider(
+      { provider: id, apiKey: KEY, baseUrl: id === 'openai' ? `${server.url}/v1` : server.url, stream, maxRetries: 2, retryBaseMs: 8, retryMaxMs: 1000 },
+      { onRetry: (r) => delays.push(r.delayMs), random: () => 1 },
+    );
+    const err = await p.complete(baseReq()).catch((e) => e);
+    expect(delays).toEqual([8, 16]); // exponential: base × 2^(n-1), jitter factor in [0.5, 1]
     expect(err).toBeInstanceOf(ModelError);
     expect(err.kind).toBe(id === 'anthropic' ? 'rate-limit' : 'server');
     expect(err.attempts).toBe(3);
