@@ -9,10 +9,9 @@ import * as s7ui from './ui/s7-untrusted.mjs';
 export { Skip } from './lib/skip.mjs';
 
 export const GROUPS = [
-  // first and alone: its log channel is checked before other scenarios provoke errors on purpose
-  { id: 's1', scenarios: ['s1'], fixture: 'py-inventory', suites: ['s1-activation.cjs'], timeoutMs: 4 * 60_000 },
-  { id: 'py', scenarios: ['s3', 's5', 's6', 's8', 's9'], fixture: 'py-inventory',
-    suites: ['s3-review.cjs', 's5-test-on-save.cjs', 's6-localize.cjs', 's8-keys.cjs', 's9-model-error.cjs'], timeoutMs: 10 * 60_000 },
+  // s1 first: its log channel is checked before later scenarios provoke errors on purpose
+  { id: 'py', scenarios: ['s1', 's3', 's5', 's6', 's8', 's9'], fixture: 'py-inventory',
+    suites: ['s1-activation.cjs', 's3-review.cjs', 's5-test-on-save.cjs', 's6-localize.cjs', 's8-keys.cjs', 's9-model-error.cjs'], timeoutMs: 12 * 60_000 },
   { id: 's7', scenarios: ['s7'], fixture: 'py-inventory', suites: ['s7-untrusted.cjs'], trustEnabled: true, timeoutMs: 4 * 60_000 },
 ];
 

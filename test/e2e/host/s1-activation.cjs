@@ -37,4 +37,25 @@ describe('scenario 1: install and activate', function () {
     assert.strictEqual(st.trusted, true);
     assert.strictEqual(st.logErrors, 0, 'Rover log channel holds errors');
   });
+
+  it('writes the "Rover" log channel to disk with no error line', async function () {
+    ctx.skipIfKnownGap(this, 's1');
+    await ctx.activeExtension();
+    // this window's extension host logs under <user-data>/logs/<session>/exthostN/rover-dev.rover/
+    const logs = [];
+    const walk = (d) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === 'Rover.log') logs.push({ p, t: fs.statSync(p).mtimeMs });
+      }
+    };
+    walk(path.join(ctx.config().userDataDir, 'logs'));
+    assert.ok(logs.length >= 1, 'no Rover.log: the log channel was never written');
+    const newest = logs.sort((a, b) => b.t - a.t)[0].p;
+    const text = fs.readFileSync(newest, 'utf8');
+    assert.match(text, /\[info\] Rover activated/);
+    const errors = text.split('\n').filter((l) => /\[error\]/.test(l));
+    assert.deepStrictEqual(errors, [], `error lines in ${newest}`);
+  });
 });

@@ -44,8 +44,16 @@ const quickRows = (page) => page.locator('.quick-input-widget .monaco-list-row')
 async function openPalette(page, text) {
   await page.keyboard.press('Escape');
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 }, trial: true }).catch(() => {});
-  await page.keyboard.press('F1');
-  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  // a busy renderer may drop the first F1: press again until the quick input shows
+  for (let i = 0; ; i++) {
+    await page.keyboard.press('F1');
+    try {
+      await quickInput(page).waitFor({ state: 'visible', timeout: 15_000 });
+      break;
+    } catch (err) {
+      if (i >= 3) throw err;
+    }
+  }
   const box = page.locator('.quick-input-widget input');
   await box.fill(`>${text}`);
 }
