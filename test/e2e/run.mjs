@@ -16,7 +16,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ensureCodeServer } from './lib/install-code-server.mjs';
+import { ensureCodeServer, codeServerDir } from './lib/install-code-server.mjs';
 import { run, killAll } from './lib/proc.mjs';
 import { startCodeServer, installExtension, workbenchUrl } from './lib/code-server.mjs';
 import { makeWorkspace, REPO_ROOT } from './lib/workspace.mjs';
@@ -28,7 +28,7 @@ const flag = (n) => argv.includes(n);
 const valueOf = (n) => { const i = argv.indexOf(n); return i >= 0 ? argv[i + 1] : undefined; };
 const only = valueOf('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
 const selected = (id) => !only || only.includes(id);
-const OVERALL_TIMEOUT_MS = Number(process.env.ROVER_E2E_TIMEOUT_MS || 25 * 60_000);
+const OVERALL_TIMEOUT_MS = Number(process.env.ROVER_E2E_TIMEOUT_MS || 40 * 60_000);
 
 const E2E_DIR = join(REPO_ROOT, 'test', 'e2e');
 const ARTIFACTS = join(E2E_DIR, '.artifacts');
@@ -197,7 +197,26 @@ async function packageVsix() {
   return mine;
 }
 
+/** Names the Debian packages a run needs and lacks, instead of failing deep inside an install. */
+function missingSystemPackages(coldInstall) {
+  const onPath = (n) => (process.env.PATH || '').split(':').some((d) => d && existsSync(join(d, n)));
+  const missing = [];
+  if (!existsSync(process.env.ROVER_E2E_CHROMIUM || '/usr/bin/chromium')) missing.push('chromium');
+  if (!onPath('rg')) missing.push('ripgrep');
+  if (!onPath('git')) missing.push('git');
+  if (coldInstall) {
+    if (!existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
+    if (!onPath('make') || !onPath('g++')) missing.push('build-essential');
+  }
+  return missing;
+}
+
 async function main() {
+  const cold = !existsSync(join(codeServerDir(), '.complete'));
+  const missing = missingSystemPackages(cold);
+  if (missing.length) {
+    throw Object.assign(new Error(`missing system packages: ${missing.join(' ')}\ninstall them as root: apt-get install -y ${missing.join(' ')} (or run .ci/run as root)`), { plain: true });
+  }
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const f of readdirSync(ARTIFACTS)) rmSync(join(ARTIFACTS, f), { recursive: true, force: true });
   log(`rover e2e: temp ${tmp}`);
@@ -279,7 +298,7 @@ try {
   saveScreenshots();
 } catch (err) {
   code = 1;
-  results.push({ layer: '-', title: 'e2e harness', status: 'failed', error: err?.stack || String(err) });
+  results.push({ layer: '-', title: 'e2e harness', status: 'failed', error: err?.plain ? err.message : err?.stack || String(err) });
 }
 clearTimeout(overall);
 await cleanup();
