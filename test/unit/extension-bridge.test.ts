@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
 import { listRoverWorktrees } from '../../src/core/validate/worktree';
-import { makeProvider, openIndex, runFix, searchCode, workingTreeDiff, type AgentEvent } from '../../src/extension/core-bridge';
+import { makeProvider, openIndex, runFix, runTestsOnWorkingTree, searchCode, validateChanges, workingTreeDiff, type AgentEvent } from '../../src/extension/core-bridge';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
 
@@ -134,4 +134,21 @@ describe('editor fix orchestration', () => {
     expect(d.files.sort()).toEqual(['NOTES.txt', 'inventory/pricing.py']);
     expect(d.diff).toContain('+new file');
   }, 60_000);
+
+  it('validates the working tree changes before/after and runs impacted tests on the saved files in a worktree', async () => {
+    repo = await makeFixtureRepo('py-inventory');
+    const { writeFile } = await import('node:fs/promises');
+    const file = join(repo.dir, 'inventory', 'pricing.py');
+    await writeFile(file, readFileSync(file, 'utf8').replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
+    const before = treeHash(repo.dir);
+    const { diff } = await workingTreeDiff(repo.dir);
+    const report = await validateChanges(repo.dir, { timeoutMs: 120_000 }, { patch: diff, testFiles: ['tests/test_pricing.py'] });
+    expect(report.verdict, report.explanation).toBe('resolved');
+    expect(report.failToPass).toContain(FAILING);
+    expect(report.passToFail).toEqual([]);
+    const run = await runTestsOnWorkingTree(repo.dir, { timeoutMs: 120_000 }, { tests: ['tests/test_pricing.py'] });
+    expect(run.results[FAILING]).toBe('passed');
+    expect(treeHash(repo.dir)).toBe(before);
+    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+  }, 180_000);
 });
