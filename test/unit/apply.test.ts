@@ -252,3 +252,12 @@ describe('model copying artifacts', () => {
     if (m.ok) expect(m.replacement).toEqual(['    def sym(self, expr):', '        return expr', '', '    def other(self):', '        return 2']);
   });
 });
+
+describe('relative replacement after a lost first-line indentation', () => {
+  it('indents the whole replacement when it was written relative to the first line', () => {
+    const file = ['def f(x):', '    if x:', '        return 1', '    elif x is None:', '        pass  # keep', '    return 0', ''];
+    const m = locate(file, ['elif x is None:', '        pass  # keep'], ['# explain', 'elif x is None:', '    return 2']);
+    expect(m.ok && m.strategy).toBe('whitespace');
+    if (m.ok) expect(m.replacement).toEqual(['    # explain', '    elif x is None:', '        return 2']);
+  });
+});

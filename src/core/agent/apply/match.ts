@@ -174,6 +174,8 @@ export function reindent(lines: string[], fromIndent: string, toIndent: string):
 function indentFirst(replace: string[], indent: string): string[] {
   const k = replace.findIndex((l) => !isBlank(l));
   if (k < 0 || indentOf(replace[k]) !== '') return replace;
+  // Several lines at column 0: the model wrote the whole replacement relative to the first line.
+  if (replace.filter((l) => !isBlank(l) && indentOf(l) === '').length > 1) return replace.map((l) => (isBlank(l) ? l : indent + l));
   return replace.map((l, i) => (i === k ? indent + l : l));
 }
 
@@ -209,10 +211,7 @@ function fuzzyReindent(sig: string[], window: string[], replace: string[]): stri
   if (votes.size === 0 && !lostFirst) return reindent(replace, indentOf(sig[0]), indentOf(windowFirst));
   const delta = votes.size ? [...votes.entries()].sort((a, b) => b[1] - a[1] || Math.abs(a[0]) - Math.abs(b[0]))[0][0] : 0;
   let out = shiftBy(replace, delta, unit);
-  if (lostFirst) {
-    const k = replace.findIndex((l) => !isBlank(l));
-    if (k >= 0 && indentOf(replace[k]) === '') out = out.map((l, i) => (i === k ? indentOf(windowFirst) + replace[k] : l));
-  }
+  if (lostFirst) out = indentFirst(shiftBy(replace, delta, unit), indentOf(windowFirst));
   return out;
 }
 
