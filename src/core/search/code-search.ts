@@ -37,14 +37,17 @@ const modulePath = (path: string) =>
     .replace(/\/(__init__|index)$/, '')
     .replace(/\//g, '.');
 
+/** Sources before tests, shallow paths before deep ones, then path and line. */
 function rankRefs(refs: SymRef[]): SymRef[] {
-  return [...refs].sort(
+  const keyed = refs.map((r) => ({ r, test: isTestPath(r.rec.path), depth: r.rec.path.split('/').length }));
+  keyed.sort(
     (a, b) =>
-      Number(isTestPath(a.rec.path)) - Number(isTestPath(b.rec.path)) ||
-      a.rec.path.split('/').length - b.rec.path.split('/').length ||
-      (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) ||
-      a.sym.startLine - b.sym.startLine,
+      Number(a.test) - Number(b.test) ||
+      a.depth - b.depth ||
+      (a.r.rec.path < b.r.rec.path ? -1 : a.r.rec.path > b.r.rec.path ? 1 : 0) ||
+      a.r.sym.startLine - b.r.sym.startLine,
   );
+  return keyed.map((k) => k.r);
 }
 
 const where = (r: SymRef) => `${r.rec.path}:${r.sym.startLine}`;
@@ -69,6 +72,7 @@ export class CodeSearch {
   /** Reads every file's text and builds the text-search filters now instead of on the first search_code. */
   warm(): void {
     this.corpus.warm(this.names().records);
+    this.names().calls();
   }
 
   // ---- public API (each returns, never throws) ----
@@ -504,20 +508,28 @@ export class CodeSearch {
     const name = parts[parts.length - 1] ?? nameArg;
     const calls = t.calls().get(name) ?? [];
     if (calls.length === 0) {
-      const pool = new Set<string>([...t.calls().keys()]);
+      const pool = t.calls().keys();
       const defs = t.callables.get(name) ?? [];
       const notes = defs.length ? [`${name} is defined at ${rankRefs(defs).slice(0, 5).map(where).join(', ')} but no call to it was found.`] : [];
       return this.fail(`Could not find any call of ${nameArg} in the codebase.`, closestNames(name, pool, 5), notes);
     }
-    const groups = new Map<string, { rec: FileRecord; container?: string; lines: number[] }>();
+    const groups = new Map<string, { rec: FileRecord; container?: string; lines: number[]; test: boolean; first: number }>();
     for (const c of calls) {
       const key = `${c.rec.path}\0${c.call.container ?? ''}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { rec: c.rec, container: c.call.container, lines: [] }));
-      if (!g.lines.includes(c.call.line)) g.lines.push(c.call.line);
+      if (!g) groups.set(key, (g = { rec: c.rec, container: c.call.container, lines: [], test: false, first: c.call.line }));
+      g.lines.push(c.call.line);
+    }
+    const testCache = new Map<string, boolean>();
+    for (const g of groups.values()) {
+      g.lines = [...new Set(g.lines)].sort((x, y) => x - y);
+      g.first = g.lines[0];
+      let t = testCache.get(g.rec.path);
+      if (t === undefined) testCache.set(g.rec.path, (t = isTestPath(g.rec.path)));
+      g.test = t;
     }
     const ordered = [...groups.values()].sort(
-      (a, b) => Number(isTestPath(a.rec.path)) - Number(isTestPath(b.rec.path)) || (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) || Math.min(...a.lines) - Math.min(...b.lines),
+      (a, b) => Number(a.test) - Number(b.test) || (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) || a.first - b.first,
     );
     const notes = ['Calls are matched by name; receivers are not type-checked.'];
     if (ordered.length > this.maxReferencePlaces) {
@@ -530,7 +542,6 @@ export class CodeSearch {
       );
     }
     const hits: SearchHit[] = ordered.slice(0, this.maxReferencePlaces).map((g) => {
-      g.lines.sort((x, y) => x - y);
       const lines = this.lines(g.rec);
       const sym = g.container ? t.symbolIn(g.rec, g.container) : undefined;
       const hit: SearchHit = {

@@ -129,10 +129,12 @@ export function renderOutcome(o: SearchOutcome, opts: RenderOptions = {}): strin
     }
   }
   const listed: string[] = [];
+  let listedLen = 0;
   for (; i < hits.length; i++) {
     const line = `- ${label(hits[i])}${hits[i].note ? ` — ${hits[i].note}` : ''}`;
-    if (out.length + listed.join('\n').length + line.length + TAIL_RESERVE > budget) break;
+    if (out.length + listedLen + line.length + TAIL_RESERVE > budget) break;
     listed.push(line);
+    listedLen += line.length + 1;
   }
   if (listed.length) out += `Also:\n${listed.join('\n')}\n`;
   if (i < hits.length) {
