@@ -192,3 +192,15 @@ describe('localize: TypeScript (node --test + V8 coverage through source maps)',
     expect(res.entries.length).toBeGreaterThan(0);
   });
 });
+
+describe('localize: mocha (in-process per-test V8 coverage)', () => {
+  it('gives every test its own coverage in one mocha process and ranks the bug first', async () => {
+    const repo = await fixture('localize-ts');
+    const spec: TestRunnerSpec = { kind: 'mocha', command: [join(__dirname, '..', '..', 'node_modules', '.bin', 'mocha'), '{tests}'], reportFormat: 'junit' };
+    const res = await localize({ repo: repo.dir, failing: ['paging shows the last page past the end'], allPassing: true, runner: spec, testPaths: ['spec/paging.spec.js'], cacheDir: false });
+    expect(res.mode).toBe('per-test');
+    expect(res.tool).toMatch(/mocha, in-process/);
+    expect(res.passing).toHaveLength(8);
+    expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', line: 25, score: 1, ep: 0 });
+  });
+});

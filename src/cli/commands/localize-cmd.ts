@@ -3,10 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult } from '../../core/localize';
+import { commandSpec } from '../../core/validate/detect';
+import type { TestRunnerSpec } from '../../core/validate/types';
 import { CliError, parse } from '../args';
 
 const USAGE =
-  'localize --repo DIR --failing TEST... [--passing TEST... | --all-passing] [--issue FILE] [--top N] [--formula ochiai|dstar|tarantula] [--test-path P...] [--timeout SEC] [--in-place] [--no-cache] [--json]';
+  'localize --repo DIR --failing TEST... [--passing TEST... | --all-passing] [--issue FILE] [--top N] [--formula ochiai|dstar|tarantula] [--test-path P...] [--test-command ARGV] [--timeout SEC] [--in-place] [--no-cache] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -20,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       top: { type: 'string' },
       formula: { type: 'string' },
       'test-path': { type: 'string', multiple: true },
+      'test-command': { type: 'string' },
       timeout: { type: 'string' },
       'in-place': { type: 'boolean' },
       'no-cache': { type: 'boolean' },
@@ -53,6 +56,22 @@ export async function run(argv: string[]): Promise<number> {
       throw new CliError(`--issue ${values.issue}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
   }
+  let runner: TestRunnerSpec | undefined;
+  if (values['test-command'] !== undefined) {
+    const raw = values['test-command'].trim();
+    let words: string[];
+    try {
+      words = raw.startsWith('[') ? (JSON.parse(raw) as string[]) : raw.split(/\s+/).filter(Boolean);
+    } catch {
+      throw new CliError(`--test-command: not a JSON array of strings: ${raw}`);
+    }
+    if (!Array.isArray(words) || words.length === 0 || words.some((w) => typeof w !== 'string')) throw new CliError('--test-command needs the command as words, e.g. --test-command "python3 bin/test {tests}"');
+    if (!words.includes('{tests}')) words.push('{tests}');
+    runner = commandSpec(words, repo);
+    // commandSpec knows Python runners; the JS ones the localizer can drive are recognised here
+    if (/(^|\/)_?mocha$/.test(words[0])) runner = { ...runner, kind: 'mocha' };
+    else if (/(^|\/)node$/.test(words[0]) && words.includes('--test')) runner = { ...runner, kind: 'node' };
+  }
   let result: LocalizationResult;
   try {
     result = await localize({
@@ -62,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       allPassing: !!values['all-passing'],
       ...(issueText !== undefined ? { issueText } : {}),
       formula,
+      ...(runner ? { runner } : {}),
       ...(values['test-path']?.length ? { testPaths: values['test-path'] } : {}),
       isolate: !values['in-place'],
       cacheDir: values['no-cache'] ? false : undefined,

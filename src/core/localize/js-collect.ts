@@ -57,7 +57,9 @@ export async function v8ToLines(scripts: V8Script[], root: string): Promise<Reco
     const conv = v8ToIstanbul(path, 0);
     try {
       await conv.load();
-      conv.applyCoverage(s.functions);
+      // start from "nothing ran": coverage taken after a reset omits functions that did not run,
+      // and v8-to-istanbul would count the lines of an omitted function as run
+      conv.applyCoverage([{ functionName: '(empty-report)', isBlockCoverage: true, ranges: [{ startOffset: 0, endOffset: 0, count: 0 }] }, ...s.functions]);
       const map = libCoverage.createCoverageMap(conv.toIstanbul());
       for (const f of map.files()) {
         const frel = relative(root, f).split('\\').join('/');
@@ -208,10 +210,11 @@ session.connect();
 const post = (m, p) => new Promise((res, rej) => session.post(m, p || {}, (e, r) => (e ? rej(e) : res(r))));
 const ready = post('Profiler.enable').then(() => post('Profiler.startPreciseCoverage', { callCount: true, detailed: true }));
 const prefix = 'file://' + root + '/';
+// whole scripts are kept: v8-to-istanbul counts a line as run unless a zero-count range covers it
 function keep(result) {
   return result.filter((s) => s.url.startsWith(prefix) && s.url.indexOf('/node_modules/') < 0 && s.url !== 'file://' + __filename)
-    .map((s) => ({ url: s.url, functions: s.functions.filter((f) => f.ranges.some((r) => r.count > 0)) }))
-    .filter((s) => s.functions.length > 0);
+    .filter((s) => s.functions.some((f) => f.ranges.some((r) => r.count > 0)))
+    .map((s) => ({ url: s.url, functions: s.functions }));
 }
 beforeEach(function () { return ready.then(() => post('Profiler.takePreciseCoverage')); });
 afterEach(function () {
