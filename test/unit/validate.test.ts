@@ -159,6 +159,17 @@ describe('validatePatch on JS fixtures', () => {
     expect(r.passToFail).toContain('test/wrap.test.js::wrap breaks at width');
   });
 
+  it("node's runner: a patch that makes a test loop forever is killed at the timeout", async () => {
+    repo = await makeFixtureRepo('js-textkit');
+    const patch = await diffFor(repo.dir, 'src/slug.js', (t) => t.replace("if (typeof text !== 'string') {", "while (text === 'Hello,  World!') { /* spin */ }\n  if (typeof text !== 'string') {"));
+    const t0 = Date.now();
+    const r = await validatePatch({ repo: repo.dir, patch, tests: ['test/slug.test.js::slugify collapses repeated separators'], timeoutMs: 8000 });
+    expect(r.verdict).toBe('timeout');
+    expect(r.after.timedOut).toBe(true);
+    expect(r.before.timedOut).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(120_000);
+  });
+
   it('mocha through the xunit reporter, node_modules linked into the worktree', async () => {
     repo = await makeFixtureRepo('validate-mocha');
     await symlink(resolve(__dirname, '..', '..', 'node_modules'), join(repo.dir, 'node_modules'), 'dir');
