@@ -102,4 +102,33 @@ describe('withBudget over a real provider', () => {
     expect(server.requests).toHaveLength(2); // the third call never reached the server
     expect(ledger.totals.calls).toBe(2);
   });
+
+  it('counts the input billed by a stream cut mid-answer, and by a replayed cut', async () => {
+    const usage = { input_tokens: 1_000_000, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+    // Cut after text was shown: not replayed, the call fails, but $2 of input was billed.
+    server = await startScriptedServer({ script: [{ text: 'x'.repeat(300), chunkSize: 20, cutStreamAfterBytes: 900, times: 1, usage }] });
+    const ledger = new CostLedger(100);
+    const p = withBudget(
+      createProvider({ provider: 'anthropic', apiKey: 'k', baseUrl: server.url, model: 'claude-sonnet-5-5', retryBaseMs: 1 }),
+      ledger,
+    );
+    const req = { system: 's', messages: [{ role: 'user' as const, content: 'go' }] };
+    const err = await p.complete(req, { onText: () => {} }).catch((e) => e);
+    expect(err.kind).toBe('stream-cut');
+    expect(err.usage.inputTokens).toBe(1_000_000);
+    expect(err.costUsd).toBeCloseTo(2, 4);
+    expect(ledger.perCall[0]).toMatchObject({ failed: true, stopReason: 'error:stream-cut' });
+    expect(ledger.totals.costUsd).toBeCloseTo(2, 4);
+
+    // Cut right after message_start: replayed; the reply's usage includes both attempts.
+    server.setScript([{ text: 'ok', cutStreamAfterBytes: 420, times: 1, usage }]);
+    const r = await p.complete(req);
+    expect(server.requests.map((q) => q.response?.cut)).toEqual([true, true, false]);
+    expect(r.text).toBe('ok');
+    expect(r.attempts).toBe(2);
+    expect(r.retriedUsage?.inputTokens).toBe(1_000_000);
+    expect(r.usage.inputTokens).toBe(2_000_000);
+    expect(r.costUsd).toBeCloseTo(4, 4);
+    expect(ledger.totals.costUsd).toBeCloseTo(6, 4);
+  });
 });

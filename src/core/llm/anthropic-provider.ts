@@ -11,6 +11,7 @@ import { StreamCutError, type ErrorContext } from './errors';
 import { IdleGuard } from './idle-guard';
 import { costOf, lookupPrice, isVendorHost } from './prices';
 import { withRetries, type RetryPolicy } from './retry';
+import { addUsage, isZeroUsage, WastedUsage } from './usage';
 import { checkToolNames, parseArgs, toolJsonSchema } from './tool-schema';
 import type {
   ChatProvider,
@@ -54,18 +55,32 @@ export class AnthropicProvider implements ChatProvider {
     const started = Date.now();
     const stream = this.cfg.stream !== false;
     let attempts = 0;
-    const raw = await withRetries((n) => ((attempts = n), stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
     const lookup = lookupPrice(this.model, this.cfg.prices, !isVendorHost(this.cfg.baseUrl, 'anthropic'));
+    const wasted = new WastedUsage();
+    let raw: Assembled;
+    try {
+      raw = await withRetries(
+        (n) => ((attempts = n), stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)),
+        this.policy,
+        ctx,
+        wasted.onFailure,
+      );
+    } catch (e) {
+      throw wasted.annotate(e, lookup.price);
+    }
     const { blocks, ...rest } = raw;
+    const usage = addUsage(raw.usage, wasted.total);
     return {
       ...rest,
+      usage,
+      ...(isZeroUsage(wasted.total) ? {} : { retriedUsage: wasted.total }),
       message: {
         role: 'assistant',
         text: raw.text,
         toolCalls: raw.toolCalls,
         ...(blocks ? { providerData: { provider: 'anthropic' as const, blocks } } : {}),
       },
-      costUsd: costOf(raw.usage, lookup.price),
+      costUsd: costOf(usage, lookup.price),
       priceKnown: lookup.known,
       model: raw.model || this.model,
       ms: Date.now() - started,
@@ -116,20 +131,20 @@ export class AnthropicProvider implements ChatProvider {
         }
       }
     } catch (e) {
-      const idle = guard.check(opts.signal, emitted);
+      const idle = guard.check(opts.signal, emitted, a.startedUsage());
       if (idle) throw idle;
       // Before the response started, errors are plain HTTP/connection errors (mapped by status).
       if (opts.signal?.aborted || !responded) throw e;
       // An `event: error` (e.g. overloaded) after text was shown is treated like a cut: not replayed.
-      if (isStreamBreak(e) || (emitted && e instanceof Error)) throw new StreamCutError((e as Error).message, emitted);
+      if (isStreamBreak(e) || (emitted && e instanceof Error)) throw new StreamCutError((e as Error).message, emitted, a.startedUsage());
       throw e;
     } finally {
       guard.stop();
     }
     // The SDKs end iteration quietly on an abort, so the guard is asked again here.
-    const idleCut = guard.check(opts.signal, emitted);
+    const idleCut = guard.check(opts.signal, emitted, a.startedUsage());
     if (idleCut) throw idleCut;
-    if (!finished) throw new StreamCutError('no message_stop event', emitted);
+    if (!finished) throw new StreamCutError('no message_stop event', emitted, a.startedUsage());
     return a.result();
   }
 }
@@ -166,6 +181,11 @@ class Assembler {
   /** Thinking blocks of a non-streamed message (streamed ones live in `blocks`). */
   thinking = new Map<number, unknown>();
   private order: number[] = [];
+
+  /** Usage reported so far, once message_start arrived (the input was billed from then on). */
+  startedUsage(): Usage | undefined {
+    return this.model ? { ...this.usage } : undefined;
+  }
 
   setUsage(u: RawUsage | undefined): void {
     if (!u) return;

@@ -2,6 +2,8 @@
 import { BudgetExceededError, type ChatResponse, type Usage } from './types';
 
 export interface LedgerEntry {
+  /** True for a call that failed after the server had billed tokens (e.g. a stream cut mid-answer). */
+  failed?: boolean;
   model: string;
   usage: Usage;
   costUsd: number;
@@ -37,14 +39,16 @@ export class CostLedger {
 
   /** Never throws: the response that crossed the cap was paid for and the caller keeps it. */
   record(r: ChatResponse): void {
-    this.perCall.push({
-      model: r.model,
-      usage: { ...r.usage },
-      costUsd: r.costUsd,
-      ms: r.ms,
-      stopReason: r.stopReason,
-      at: new Date().toISOString(),
-    });
+    this.add({ model: r.model, usage: { ...r.usage }, costUsd: r.costUsd, ms: r.ms, stopReason: r.stopReason, at: new Date().toISOString() });
+  }
+
+  /** A call that failed but was billed (ModelError.usage / costUsd). */
+  recordFailed(model: string, usage: Usage, costUsd: number, ms: number, kind: string): void {
+    this.add({ failed: true, model, usage: { ...usage }, costUsd, ms, stopReason: `error:${kind}`, at: new Date().toISOString() });
+  }
+
+  private add(r: LedgerEntry): void {
+    this.perCall.push(r);
     const t = this.totals;
     t.inputTokens += r.usage.inputTokens;
     t.outputTokens += r.usage.outputTokens;

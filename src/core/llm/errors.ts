@@ -1,7 +1,7 @@
 // Maps whatever an SDK (or fetch) threw into a ModelError with a message a user can act on.
 import * as AnthropicSdk from '@anthropic-ai/sdk';
 import * as OpenAISdk from 'openai';
-import { ModelError, type ModelErrorKind, type ProviderId } from './types';
+import { ModelError, type ModelErrorKind, type ProviderId, type Usage } from './types';
 import { redact } from './redact';
 
 export interface ErrorContext {
@@ -19,6 +19,8 @@ export class StreamCutError extends Error {
     message: string,
     /** Whether any text had already been handed to the caller's onText. */
     readonly emitted: boolean,
+    /** What the server had reported as used before the cut (Anthropic reports input at the start). */
+    readonly usage?: Usage,
   ) {
     super(message);
     this.name = 'StreamCutError';

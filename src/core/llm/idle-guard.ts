@@ -1,6 +1,7 @@
 // A stream that stops sending without closing (a stalled proxy, a wedged local server) would hang a
 // run forever; the SDK timeouts do not cover the body. The guard aborts after `ms` without data.
 import { StreamCutError } from './errors';
+import type { Usage } from './types';
 
 export class IdleGuard {
   readonly signal: AbortSignal;
@@ -31,8 +32,8 @@ export class IdleGuard {
   }
 
   /** The error to throw instead of the SDK's abort error when the guard (not the user) aborted. */
-  check(outer: AbortSignal | undefined, emitted: boolean): StreamCutError | undefined {
-    if (this.fired && !outer?.aborted) return new StreamCutError(`no data for ${this.ms} ms`, emitted);
+  check(outer: AbortSignal | undefined, emitted: boolean, usage?: Usage): StreamCutError | undefined {
+    if (this.fired && !outer?.aborted) return new StreamCutError(`no data for ${this.ms} ms`, emitted, usage);
     return undefined;
   }
 }

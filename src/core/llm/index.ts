@@ -4,7 +4,7 @@ import { CostLedger } from './cost-ledger';
 import { OpenAIProvider, type OpenAIProviderOptions } from './openai-provider';
 import { DEFAULT_MODELS } from './prices';
 import type { RetryPolicy } from './retry';
-import type { ChatProvider, ChatRequest, ChatResponse, CompleteOptions, ProviderConfig } from './types';
+import { ModelError, type ChatProvider, type ChatRequest, type ChatResponse, type CompleteOptions, type ProviderConfig } from './types';
 
 export * from './types';
 export { CostLedger, type LedgerEntry, type LedgerTotals } from './cost-ledger';
@@ -64,7 +64,17 @@ export function withBudget(provider: ChatProvider, ledger: CostLedger): ChatProv
     model: provider.model,
     async complete(req: ChatRequest, opts?: CompleteOptions): Promise<ChatResponse> {
       ledger.assertWithinBudget();
-      const res = await provider.complete(req, opts);
+      const started = Date.now();
+      let res: ChatResponse;
+      try {
+        res = await provider.complete(req, opts);
+      } catch (e) {
+        // A stream cut after the server read the prompt was still billed: count it.
+        if (e instanceof ModelError && e.usage && e.costUsd !== undefined) {
+          ledger.recordFailed(provider.model, e.usage, e.costUsd, Date.now() - started, e.kind);
+        }
+        throw e;
+      }
       ledger.record(res);
       return res;
     },

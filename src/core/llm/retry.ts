@@ -16,12 +16,15 @@ export async function withRetries<T>(
   attemptFn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
   ctx: ErrorContext,
+  /** Sees every failed attempt's raw error (for accounting), retried or not. */
+  onFailure?: (raw: unknown) => void,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     if (ctx.signal?.aborted) throw toModelError(new Error('aborted'), ctx, attempt - 1);
     try {
       return await attemptFn(attempt);
     } catch (raw) {
+      onFailure?.(raw);
       const err = toModelError(raw, ctx, attempt);
       // A cut stream is replayed only when the caller saw nothing of it; once text has been shown,
       // retrying would duplicate it on screen, so the caller gets 'stream-cut' and decides.

@@ -79,6 +79,8 @@ export interface ChatResponse {
   ms: number;
   /** HTTP attempts made (1 when the first one succeeded). */
   attempts?: number;
+  /** Part of `usage` billed by earlier attempts that were cut mid-stream and replayed. */
+  retriedUsage?: Usage;
 }
 
 export interface CompleteOptions {
@@ -149,6 +151,9 @@ export class ModelError extends Error {
     super(message);
     this.name = 'ModelError';
   }
+  /** Tokens billed by attempts that died mid-stream (the input was processed), and their estimated cost. */
+  usage?: Usage;
+  costUsd?: number;
   /** Whether a later attempt could succeed. */
   get retryable(): boolean {
     return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'network' || this.kind === 'timeout';
