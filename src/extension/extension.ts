@@ -408,7 +408,7 @@ class Rover implements vscode.Disposable {
     }
     const text =
       summary.status === 'patched'
-        ? `Patch ready${summary.reason ? `: ${summary.reason}` : ''}. Review it hunk by hunk; nothing is changed until you accept.`
+        ? `Patch ready${summary.reason ? `: ${summary.reason.replace(/[.\s]+$/, '')}` : ''}. Review it hunk by hunk; nothing is changed until you accept.`
         : summary.status === 'cancelled'
           ? 'Cancelled. Your files were not touched.'
           : summary.status === 'no-patch'

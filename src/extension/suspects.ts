@@ -52,7 +52,7 @@ export class SuspectsView implements vscode.TreeDataProvider<SuspectItem>, vscod
   show(root: string, entries: LocalizeEntry[], mode: string): void {
     this.root = root;
     this.entries = entries;
-    this.view.message = entries.length ? `${entries.length} suspicious methods (${mode})` : 'No suspicious code found.';
+    this.view.message = entries.length ? `${entries.length} suspicious method${entries.length === 1 ? '' : 's'} (${mode})` : 'No suspicious code found.';
     this.changed.fire();
     this.decorate();
   }
