@@ -45,6 +45,8 @@ interface V8Script {
   functions: { functionName: string; isBlockCoverage: boolean; ranges: { startOffset: number; endOffset: number; count: number }[] }[];
 }
 
+const conversionMemo = new Map<string, [string, number[]][]>();
+
 /** Repo-relative file -> covered lines, for the scripts under `root` (node_modules excluded). */
 export async function v8ToLines(scripts: V8Script[], root: string): Promise<Record<string, number[]>> {
   const out: Record<string, Set<number>> = {};
@@ -54,6 +56,17 @@ export async function v8ToLines(scripts: V8Script[], root: string): Promise<Reco
     const rel = relative(root, path);
     if (rel.startsWith('..') || isAbsolute(rel) || rel.split(/[\\/]/).includes('node_modules')) continue;
     if (!s.functions.some((f) => f.ranges.some((r) => r.count > 0))) continue;
+    // tests that ran the same blocks of a script get the same lines: convert each shape once
+    const key = s.url + '\0' + s.functions.map((f) => f.ranges.map((r) => `${r.startOffset}:${r.endOffset}:${r.count > 0 ? 1 : 0}`).join(',')).join(';');
+    const memo = conversionMemo.get(key);
+    if (memo) {
+      for (const [f, lines] of memo) {
+        const set = (out[f] ??= new Set());
+        for (const l of lines) set.add(l);
+      }
+      continue;
+    }
+    const got: [string, number[]][] = [];
     const conv = v8ToIstanbul(path, 0);
     try {
       await conv.load();
@@ -66,8 +79,13 @@ export async function v8ToLines(scripts: V8Script[], root: string): Promise<Reco
         if (frel.startsWith('..') || isAbsolute(frel) || frel.includes('node_modules/')) continue;
         const lines = map.fileCoverageFor(f).getLineCoverage();
         const set = (out[frel] ??= new Set());
-        for (const [l, n] of Object.entries(lines)) if (n > 0) set.add(Number(l));
+        const ran: number[] = [];
+        for (const [l, n] of Object.entries(lines)) if (n > 0) ran.push(Number(l));
+        for (const l of ran) set.add(l);
+        got.push([frel, ran]);
       }
+      if (conversionMemo.size > 20_000) conversionMemo.clear();
+      conversionMemo.set(key, got);
     } catch {
       /* a script that cannot be read back (eval'd, deleted) contributes nothing */
     } finally {
@@ -278,6 +296,7 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
 }
 
 export async function collectJs(o: JsCollectOptions): Promise<JsCollected> {
+  conversionMemo.clear(); // files may have changed since the last run
   try {
     if (o.spec.kind === 'mocha') return await collectMocha(o);
     return await collectNodeTest(o);
