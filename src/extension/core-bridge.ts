@@ -8,8 +8,7 @@ import { CodeSearch } from '../core/search';
 import { localize as coreLocalize } from '../core/localize';
 import { detectRunner } from '../core/validate/detect';
 import { validatePatch } from '../core/validate/validate-patch';
-import { chooseCandidate } from '../core/agent/select';
-import { runAgent } from '../core/agent/run-agent';
+import { runFixPipeline } from '../core/agent/pipeline';
 import { runTests } from '../core/validate/run-tests';
 import type { TestRunResult, ValidationReport } from '../core/validate/types';
 import { cleanupStaleWorktrees, createWorktree } from '../core/validate/worktree';
@@ -205,73 +204,40 @@ export interface FixOutcome {
  * pick. The user's tree is only read; every trial runs in a throwaway worktree.
  */
 export async function runFix(o: FixOptions): Promise<FixOutcome> {
-  let localization: { file: string; className?: string; method?: string; score: number; line?: number }[] | undefined;
-  if (o.failingTests.length) {
-    o.onEvent({ type: 'stage', stage: 'localize', message: `spectrum-based localization from ${o.failingTests.join(', ')}` });
-    try {
-      const r = await localize(o.root, o.tests, { failing: o.failingTests, issue: o.issue, signal: o.signal, index: o.index });
-      localization = r.entries.slice(0, 10).map((e) => ({ file: e.file, className: e.className, method: e.method, score: Number.isFinite(e.score) ? e.score : 1e9, line: e.line }));
-      o.onEvent({ type: 'stage', stage: 'localize', message: `top suspects: ${r.entries.slice(0, 3).map((e) => `${e.symbol} (${e.score.toFixed(2)})`).join(', ') || 'none'}` });
-    } catch (e) {
-      if (o.signal.aborted) return { status: 'cancelled', locations: [], validatingTests: [] };
-      o.onEvent({ type: 'error', message: `Localization skipped: ${(e as Error).message}`, recoverable: true });
-    }
-  }
-  const result = await runAgent({
+  const localizeFromTests = o.failingTests.length
+    ? async (signal?: AbortSignal) => {
+        o.onEvent({ type: 'stage', stage: 'localize', message: `spectrum-based localization from ${o.failingTests.join(', ')}` });
+        const r = await localize(o.root, o.tests, { failing: o.failingTests, issue: o.issue, signal, index: o.index });
+        o.onEvent({ type: 'stage', stage: 'localize', message: `top suspects: ${r.entries.slice(0, 3).map((e) => `${e.symbol} (${e.score.toFixed(2)})`).join(', ') || 'none'}` });
+        return r.entries.slice(0, 10).map((e) => ({ file: e.file, className: e.className, method: e.method, score: Number.isFinite(e.score) ? e.score : 1e9, line: e.line }));
+      }
+    : undefined;
+  const res = await runFixPipeline({
     repo: o.root,
     issue: o.issue,
     provider: o.provider,
     index: o.index,
-    localization,
+    localize: localizeFromTests,
+    validate: true,
+    tests: o.failingTests,
+    runner: o.tests.command ? await detectRunner(o.root, o.tests.command) : undefined,
+    testTimeoutMs: o.tests.timeoutMs,
     candidates: o.candidates,
     budgetUsd: o.budgetUsd,
     signal: o.signal,
     onEvent: o.onEvent,
     trajectoryPath: o.trajectoryPath,
   });
-  const base = { locations: result.locations, validatingTests: o.failingTests, error: result.error };
-  if (result.status !== 'patched' || result.candidates.length === 0) {
-    return { ...base, status: o.signal.aborted ? 'cancelled' : result.status === 'patched' ? 'no-patch' : result.status };
-  }
-  o.onEvent({ type: 'stage', stage: 'validate', message: `testing ${result.candidates.length} candidate(s) in a worktree` });
-  let chosen;
-  try {
-    chosen = await chooseCandidate(
-      result.candidates.map((c) => ({ id: c.id, diff: c.diff })),
-      {
-        repo: o.root,
-        oracle: o.failingTests.length ? o.failingTests : undefined,
-        regression: 'auto',
-        runner: o.tests.command ? await detectRunner(o.root, o.tests.command) : undefined,
-        timeoutMs: o.tests.timeoutMs,
-        signal: o.signal,
-        provider: o.provider,
-        issue: o.issue,
-        onProgress: (message) => o.onEvent({ type: 'stage', stage: 'validate', message }),
-      },
-    );
-  } catch (e) {
-    if (o.signal.aborted) return { ...base, status: 'cancelled' };
-    // the patch exists but could not be tested: offer it for review, say so
-    const first = result.candidates[0];
-    const reason = `untested: the tests could not run (${(e as Error).message})`;
-    o.onEvent({ type: 'error', message: `Validation failed: ${(e as Error).message}`, recoverable: true });
-    o.onEvent({ type: 'selected', id: first.id, reason });
-    return { ...base, status: 'patched', diff: first.diff, files: first.files, reason };
-  }
+  const agent = res.agent;
+  const base = { locations: agent.locations, validatingTests: o.failingTests, error: agent.error };
   if (o.signal.aborted) return { ...base, status: 'cancelled' };
-  for (const c of result.candidates) {
-    const r = chosen.evidence[c.id];
-    if (r) o.onEvent({ type: 'candidate', id: c.id, diff: c.diff, evidence: { failToPass: r.failToPass, passToFail: r.passToFail, verdict: r.verdict } });
+  const pick = agent.candidates.find((c) => c.id === res.chosenId);
+  if (!pick || !res.diff) {
+    return { ...base, status: agent.status === 'patched' ? 'no-patch' : agent.status };
   }
-  const winner = result.candidates.find((c) => c.id === chosen.winner);
-  const pick = winner ?? result.candidates.find((c) => c.id === chosen.ranking[0]?.id) ?? result.candidates[0];
-  const reason = winner ? chosen.reason : `no candidate passed validation (${chosen.reason}); review with care`;
-  o.onEvent({ type: 'selected', id: pick.id, reason });
-  o.onEvent({ type: 'stage', stage: 'done' });
-  const r = chosen.evidence[pick.id];
+  const r = res.reports?.[pick.id];
   const validating = r ? [...new Set([...o.failingTests, ...r.failToPass, ...Object.keys(r.after.results).filter((t) => t !== '<suite>')])] : o.failingTests;
-  return { ...base, status: 'patched', diff: pick.diff, files: pick.files, reason, validatingTests: validating };
+  return { ...base, status: 'patched', diff: res.diff, files: pick.files, reason: res.reason, validatingTests: validating };
 }
 
 export function runIdFor(issue: string): string {

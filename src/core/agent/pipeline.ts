@@ -4,7 +4,9 @@
 // and the reason says it was not tested.
 import type { WorkspaceIndex } from '../index/workspace-index';
 import type { ChatProvider } from '../llm/types';
-import { validatePatch, type ValidationDetails } from '../validate/validate-patch';
+import type { TestRunnerSpec, ValidationReport } from '../validate/types';
+import type { ValidationDetails } from '../validate/validate-patch';
+import { chooseCandidate } from './select';
 import type { AgentEvent } from './events';
 import { runAgent, type AgentOptions, type AgentResult, type Candidate, type LocalizationHint } from './run-agent';
 
@@ -21,6 +23,9 @@ export interface PipelineOptions {
   validate?: boolean | CandidateValidator;
   /** Test ids that should pass after the fix (fail-to-pass oracle), when known. */
   tests?: string[];
+  /** Test command override (settings); default: detected from the project. */
+  runner?: TestRunnerSpec;
+  testTimeoutMs?: number;
   candidates?: number;
   maxRounds?: number;
   maxCallsPerRound?: number;
@@ -38,6 +43,10 @@ export interface PipelineResult {
   diff?: string;
   chosenId?: string;
   reason: string;
+  /** true when the chosen patch passed validation by the project's tests. */
+  validated?: boolean;
+  /** Full before/after test reports per candidate, when the project's tests ran. */
+  reports?: Record<string, ValidationReport>;
   validations: Record<string, { verdict: string; failToPass: string[]; passToFail: string[]; explanation: string }>;
 }
 
@@ -85,22 +94,62 @@ export async function runFixPipeline(opts: PipelineOptions): Promise<PipelineRes
   };
   if (!agent.candidates.length) return finish({ reason: agent.error ?? 'No candidate patch.' });
 
-  const validator: CandidateValidator | undefined =
-    opts.validate === true
-      ? (c, signal) => validatePatch({ repo: opts.repo, patch: c.diff, tests: opts.tests, signal })
-      : typeof opts.validate === 'function'
-        ? opts.validate
-        : undefined;
-  if (!validator || opts.signal?.aborted) {
+  if (typeof opts.validate === 'function') return finish(await chooseWithValidator(agent.candidates, opts.validate, validations, emit, opts.signal));
+  if (!opts.validate || opts.signal?.aborted) {
     const c = agent.candidates[0];
     return finish({ diff: c.diff, chosenId: c.id, reason: `${c.id} is the first applicable candidate (not validated by tests).` });
   }
 
-  emit({ type: 'stage', stage: 'validate' });
+  // the project's own tests, through the shared selection: filter (applies, syntax, oracle, regressions) → vote
+  emit({ type: 'stage', stage: 'validate', message: `testing ${agent.candidates.length} candidate(s) in worktrees` });
+  let chosen: Awaited<ReturnType<typeof chooseCandidate>>;
+  try {
+    chosen = await chooseCandidate(
+      agent.candidates.map((c) => ({ id: c.id, diff: c.diff })),
+      {
+        repo: opts.repo,
+        oracle: opts.tests?.length ? opts.tests : undefined,
+        regression: 'auto',
+        runner: opts.runner,
+        timeoutMs: opts.testTimeoutMs,
+        signal: opts.signal,
+        provider: opts.provider,
+        issue: opts.issue,
+        onProgress: (message) => emit({ type: 'stage', stage: 'validate', message }),
+      },
+    );
+  } catch (e) {
+    if (opts.signal?.aborted) return finish({ reason: 'cancelled' });
+    const c = agent.candidates[0];
+    emit({ type: 'error', message: `Validation failed: ${(e as Error).message}`, recoverable: true });
+    return finish({ diff: c.diff, chosenId: c.id, reason: `${c.id} is untested: the tests could not run (${(e as Error).message}).` });
+  }
   for (const c of agent.candidates) {
-    if (opts.signal?.aborted) break;
+    const v = chosen.evidence[c.id];
+    if (!v) continue;
+    validations[c.id] = { verdict: v.verdict, failToPass: v.failToPass, passToFail: v.passToFail, explanation: v.explanation };
+    emit({ type: 'candidate', id: c.id, diff: c.diff, evidence: { failToPass: v.failToPass, passToFail: v.passToFail, verdict: v.verdict } });
+  }
+  emit({ type: 'stage', stage: 'select' });
+  const winner = agent.candidates.find((c) => c.id === chosen.winner);
+  const pick = winner ?? agent.candidates.find((c) => c.id === chosen.ranking[0]?.id) ?? agent.candidates[0];
+  const reason = winner ? chosen.reason : `No candidate passed validation (${chosen.reason}); ${pick.id} is offered for review with care.`;
+  return finish({ diff: pick.diff, chosenId: pick.id, reason, validated: Boolean(winner), reports: chosen.evidence });
+}
+
+/** A caller-supplied validator (e.g. a benchmark's oracle): resolved first, then fewest regressions. */
+async function chooseWithValidator(
+  candidates: Candidate[],
+  validator: CandidateValidator,
+  validations: PipelineResult['validations'],
+  emit: (e: AgentEvent) => void,
+  signal?: AbortSignal,
+): Promise<Omit<PipelineResult, 'agent' | 'validations'>> {
+  emit({ type: 'stage', stage: 'validate' });
+  for (const c of candidates) {
+    if (signal?.aborted) break;
     try {
-      const v = await validator(c, opts.signal);
+      const v = await validator(c, signal);
       validations[c.id] = { verdict: v.verdict, failToPass: v.failToPass, passToFail: v.passToFail, explanation: v.explanation };
       emit({ type: 'candidate', id: c.id, diff: c.diff, evidence: { failToPass: v.failToPass, passToFail: v.passToFail, verdict: v.verdict } });
     } catch (e) {
@@ -109,8 +158,7 @@ export async function runFixPipeline(opts: PipelineOptions): Promise<PipelineRes
     }
   }
   emit({ type: 'stage', stage: 'select' });
-  // Resolved beats everything; then no regressions with the most newly passing tests; then the first.
-  const ranked = agent.candidates
+  const ranked = candidates
     .map((c, i) => ({ c, i, v: validations[c.id] }))
     .filter((x) => x.v)
     .sort(
@@ -121,14 +169,11 @@ export async function runFixPipeline(opts: PipelineOptions): Promise<PipelineRes
         a.i - b.i,
     );
   const best = ranked[0];
-  if (!best) {
-    const c = agent.candidates[0];
-    return finish({ diff: c.diff, chosenId: c.id, reason: `${c.id} chosen without test evidence (validation did not run).` });
-  }
+  if (!best) return { diff: candidates[0].diff, chosenId: candidates[0].id, reason: `${candidates[0].id} chosen without test evidence (validation did not run).` };
   const v = best.v;
-  const reason =
-    v.verdict === 'resolved'
-      ? `${best.c.id} resolves the issue by the tests: ${v.failToPass.length} test(s) now pass, none regress.`
-      : `${best.c.id} is the best of ${agent.candidates.length} candidate(s) but not proven (verdict ${v.verdict}; ${v.failToPass.length} newly passing, ${v.passToFail.length} regressed).`;
-  return finish({ diff: best.c.diff, chosenId: best.c.id, reason });
+  const resolved = v.verdict === 'resolved';
+  const reason = resolved
+    ? `${best.c.id} resolves the issue by the tests: ${v.failToPass.length} test(s) now pass, none regress.`
+    : `${best.c.id} is the best of ${candidates.length} candidate(s) but not proven (verdict ${v.verdict}; ${v.failToPass.length} newly passing, ${v.passToFail.length} regressed).`;
+  return { diff: best.c.diff, chosenId: best.c.id, reason, validated: resolved };
 }
