@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
+import type { TestCoverage } from '../../src/core/localize/types';
 import { identifierTokens, isTestPath, issueSimilarity, stackFrames } from '../../src/core/localize/hints';
 import { matchTestIds, normalizeTestId } from '../../src/core/localize/ids';
 import { rankFunctions } from '../../src/core/localize/rank';
@@ -32,7 +33,7 @@ describe('suspiciousness formulas', () => {
 });
 
 describe('line spectra and ranking', () => {
-  const tests = [
+  const tests: TestCoverage[] = [
     { id: 'f1', files: { 'pkg/a.py': [2, 3, 7], 'tests/test_a.py': [1] } },
     { id: 'p1', files: { 'pkg/a.py': [2, 7] } },
     { id: 'p2', files: { 'pkg/a.py': [7], 'pkg/b.py': [2] } },
