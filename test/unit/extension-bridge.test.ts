@@ -1,8 +1,7 @@
 // The editor's Fix This Issue orchestration (src/extension/core-bridge.ts, no vscode) against the real
 // scripted model server through the real SDK client, on a temp git copy of the py-inventory fixture:
 // localize from the failing test → agent → validate in a worktree → chosen patch with its evidence.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
@@ -10,6 +9,7 @@ import { listRoverWorktrees } from '../../src/core/validate/worktree';
 import { makeProvider, openIndex, runFix, runTestsOnWorkingTree, searchCode, validateChanges, workingTreeDiff, type AgentEvent } from '../../src/extension/core-bridge';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
+import { treeHash } from '../support/tree-hash';
 
 const ISSUE = readFileSync(join(__dirname, '..', 'fixtures', 'py-inventory', 'ISSUE.md'), 'utf8');
 const FAILING = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
@@ -35,19 +35,6 @@ const SCRIPT = [
   { text: PATCH_TEXT, usage: { input_tokens: 1600, output_tokens: 90 } },
 ];
 
-function treeHash(dir: string): string {
-  const h = createHash('sha1');
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === '.git') continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else h.update(p).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest('hex');
-}
 
 let repo: FixtureRepo | undefined;
 let server: ScriptedServer | undefined;

@@ -167,7 +167,7 @@ describe('run view model', () => {
     expect(s.issueTitle).toBe('Bulk discount not applied');
     s = reduceRunView(s, { type: 'stage', stage: 'retrieve' }, 1001);
     s = reduceRunView(s, { type: 'search', round: 1, api: 'search_method', args: { method_name: 'bulk_discount' }, ok: true, summary: '1 hit', hits: [{ file: 'inventory/pricing.py', line: 12 }] });
-    s = reduceRunView(s, { type: 'locations', locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', startLine: 10, endLine: 14, intendedBehavior: 'apply at 10' }] });
+    s = reduceRunView(s, { type: 'locations', locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', startLine: 10, endLine: 14, intendedBehavior: 'apply at 10', resolvedBy: 'exact' }] });
     s = reduceRunView(s, { type: 'usage', inputTokens: 10, outputTokens: 5, costUsd: 0.001, calls: 1 });
     s = reduceRunView(s, { type: 'usage', inputTokens: 30, outputTokens: 9, costUsd: 0.003, calls: 2 });
     s = reduceRunView(s, { type: 'candidate', id: 'c1', diff: 'd', evidence: { failToPass: ['t'], passToFail: [], verdict: 'resolved' } });

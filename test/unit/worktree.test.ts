@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,20 +6,8 @@ import { simpleGit } from 'simple-git';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupStaleWorktrees, createWorktree, listRoverWorktrees, NotAGitRepoError } from '../../src/core/validate/worktree';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
+import { treeHash } from '../support/tree-hash';
 
-function treeHash(dir: string): string {
-  const h = createHash('sha1');
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === '.git') continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else h.update(p).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest('hex');
-}
 
 describe('worktrees', () => {
   let repo: FixtureRepo;

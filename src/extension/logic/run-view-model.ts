@@ -1,17 +1,9 @@
 // What the live run view shows, folded from the agent's events. The extension keeps this state and
 // posts it whole to the webview, so a view that is hidden and re-shown (or reloaded) loses nothing.
+import type { AgentEvent } from '../../core/agent/events';
 
-/** Mirrors src/core/agent/events.ts AgentEvent (kept structural so the view never breaks the build). */
-export type RunEvent =
-  | { type: 'stage'; stage: string; message?: string }
-  | { type: 'search'; round: number; api: string; args: Record<string, unknown>; ok: boolean; summary: string; hits: { file: string; line: number; symbol?: string }[] }
-  | { type: 'locations'; locations: { file: string; className?: string; method?: string; startLine: number; endLine: number; intendedBehavior: string; resolvedBy?: string }[] }
-  | { type: 'edit-attempt'; attempt: number; ok: boolean; message: string; strategy?: string }
-  | { type: 'candidate'; id: string; diff: string; evidence?: { failToPass: string[]; passToFail: string[]; verdict: string } }
-  | { type: 'usage'; inputTokens: number; outputTokens: number; costUsd: number; calls: number }
-  | { type: 'text'; delta: string }
-  | { type: 'error'; message: string; recoverable: boolean }
-  | { type: 'selected'; id: string; reason: string };
+/** The view folds the agent's own events; one definition, in core. */
+export type RunEvent = AgentEvent;
 
 export type RunStatus = 'running' | 'done' | 'no-patch' | 'cancelled' | 'error';
 
