@@ -6,11 +6,16 @@ const path = require('path');
 const ctx = require('./ctx.cjs');
 
 async function saveWith(vscode, doc, mutate) {
-  const editor = await vscode.window.showTextDocument(doc);
-  const text = mutate(doc.getText());
-  await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), text));
-  await doc.save();
-  return Date.now();
+  // resetWorkspace rewrites files on disk (git checkout) while VS Code may still hold the old model:
+  // such a save fails with "File Modified Since". Then reload from disk and do the edit again.
+  for (let attempt = 1; ; attempt++) {
+    const editor = await vscode.window.showTextDocument(doc);
+    const text = mutate(doc.getText());
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), text));
+    if (await doc.save()) return Date.now();
+    if (attempt === 3) throw new Error(`could not save ${doc.uri.fsPath} after ${attempt} attempts`);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
 }
 
 describe('scenario 5: test on save', function () {
