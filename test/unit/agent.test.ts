@@ -1,7 +1,7 @@
 // The agent end to end over the real SDK clients, pointed at the scripted model server, on a copy of
 // the py-inventory fixture; patches are judged by the fixture's own pytest suite.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAgent, type AgentEvent } from '../../src/core/agent/run-agent';
@@ -128,6 +128,7 @@ describe('runAgent over real SDK clients', () => {
     expect(res.usage.costUsd).toBeGreaterThan(0);
 
     const trajText = await readFile(trajectoryPath, 'utf8');
+    await rm(trajectoryPath, { force: true });
     expect(trajText).not.toContain(KEY);
     const traj = JSON.parse(trajText);
     expect(traj.provider).toBe(id);
@@ -248,6 +249,7 @@ describe('runAgent over real SDK clients', () => {
     expect(res.locations[0]?.method).toBe('bulk_discount');
     expect(server!.requests).toHaveLength(2);
     const traj = JSON.parse(await readFile(trajectoryPath, 'utf8'));
+    await rm(trajectoryPath, { force: true });
     expect(traj.status).toBe('budget-exhausted');
     expect(await listRoverWorktrees(r.dir)).toEqual([]);
   }, 60_000);
