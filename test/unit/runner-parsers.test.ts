@@ -1,15 +1,21 @@
 // Runner detection and the per-test report parsers on real runner output captured from the
 // fixtures (pytest -rA, node --test via Rover's reporter, mocha xunit, TAP, jest/vitest JSON).
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { commandSpec, detectRunner, NoRunnerError, testArgsFor } from '../../src/core/validate';
 import { parseJestJson, parseJunit, parsePytestRA, parseTap } from '../../src/core/validate/parsers';
 import { FIXTURES } from '../support/fixture-repo';
 
+const made: string[] = [];
+afterAll(async () => {
+  for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
 async function project(files: Record<string, string>): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'rover-detect-'));
+  made.push(d);
   for (const [p, t] of Object.entries(files)) {
     await mkdir(join(d, p, '..'), { recursive: true });
     await writeFile(join(d, p), t);

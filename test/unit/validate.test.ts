@@ -1,7 +1,7 @@
 // validatePatch end to end on real fixture repositories: real git worktrees, real pytest (Debian's),
 // real node --test and mocha. Fail→pass, pass→fail, crash, bad patches, dirty trees, cleanup.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -24,7 +24,10 @@ describe('validatePatch on the pytest fixture', () => {
     repo = await makeFixtureRepo('py-inventory');
     wtParent = await mkdtemp(join(tmpdir(), 'rover-vt-'));
   });
-  afterEach(async () => repo.cleanup());
+  afterEach(async () => {
+    await repo.cleanup();
+    await rm(wtParent, { recursive: true, force: true });
+  });
 
   it('fail→pass: the fix resolves the failing test and leaves the user tree alone', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));

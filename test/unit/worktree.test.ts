@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -16,7 +16,10 @@ describe('worktrees', () => {
     repo = await makeFixtureRepo('py-inventory');
     parentDir = await mkdtemp(join(tmpdir(), 'rover-wt-parent-'));
   });
-  afterEach(async () => repo.cleanup());
+  afterEach(async () => {
+    await repo.cleanup();
+    await rm(parentDir, { recursive: true, force: true });
+  });
 
   it('checks out the base commit elsewhere and leaves the user tree untouched', async () => {
     const before = treeHash(repo.dir);
