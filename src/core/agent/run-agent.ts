@@ -172,9 +172,12 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
 
   try {
     const repoReal = await realpath(opts.repo);
-    emit({ type: 'stage', stage: 'index' });
     let t = Date.now();
-    index ??= await WorkspaceIndex.open(repoReal);
+    if (!index) {
+      // a caller that passes its index has already reported (and timed) its own index stage
+      emit({ type: 'stage', stage: 'index' });
+      index = await WorkspaceIndex.open(repoReal);
+    }
     traj.timings.indexMs = Date.now() - t;
     checkAbort();
     const search = new CodeSearch(index);
