@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFile, encodeFile, type EncodedFile } from './cache-codec';
 import { ALL_LANGS } from './languages';
-import { grammarWasmPath, queryPath } from './paths';
+import { grammarWasmPath, queryPaths } from './paths';
 import type { FileRecord, IndexWarning, Lang } from './types';
 
 export const CACHE_FORMAT = 3;
@@ -81,8 +81,7 @@ export function grammarFingerprint(): string {
   for (const lang of ALL_LANGS) {
     try {
       h.update(`${lang} ${statSync(grammarWasmPath(lang)).size}\n`);
-      const q = queryPath(lang);
-      if (existsSync(q)) h.update(readFileSync(q));
+      for (const q of queryPaths(lang)) if (existsSync(q)) h.update(readFileSync(q));
     } catch {
       h.update(`${lang} missing\n`);
     }

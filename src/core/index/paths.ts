@@ -54,10 +54,14 @@ export function grammarWasmPath(lang: Lang): string {
   throw new Error(`Rover: grammar for ${lang} not found (looked for ${built}); run the build`);
 }
 
-export function queryPath(lang: Lang): string {
+/** The query files compiled together for a language, in order. */
+export function queryPaths(lang: Lang): string[] {
   // tsx shares the TypeScript query: the grammars differ only in JSX support.
   const dir = lang === 'tsx' ? 'typescript' : lang;
-  return join(grammarsDir(), 'queries', dir, 'tags.scm');
+  const own = join(grammarsDir(), 'queries', dir, 'tags.scm');
+  // JS and TS spell functions-bound-to-names and calls with the same nodes: one shared file
+  const ecma = lang === 'javascript' || lang === 'typescript' || lang === 'tsx';
+  return ecma ? [own, join(grammarsDir(), 'queries', 'ecma', 'shared.scm')] : [own];
 }
 
 export function runtimeWasmPath(): string {

@@ -2,7 +2,7 @@
 // created on first use and reused for every file (compiling a query costs far more than running it).
 import { readFileSync } from 'node:fs';
 import { Language, Parser, Query } from 'web-tree-sitter';
-import { grammarWasmPath, queryPath, runtimeWasmPath } from './paths';
+import { grammarWasmPath, queryPaths, runtimeWasmPath } from './paths';
 import type { Lang } from './types';
 
 export interface LangRuntime {
@@ -23,7 +23,7 @@ function init(): Promise<void> {
 async function load(lang: Lang): Promise<LangRuntime> {
   await init();
   const language = await Language.load(grammarWasmPath(lang));
-  const source = readFileSync(queryPath(lang), 'utf8');
+  const source = queryPaths(lang).map((f) => readFileSync(f, 'utf8')).join('\n');
   let query: Query;
   try {
     query = new Query(language, source);
