@@ -10,20 +10,12 @@ import { runProcess } from '../../src/core/proc/run';
 import { listRoverWorktrees } from '../../src/core/validate/worktree';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type Script, type ScriptedServer } from '../support/scripted-model-server.mjs';
+import { FIX_BLOCK } from '../support/py-inventory-fix';
 
 const KEY = 'sk-test-agent-secret-0123456789';
 const ISSUE_FILE = 'ISSUE.md';
 
-export const GOOD_PATCH = [
-  'The comparison excludes the threshold itself.',
-  '',
-  'inventory/pricing.py',
-  '<<<<<<< SEARCH',
-  '    if quantity > BULK_THRESHOLD:',
-  '=======',
-  '    if quantity >= BULK_THRESHOLD:',
-  '>>>>>>> REPLACE',
-].join('\n');
+const GOOD_PATCH = FIX_BLOCK;
 
 const SEARCH_TURN = {
   text: 'Looking at the discount code.',

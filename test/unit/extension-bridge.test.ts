@@ -10,21 +10,12 @@ import { makeProvider, openIndex, runFix, runTestsOnWorkingTree, searchCode, val
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
 import { treeHash } from '../support/tree-hash';
+import { FIX_BLOCK } from '../support/py-inventory-fix';
 
 const ISSUE = readFileSync(join(__dirname, '..', 'fixtures', 'py-inventory', 'ISSUE.md'), 'utf8');
 const FAILING = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
 
-const PATCH_TEXT = [
-  'The comparison excludes the threshold itself; it must include it.',
-  '',
-  'inventory/pricing.py',
-  '<<<<<<< SEARCH',
-  '    if quantity > BULK_THRESHOLD:',
-  '=======',
-  '    if quantity >= BULK_THRESHOLD:',
-  '>>>>>>> REPLACE',
-  '',
-].join('\n');
+const PATCH_TEXT = FIX_BLOCK;
 
 const SCRIPT = [
   { toolCalls: [{ name: 'search_method', args: { method_name: 'bulk_discount' } }], usage: { input_tokens: 900, output_tokens: 40 } },
