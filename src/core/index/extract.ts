@@ -212,14 +212,18 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
     qualified = prefix + q + name;
   }
 
-  const { start, decorators } = spanStart(def.node, facts);
+  const first = outermost(def.node, facts);
+  const { start, decorators } = spanStart(def.node, first, facts);
   const end = def.node.endPosition;
   const endLine = end.column === 0 && end.row > start.row ? end.row : end.row + 1;
   const body = findBody(def);
   let headerEnd = body ? body.startIndex : def.node.endIndex;
   // `def f():  # note` — a trailing comment before the body is not part of the signature
-  for (const c of (def.func ?? def.node).children) {
-    if (c && facts.comments.has(c.type) && c.startIndex < headerEnd && c.startIndex > def.name.endIndex) headerEnd = c.startIndex;
+  // (only looked for when the header could hold a comment at all: listing children is not free)
+  if (/[#/]/.test(text.slice(def.name.endIndex, headerEnd))) {
+    for (const c of (def.func ?? def.node).children) {
+      if (c && facts.comments.has(c.type) && c.startIndex < headerEnd && c.startIndex > def.name.endIndex) headerEnd = c.startIndex;
+    }
   }
   const header = text.slice(headerStart(def.node, facts), headerEnd);
   let signature = squash(header).replace(/\s*\{$/, '');
@@ -235,7 +239,7 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
   };
   if (className) symbol.className = className;
   if (container) symbol.container = container;
-  const doc = (facts.pythonDocstring && body ? pythonDocstring(body) : undefined) ?? leadingComment(outermost(def.node, facts), facts);
+  const doc = (facts.pythonDocstring && body ? pythonDocstring(body) : undefined) ?? leadingComment(first, facts);
   if (doc) symbol.doc = doc;
   const b = bases.get(def.node.id);
   if (b && b.length) symbol.bases = b;
@@ -249,17 +253,17 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
   return { def, symbol, qualified, classForChildren: CLASS_LIKE.has(kind) ? name : undefined };
 }
 
+// Node.parent and Node.previousSibling each walk down from the root inside tree-sitter: fetch each once.
 function outermost(node: Node, facts: LangFacts): Node {
   let n = node;
   // a Go `type ( A ...; B ... )` group wraps several definitions: then none owns it
-  while (n.parent && facts.wrappers.has(n.parent.type) && !(n.parent.type === 'type_declaration' && n.parent.namedChildCount > 1)) n = n.parent;
-  while (n.previousSibling && facts.leadingSiblings.has(n.previousSibling.type)) n = n.previousSibling;
+  for (let p = n.parent; p && facts.wrappers.has(p.type) && !(p.type === 'type_declaration' && p.namedChildCount > 1); p = p.parent) n = p;
+  if (facts.leadingSiblings.size) for (let s = n.previousSibling; s && facts.leadingSiblings.has(s.type); s = s.previousSibling) n = s;
   return n;
 }
 
-function spanStart(node: Node, facts: LangFacts): { start: { row: number; column: number }; decorators: string[] } {
+function spanStart(node: Node, first: Node, facts: LangFacts): { start: { row: number; column: number }; decorators: string[] } {
   const decorators: string[] = [];
-  const first = outermost(node, facts);
   // decorators are either children of the wrapper/definition or preceding siblings
   const seen = new Set<number>();
   const addFrom = (n: Node | null) => {
@@ -277,9 +281,12 @@ function spanStart(node: Node, facts: LangFacts): { start: { row: number; column
       decorators.push(cleanDecorator(s.text));
     }
   }
-  for (let w: Node | null = node; w; w = w.parent) {
+  for (let w: Node | null = node; w; ) {
     addFrom(w);
-    if (!w.parent || !facts.wrappers.has(w.parent.type)) break;
+    if (w.id === first.id) break;
+    const up: Node | null = w.parent;
+    if (!up || !facts.wrappers.has(up.type)) break;
+    w = up;
   }
   const modifiers = node.namedChildren.find((c) => c?.type === 'modifiers');
   if (modifiers) addFrom(modifiers);

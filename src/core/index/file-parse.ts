@@ -1,4 +1,5 @@
 // Read + decode + parse one file. Shared by the worker threads and the calling-thread fallback.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { decodeSource } from './decode';
 import { parseSource } from './parse';
@@ -23,11 +24,15 @@ export interface ParseResult {
   text?: string;
 }
 
-export async function parseFileAt(job: ParseJob, keepText = false): Promise<ParseResult> {
+/**
+ * `syncRead` is for worker threads: there a blocking read costs nothing, while an async one parks
+ * the thread on the libuv pool for every file (a second of idle per worker on sympy).
+ */
+export async function parseFileAt(job: ParseJob, keepText = false, syncRead = false): Promise<ParseResult> {
   const warnings: IndexWarning[] = [];
   let buf: Buffer;
   try {
-    buf = await readFile(job.abs);
+    buf = syncRead ? readFileSync(job.abs) : await readFile(job.abs);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return { rel: job.rel, warnings };

@@ -1,13 +1,12 @@
-// A pool of worker threads running dist/parse-worker.js. Jobs go out in small batches and each worker
-// pulls the next batch when it answers, so one huge file does not hold the others back. If a worker
-// dies, its batch and everything left is parsed on the calling thread: slower, never lost.
+// A pool of worker threads running dist/parse-worker.js. A run hands every worker the same job list
+// (largest files first) and a shared counter to claim jobs from, so the load balances itself and
+// the last file to finish is a small one. If a worker dies, the files nobody reported are parsed on
+// the calling thread once the others are done: slower, never lost.
 import { Worker } from 'node:worker_threads';
 import { parseFileAt } from './file-parse';
 import type { ParseJob, ParseResult } from './file-parse';
 import { builtWorkerPath } from './paths';
 import type { WorkerReply, WorkerRequest } from './parse-worker';
-
-const BATCH = 8;
 
 export class ParsePool {
   private readonly workers: Worker[] = [];
@@ -30,36 +29,24 @@ export class ParsePool {
     return new ParsePool(script, size);
   }
 
+  /** Starts the workers ahead of a run (each loads the parser runtime meanwhile). */
+  warm(count = this.size): void {
+    while (this.workers.length < Math.min(count, this.size)) this.workers.push(this.spawn());
+  }
+
   async run(jobs: ParseJob[]): Promise<ParseResult[]> {
     if (!jobs.length) return [];
-    const batches: ParseJob[][] = [];
-    for (let i = 0; i < jobs.length; i += BATCH) batches.push(jobs.slice(i, i + BATCH));
-    const results: ParseResult[] = [];
-    const wanted = Math.min(this.size, batches.length);
-    while (this.workers.length < wanted) this.workers.push(this.spawn());
-    const failed: ParseJob[] = [];
-    await Promise.all(
-      this.workers.slice(0, wanted).map(async (w) => {
-        w.ref();
-        try {
-          for (let b = batches.shift(); b; b = batches.shift()) {
-            try {
-              results.push(...(await this.send(w, b)));
-            } catch {
-              // the worker is gone: hand its batch and the rest to the calling thread
-              failed.push(...b);
-              for (let r = batches.shift(); r; r = batches.shift()) failed.push(...r);
-              this.drop(w);
-              return;
-            }
-          }
-        } finally {
-          w.unref();
-        }
-      }),
-    );
-    for (const job of failed) results.push(await parseFileAt(job));
-    return results;
+    const order = [...jobs].sort((a, b) => b.size - a.size);
+    this.warm(Math.ceil(order.length / 8));
+    const byOrder: (ParseResult | undefined)[] = new Array(order.length);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const id = this.nextId++;
+    await Promise.all(this.workers.slice().map((w) => this.drive(w, id, order, next, byOrder)));
+    // anything unreported belonged to a worker that died
+    for (let i = 0; i < order.length; i++) byOrder[i] ??= await parseFileAt(order[i]);
+    // callers get results in the order of their jobs
+    const at = new Map(order.map((j, i) => [j, i]));
+    return jobs.map((j) => byOrder[at.get(j)!]!);
   }
 
   async close(): Promise<void> {
@@ -70,7 +57,7 @@ export class ParsePool {
   private spawn(): Worker {
     const w = new Worker(this.script);
     w.unref();
-    // errors surface through send(); this only keeps an idle crash from being unhandled
+    // errors surface through drive(); this only keeps an idle crash from being unhandled
     w.on('error', () => this.drop(w));
     return w;
   }
@@ -81,32 +68,28 @@ export class ParsePool {
     void w.terminate();
   }
 
-  private send(w: Worker, jobs: ParseJob[]): Promise<ParseResult[]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+  /** Resolves when `w` reports it is done, or has died (its unreported jobs stay undefined). */
+  private drive(w: Worker, id: number, jobs: ParseJob[], next: Int32Array, results: (ParseResult | undefined)[]): Promise<void> {
+    return new Promise((resolve) => {
       const onMessage = (reply: WorkerReply) => {
         if (reply.id !== id) return;
-        cleanup();
-        resolve(reply.results);
+        for (const r of reply.results) results[r.job] = r.result;
+        if (reply.done) finish(false);
       };
-      const onError = (e: Error) => {
-        cleanup();
-        reject(e);
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        reject(new Error(`parse worker exited with code ${code}`));
-      };
-      const cleanup = () => {
+      const onGone = () => finish(true);
+      const finish = (dead: boolean) => {
         w.off('message', onMessage);
-        w.off('error', onError);
-        w.off('exit', onExit);
+        w.off('error', onGone);
+        w.off('exit', onGone);
+        w.unref();
+        if (dead) this.drop(w);
+        resolve();
       };
+      w.ref();
       w.on('message', onMessage);
-      w.on('error', onError);
-      w.on('exit', onExit);
-      const req: WorkerRequest = { id, jobs };
-      w.postMessage(req);
+      w.on('error', onGone);
+      w.on('exit', onGone);
+      w.postMessage({ id, jobs, next } satisfies WorkerRequest);
     });
   }
 }

@@ -45,3 +45,8 @@ export function runtimeFor(lang: Lang): Promise<LangRuntime> {
   }
   return r;
 }
+
+/** Loads the tree-sitter runtime ahead of the first parse (worker threads call it on start). */
+export function warmRuntime(): Promise<void> {
+  return init();
+}

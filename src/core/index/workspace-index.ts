@@ -178,6 +178,8 @@ export class WorkspaceIndex {
       known = loaded.entries;
       // a missing or rebuilt cache must be written even when nothing else changes
       if (loaded.warning || !loaded.entries.size) this.dirty = true;
+      // nothing cached: every file will be parsed, so let the workers load while we walk
+      if (!loaded.entries.size) this.pool?.warm();
     }
     const walked = await walkWorkspace(this.root, { exclude: this.opts.exclude, maxFileBytes: this.opts.maxFileBytes }, (w) => this.warn(w));
     this.rules = walked.rules;
