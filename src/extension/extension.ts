@@ -198,6 +198,8 @@ class Rover implements vscode.Disposable {
         void this.startTrusted();
       }),
       vscode.workspace.onDidSaveTextDocument((d) => void this.onSaved(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => void this.onOpened(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => void this.withIndexedDoc(d, async (index, rel) => index.dropTree(rel))),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rover.testOnSave')) this.testing.setEnabled(vscode.workspace.isTrusted && this.testOnSaveWanted());
         if (e.affectsConfiguration('rover.index')) void this.getIndex(true);
@@ -228,13 +230,22 @@ class Rover implements vscode.Disposable {
   }
 
   private async onSaved(d: vscode.TextDocument): Promise<void> {
+    await this.withIndexedDoc(d, (index, rel) => index.updateFile(rel), 'index update');
+  }
+
+  /** Keeps the syntax tree of an open file, so that its saves re-index incrementally. */
+  private async onOpened(d: vscode.TextDocument): Promise<void> {
+    await this.withIndexedDoc(d, (index, rel) => index.keepTree(rel), 'index tree');
+  }
+
+  private async withIndexedDoc(d: vscode.TextDocument, fn: (index: Awaited<ReturnType<typeof core.openIndex>>, rel: string) => Promise<unknown>, what?: string): Promise<void> {
     const root = this.root();
     if (!root || d.uri.scheme !== 'file' || !d.uri.fsPath.startsWith(root) || !this.index) return;
     const rel = vscode.workspace.asRelativePath(d.uri, false);
     try {
-      await (await this.index).updateFile(rel);
+      await fn(await this.index, rel);
     } catch (e) {
-      this.log.warn(`index update of ${rel}: ${(e as Error).message}`);
+      if (what) this.log.warn(`${what} of ${rel}: ${(e as Error).message}`);
     }
   }
 

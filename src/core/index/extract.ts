@@ -2,7 +2,7 @@
 // (grammars/queries/<lang>/tags.scm); this module only knows the capture names and a few per-language
 // facts about wrappers, decorators and comments. Nesting (method vs function, containers, qualified
 // names) is decided here from byte ranges, so every definition node yields exactly one symbol.
-import type { Node, QueryMatch } from 'web-tree-sitter';
+import type { Node, QueryMatch, Tree } from 'web-tree-sitter';
 import { CLASS_LIKE } from './types';
 import type { CallSite, CodeSymbol, FileRecord, Lang, SymbolKind } from './types';
 import type { LangRuntime } from './ts-runtime';
@@ -89,28 +89,46 @@ export function extractFile(rt: LangRuntime, text: string, path: string): FileRe
   const tree = rt.parser.parse(text);
   if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
   try {
-    const root = tree.rootNode;
-    const matches = rt.query.matches(root);
-    const { defs, bases, calls } = collect(matches);
-    const facts = FACTS[rt.lang];
-    const placed = place(defs, bases, facts, text);
-    const symbols = placed.filter((p) => p.symbol).map((p) => p.symbol!);
-    const callSites = attachCalls(calls, placed);
-    const record: FileRecord = {
-      path,
-      lang: rt.lang,
-      size: 0,
-      mtimeMs: 0,
-      symbols,
-      calls: callSites,
-      hasErrors: root.hasError,
-      lines: countLines(text),
-    };
-    if (root.hasError) record.errorLines = errorLines(root);
-    return record;
+    return extractTree(rt, tree, text, path);
   } finally {
     tree.delete();
   }
+}
+
+/** Like extractFile, for a tree the caller owns (and keeps). */
+export function extractTree(rt: LangRuntime, tree: Tree, text: string, path: string): FileRecord {
+  const root = tree.rootNode;
+  const { symbols, calls: callSites } = symbolsAndCalls(rt, rt.query.matches(root), text);
+  const record: FileRecord = {
+    path,
+    lang: rt.lang,
+    size: 0,
+    mtimeMs: 0,
+    symbols,
+    calls: callSites,
+    hasErrors: root.hasError,
+    lines: countLines(text),
+  };
+  if (root.hasError) record.errorLines = errorLines(root);
+  return record;
+}
+
+/**
+ * Symbols and call sites of lines [firstRow, lastRow] (0-based) of the tree: the query visits only
+ * nodes that intersect those lines, so definitions enclosing them come back too (they give nested
+ * names their qualification) while everything else in the file is skipped. Rows, not indexes: this
+ * web-tree-sitter passes a query's index range to tree-sitter as bytes without converting it from
+ * UTF-16 units (its point range is converted).
+ */
+export function extractRows(rt: LangRuntime, tree: Tree, text: string, firstRow: number, lastRow: number): Pick<FileRecord, 'symbols' | 'calls'> {
+  const range = { startPosition: { row: firstRow, column: 0 }, endPosition: { row: lastRow + 1, column: 0 } };
+  return symbolsAndCalls(rt, rt.query.matches(tree.rootNode, range), text);
+}
+
+function symbolsAndCalls(rt: LangRuntime, matches: QueryMatch[], text: string): Pick<FileRecord, 'symbols' | 'calls'> {
+  const { defs, bases, calls } = collect(matches);
+  const placed = place(defs, bases, FACTS[rt.lang], text);
+  return { symbols: placed.filter((p) => p.symbol).map((p) => p.symbol!), calls: attachCalls(calls, placed) };
 }
 
 function collect(matches: QueryMatch[]) {

@@ -1,7 +1,7 @@
 // Read + decode + parse one file. Shared by the worker threads and the calling-thread fallback.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeSource } from './decode';
+import { decodeSource, type Encoding } from './decode';
 import { parseSource } from './parse';
 import type { FileMeta } from './cache';
 import type { FileRecord, IndexWarning, Lang } from './types';
@@ -20,43 +20,66 @@ export interface ParseResult {
   /** Instead of `record`, from worker threads: the cache form, decoded only when the file is used. */
   encoded?: { meta: FileMeta; body: string };
   warnings: IndexWarning[];
-  /** Only filled when the caller asked to keep the text (calling-thread parses). */
-  text?: string;
 }
 
 /**
  * `syncRead` is for worker threads: there a blocking read costs nothing, while an async one parks
  * the thread on the libuv pool for every file (a second of idle per worker on sympy).
  */
-export async function parseFileAt(job: ParseJob, keepText = false, syncRead = false): Promise<ParseResult> {
+export type SourceRead =
+  | { text: string; encoding: Encoding; warnings: IndexWarning[] }
+  | { text?: undefined; warnings: IndexWarning[] };
+
+/**
+ * Reads and decodes a file; no text when it is gone, unreadable or binary (the warnings say which).
+ * `syncRead` is for worker threads: there a blocking read costs nothing, while an async one parks
+ * the thread on the libuv pool for every file (a second of idle per worker on sympy).
+ */
+export async function readSource(job: Pick<ParseJob, 'abs' | 'rel'>, syncRead = false): Promise<SourceRead> {
   const warnings: IndexWarning[] = [];
   let buf: Buffer;
   try {
     buf = syncRead ? readFileSync(job.abs) : await readFile(job.abs);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') return { rel: job.rel, warnings };
+    if (err.code === 'ENOENT') return { warnings };
     warnings.push({ path: job.rel, reason: 'unreadable', message: `cannot read file (${err.code ?? err.message}); not indexed` });
-    return { rel: job.rel, warnings };
+    return { warnings };
   }
   const decoded = decodeSource(buf);
   if ('skip' in decoded) {
     warnings.push({ path: job.rel, ...decoded.skip });
-    return { rel: job.rel, warnings };
+    return { warnings };
   }
   if (decoded.warning) warnings.push({ path: job.rel, ...decoded.warning });
-  let record: FileRecord;
-  try {
-    record = await parseSource(job.lang, decoded.text, job.rel);
-  } catch (e) {
-    warnings.push({ path: job.rel, reason: 'parse-failed', message: `parser failed: ${(e as Error).message}` });
-    return { rel: job.rel, warnings };
-  }
+  return { text: decoded.text, encoding: decoded.encoding, warnings };
+}
+
+/** Fills what the parse cannot know about the file, and adds its syntax warning. */
+export function finishRecord(record: FileRecord, job: ParseJob, encoding: Encoding, warnings: IndexWarning[]): void {
   record.size = job.size;
   record.mtimeMs = job.mtimeMs;
-  if (decoded.encoding !== 'utf-8') record.encoding = decoded.encoding;
+  if (encoding !== 'utf-8') record.encoding = encoding;
   if (record.hasErrors) warnings.push(syntaxWarning(record));
-  return { rel: job.rel, record, warnings, text: keepText ? decoded.text : undefined };
+}
+
+export async function parseFileAt(job: ParseJob, syncRead = false): Promise<ParseResult> {
+  const src = await readSource(job, syncRead);
+  const warnings = src.warnings;
+  if (src.text === undefined) return { rel: job.rel, warnings };
+  let record: FileRecord;
+  try {
+    record = await parseSource(job.lang, src.text, job.rel);
+  } catch (e) {
+    warnings.push(parseFailed(job.rel, e));
+    return { rel: job.rel, warnings };
+  }
+  finishRecord(record, job, src.encoding, warnings);
+  return { rel: job.rel, record, warnings };
+}
+
+export function parseFailed(rel: string, e: unknown): IndexWarning {
+  return { path: rel, reason: 'parse-failed', message: `parser failed: ${(e as Error).message}` };
 }
 
 export function syntaxWarning(record: Pick<FileRecord, 'path' | 'errorLines'>): IndexWarning {

@@ -34,7 +34,7 @@ async function runJobs(port: NonNullable<typeof parentPort>, req: WorkerRequest)
     try {
       // Records travel as their cache line: one string clones far faster than thousands of small
       // objects, and the main thread only decodes the files somebody looks at.
-      r = await parseFileAt(job, false, true);
+      r = await parseFileAt(job, true);
       if (r.record) {
         r.encoded = { meta: metaOf(r.record), body: JSON.stringify(encodeFile(r.record)) };
         r.record = undefined;

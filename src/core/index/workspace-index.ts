@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { defaultCacheDir, loadCache, materialize, metaOf, saveCache } from './cache';
 import type { CachedEntry, FileMeta } from './cache';
 import { decodeAs, decodeSource } from './decode';
-import { parseFileAt, syntaxWarning } from './file-parse';
+import { finishRecord, parseFailed, parseFileAt, readSource, syntaxWarning } from './file-parse';
+import { LiveTrees } from './live-trees';
 import type { ParseJob, ParseResult } from './file-parse';
 import { languageForPath } from './languages';
 import { ParsePool } from './pool';
@@ -26,6 +27,7 @@ export class WorkspaceIndex {
   private readonly texts = new Map<string, string>();
   private rules: ExcludeRules;
   private pool: ParsePool | undefined;
+  private readonly live = new LiveTrees();
   private cacheLoaded = false;
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -134,22 +136,53 @@ export class WorkspaceIndex {
       this.warn({ path: rel, reason: 'too-large', message: `file is ${st.size} bytes, over the ${max}-byte limit; not indexed` });
       return undefined;
     }
-    const result = await parseFileAt({ abs, rel, lang, size: st.size, mtimeMs: st.mtimeMs }, true);
-    for (const w of result.warnings) this.warn(w);
-    if (!result.record) {
+    const job: ParseJob = { abs, rel, lang, size: st.size, mtimeMs: st.mtimeMs };
+    const src = await readSource(job);
+    const warnings = src.warnings;
+    let record: FileRecord | undefined;
+    const before = this.texts.get(rel);
+    const known = before !== undefined && before === src.text ? this.recordOf(rel) : undefined;
+    if (src.text !== undefined && known && known.lang === lang) {
+      // saved without a change (Save All, a formatter with nothing to do): same symbols
+      record = { ...known };
+      finishRecord(record, job, src.encoding, warnings);
+    } else if (src.text !== undefined) {
+      try {
+        record = (await this.live.parse(rel, lang, src.text)).record;
+        finishRecord(record, job, src.encoding, warnings);
+      } catch (e) {
+        warnings.push(parseFailed(rel, e));
+      }
+    }
+    for (const w of warnings) this.warn(w);
+    if (!record || src.text === undefined) {
       this.removeFile(rel);
       return undefined;
     }
-    this.put(result.record);
-    if (result.text !== undefined) this.texts.set(rel, result.text);
-    else this.texts.delete(rel);
+    this.put(record);
+    this.texts.set(rel, src.text);
     this.scheduleSave();
-    return result.record;
+    return record;
+  }
+
+  /**
+   * The file is open in an editor: parse it now and keep its syntax tree, so that its saves re-index
+   * incrementally. Cheap when the tree is already kept.
+   */
+  async keepTree(relPath: string): Promise<void> {
+    const rel = normalizeRel(relPath);
+    if (!this.live.has(rel)) await this.updateFile(rel);
+  }
+
+  /** The editor closed the file: its tree is no longer worth its memory. */
+  dropTree(relPath: string): void {
+    this.live.forget(normalizeRel(relPath));
   }
 
   removeFile(relPath: string): void {
     const rel = normalizeRel(relPath);
     this.texts.delete(rel);
+    this.live.forget(rel);
     if (this.entries.delete(rel)) {
       this.sorted = undefined;
       this.scheduleSave();
@@ -223,6 +256,7 @@ export class WorkspaceIndex {
     if (this.dirty) await this.saveNow();
     await this.pool?.close();
     this.pool = undefined;
+    this.live.clear();
   }
 
   private async parseAll(jobs: ParseJob[]): Promise<ParseResult[]> {
