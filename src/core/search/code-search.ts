@@ -506,31 +506,16 @@ export class CodeSearch {
     const t = this.names();
     const parts = nameArg.trim().replace(/::/g, '.').split('.').filter(Boolean);
     const name = parts[parts.length - 1] ?? nameArg;
-    const calls = t.calls().get(name) ?? [];
-    if (calls.length === 0) {
+    const found = t.calls().get(name);
+    if (!found) {
       const pool = t.calls().keys();
       const defs = t.callables.get(name) ?? [];
       const notes = defs.length ? [`${name} is defined at ${rankRefs(defs).slice(0, 5).map(where).join(', ')} but no call to it was found.`] : [];
       return this.fail(`Could not find any call of ${nameArg} in the codebase.`, closestNames(name, pool, 5), notes);
     }
-    const groups = new Map<string, { rec: FileRecord; container?: string; lines: number[]; test: boolean; first: number }>();
-    for (const c of calls) {
-      const key = `${c.rec.path}\0${c.call.container ?? ''}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { rec: c.rec, container: c.call.container, lines: [], test: false, first: c.call.line }));
-      g.lines.push(c.call.line);
-    }
-    const testCache = new Map<string, boolean>();
-    for (const g of groups.values()) {
-      g.lines = [...new Set(g.lines)].sort((x, y) => x - y);
-      g.first = g.lines[0];
-      let t = testCache.get(g.rec.path);
-      if (t === undefined) testCache.set(g.rec.path, (t = isTestPath(g.rec.path)));
-      g.test = t;
-    }
-    const ordered = [...groups.values()].sort(
-      (a, b) => Number(a.test) - Number(b.test) || (a.rec.path < b.rec.path ? -1 : a.rec.path > b.rec.path ? 1 : 0) || a.first - b.first,
-    );
+    // one place per (file, enclosing symbol), sources before tests
+    const ordered = found.places;
+    const n = found.calls;
     const notes = ['Calls are matched by name; receivers are not type-checked.'];
     if (ordered.length > this.maxReferencePlaces) {
       const rest = ordered.slice(this.maxReferencePlaces);
@@ -561,6 +546,6 @@ export class CodeSearch {
       } else hit.note = 'at module level';
       return hit;
     });
-    return this.success(hits, `Found ${calls.length} ${calls.length === 1 ? 'call' : 'calls'} of ${name} in ${hits.length} place(s).`, notes, calls.length);
+    return this.success(hits, `Found ${n} ${n === 1 ? 'call' : 'calls'} of ${name} in ${hits.length} place(s).`, notes, n);
   }
 }

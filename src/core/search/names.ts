@@ -1,15 +1,25 @@
 // Name tables over the index: classes, callables (functions + methods, each exactly once), direct
 // members per class and call sites. Rebuilt when the index's file list changes.
-import { CLASS_LIKE, type CallSite, type CodeSymbol, type FileRecord } from '../index/types';
+import { CLASS_LIKE, type CodeSymbol, type FileRecord } from '../index/types';
+import { isTestPath } from './source-lines';
 
 export interface SymRef {
   rec: FileRecord;
   sym: CodeSymbol;
 }
 
-export interface CallRef {
+/** The calls of one name inside one enclosing symbol of one file (or at its module level). */
+export interface CallPlace {
   rec: FileRecord;
-  call: CallSite;
+  container?: string;
+  /** Distinct lines, ascending. */
+  lines: number[];
+}
+
+/** Where a name is called: places of source files first, then of test files, each in path order. */
+export interface CallsOf {
+  calls: number;
+  places: CallPlace[];
 }
 
 const memberKey = (rec: FileRecord, qualifiedName: string) => `${rec.path}\0${qualifiedName}`;
@@ -35,7 +45,7 @@ export class NameTable {
   readonly classes = new Map<string, SymRef[]>();
   readonly callables = new Map<string, SymRef[]>();
   private readonly members = new Map<string, SymRef[]>();
-  private callIndex?: Map<string, CallRef[]>;
+  private callIndex?: Map<string, CallsOf>;
 
   constructor(readonly records: readonly FileRecord[]) {
     for (const rec of records) {
@@ -54,12 +64,38 @@ export class NameTable {
     return this.members.get(memberKey(cls.rec, cls.sym.qualifiedName)) ?? [];
   }
 
-  calls(): Map<string, CallRef[]> {
-    if (!this.callIndex) {
-      this.callIndex = new Map();
-      for (const rec of this.records) for (const call of rec.calls) push(this.callIndex, call.name, { rec, call });
+  /**
+   * Call sites grouped into places, built in one pass over all files when first needed: queries
+   * then touch only the places they show (walking thousands of scattered call objects per query
+   * was the cost of find_references on large trees).
+   */
+  calls(): Map<string, CallsOf> {
+    if (this.callIndex) return this.callIndex;
+    const index = new Map<string, CallsOf>();
+    const tests = new Map<string, CallPlace[]>();
+    for (const rec of this.records) {
+      const test = isTestPath(rec.path);
+      const inFile = new Map<string, Map<string, CallPlace>>();
+      for (const call of rec.calls) {
+        let of = index.get(call.name);
+        if (!of) index.set(call.name, (of = { calls: 0, places: [] }));
+        of.calls++;
+        let byContainer = inFile.get(call.name);
+        if (!byContainer) inFile.set(call.name, (byContainer = new Map()));
+        const key = call.container ?? '';
+        let place = byContainer.get(key);
+        if (!place) {
+          byContainer.set(key, (place = { rec, container: call.container, lines: [] }));
+          // calls come in source order, so places are created in the order of their first line
+          if (test) push(tests, call.name, place);
+          else of.places.push(place);
+        }
+        if (place.lines[place.lines.length - 1] !== call.line) place.lines.push(call.line);
+      }
     }
-    return this.callIndex;
+    for (const [name, places] of tests) index.get(name)!.places.push(...places);
+    this.callIndex = index;
+    return index;
   }
 
   private readonly byQualified = new WeakMap<FileRecord, Map<string, CodeSymbol>>();
