@@ -1,9 +1,11 @@
-// npm run bench:localize [-- --json] [--ids a,b] [--instances FILE] [--core] [--formula F]
+// npm run bench:localize [-- --json] [--ids a,b] [--instances FILE] [--core] [--formula F] [--cache DIR] [--no-plain] [--dump DIR]
+// --cache keeps per-test coverage between runs (ranking experiments re-run in minutes); --no-plain
+// skips timing the plain test run (then no collect/plain ratio).
 // For each benchmark instance: prepare the checkout (own SWEBENCH_ROOT), apply test_patch, localize
 // with FAIL_TO_PASS as failing and PASS_TO_PASS as passing tests, and compare the ranking with the
 // files/functions the gold patch changes (ACR's oracle setting). Also times the plain test run.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSource, languageForPath } from '../src/core/index/parse';
@@ -138,7 +140,16 @@ async function sh(cmd: string, args: string[], cwd: string, env?: NodeJS.Process
   return runProcess(cmd, args, { cwd, env: env ?? process.env, timeoutMs, ...(stdin !== undefined ? { stdin } : {}), maxOutputBytes: 4 * 1024 * 1024 });
 }
 
-async function runOne(inst: Instance, data: string, formula: Formula, log: (s: string) => void): Promise<Row> {
+interface RunOpts {
+  formula: Formula;
+  cacheDir: string | false;
+  plain: boolean;
+  /** Folder for each instance's top 200 entries with their scores, for analysis. */
+  dump?: string;
+}
+
+async function runOne(inst: Instance, data: string, opts: RunOpts, log: (s: string) => void): Promise<Row> {
+  const formula = opts.formula;
   const id = inst.instance_id;
   const dir = join(ROOT, id);
   const base: Row = { id, repo: inst.repo, ok: false, goldFiles: [], goldFunctions: [], fileTop1: false, fnRank: null, topTie: 0, top: [], collectMs: 0, plainMs: 0, ratio: 0 };
@@ -185,10 +196,13 @@ async function runOne(inst: Instance, data: string, formula: Formula, log: (s: s
   // the plain run, as the harness runs it
   const env = testEnv(spec, dir);
   const plainArgv = [...cfg.argv, ...cfg.directives];
-  const plain = await sh(plainArgv[0], plainArgv.slice(1), dir, env, undefined, cfg.timeout * 1000);
-  const plainMs = plain.durationMs;
-  await sh('/usr/bin/python3', ['-c', RESET, BENCH, data, id, ROOT], BENCH);
-  await sh('git', ['apply', '-'], dir, undefined, inst.test_patch);
+  let plainMs = 0;
+  if (opts.plain) {
+    const plain = await sh(plainArgv[0], plainArgv.slice(1), dir, env, undefined, cfg.timeout * 1000);
+    plainMs = plain.durationMs;
+    await sh('/usr/bin/python3', ['-c', RESET, BENCH, data, id, ROOT], BENCH);
+    await sh('git', ['apply', '-'], dir, undefined, inst.test_patch);
+  }
   let res: LocalizationResult;
   try {
     res = await localize({
@@ -200,13 +214,18 @@ async function runOne(inst: Instance, data: string, formula: Formula, log: (s: s
       runner: spec,
       testPaths: targets,
       isolate: false,
-      cacheDir: false,
+      cacheDir: opts.cacheDir,
       timeoutMs: cfg.timeout * 1000,
     });
   } catch (e) {
     return { ...base, goldFiles, goldFunctions: [...goldFns], plainMs, error: e instanceof Error ? e.message.slice(0, 600) : String(e) };
   }
   const idx = res.entries.findIndex((e) => e.method && goldFns.has(`${e.file}::${e.qualifiedName}`));
+  if (opts.dump) {
+    await mkdir(opts.dump, { recursive: true });
+    const dump = { id, goldFiles, goldFunctions: [...goldFns], issue: inst.problem_statement, failing: res.failing, passing: res.passing.length, entries: res.entries.slice(0, 200), tieGroups: res.tieGroups.slice(0, 20) };
+    await writeFile(join(opts.dump, `${id}.json`), JSON.stringify(dump, null, 1));
+  }
   return {
     ...base,
     ok: true,
@@ -254,7 +273,17 @@ function summarize(rows: Row[]) {
 async function main() {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean' }, ids: { type: 'string' }, instances: { type: 'string' }, core: { type: 'boolean' }, formula: { type: 'string' }, 'no-js': { type: 'boolean' } },
+    options: {
+      json: { type: 'boolean' },
+      ids: { type: 'string' },
+      instances: { type: 'string' },
+      core: { type: 'boolean' },
+      formula: { type: 'string' },
+      'no-js': { type: 'boolean' },
+      cache: { type: 'string' },
+      'no-plain': { type: 'boolean' },
+      dump: { type: 'string' },
+    },
   });
   const data = values.instances ?? join(BENCH, 'instances.jsonl');
   const text = readFileSync(data, 'utf8');
@@ -273,7 +302,7 @@ async function main() {
   const rows: Row[] = [];
   for (const inst of pick) {
     const t0 = Date.now();
-    const r = await runOne(inst, data, formula, log);
+    const r = await runOne(inst, data, { formula, cacheDir: values.cache ?? false, plain: !values['no-plain'], dump: values.dump }, log);
     rows.push(r);
     log(
       `${r.id}: ${r.ok ? `file@1 ${r.fileTop1 ? 'yes' : 'no'}  fn rank ${r.fnRank ?? '-'}  top tie ${r.topTie}  collect ${(r.collectMs / 1000).toFixed(1)}s vs plain ${(r.plainMs / 1000).toFixed(1)}s (${r.ratio.toFixed(2)}x)` : `ERROR ${r.error}`}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`,

@@ -77,6 +77,37 @@ describe('localize: Python (pytest + coverage.py)', () => {
     }
   });
 
+  it("does not count the code that reports a failure as the failing test's", async () => {
+    const repo = await fixture('localize-py');
+    // a project hook that runs only for failed reports, after the test itself has finished
+    await writeFile(join(repo.dir, 'shop', 'reporting.py'), 'def describe(report):\n    text = str(report.longrepr)\n    return text[:80]\n');
+    await writeFile(
+      join(repo.dir, 'tests', 'conftest.py'),
+      [
+        'import pytest',
+        'from shop import reporting',
+        '',
+        '@pytest.hookimpl(hookwrapper=True)',
+        'def pytest_runtest_makereport(item, call):',
+        '    outcome = yield',
+        '    report = outcome.get_result()',
+        '    if report.failed:',
+        '        reporting.describe(report)',
+        '',
+      ].join('\n'),
+    );
+    const res = await localize({
+      repo: repo.dir,
+      failing: [FAILING_PY],
+      passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'],
+      runner: pytestSpec,
+      cacheDir: false,
+      isolate: false,
+    });
+    expect(res.entries[0]).toMatchObject({ file: 'shop/pricing.py', method: 'apply_coupon' });
+    expect(res.entries.filter((e) => e.file === 'shop/reporting.py')).toEqual([]);
+  });
+
   it('serves repeated runs from the cache and re-collects after a change', async () => {
     const repo = await fixture('localize-py');
     const cache = await cacheDir();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
-import { identifierTokens, isTestPath, issueSimilarity, stackFrames } from '../../src/core/localize/hints';
+import { identifierTokens, isTestPath, issueFrames, issueSimilarity, issueTraceScore, stackFrames } from '../../src/core/localize/hints';
 import { matchTestIds, normalizeTestId } from '../../src/core/localize/ids';
 import { rankFunctions } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
@@ -80,6 +80,45 @@ describe('line spectra and ranking', () => {
   });
 });
 
+describe('evidence beyond the spectrum', () => {
+  // f covers lines of four functions; p1 also covers `helper`'s and `deep`'s lines, p2 only `deep`'s
+  const t: TestCoverage[] = [
+    { id: 'f', files: { 'm/x.py': [2, 6, 10, 14] } },
+    { id: 'p1', files: { 'm/x.py': [6, 14] } },
+    { id: 'p2', files: { 'm/x.py': [14] } },
+  ];
+  const syms = async () => [sym('top', 1, 3), sym('helper', 5, 7), sym('raiser', 9, 11), sym('deep', 13, 15)];
+  const rank = (extra: Partial<Parameters<typeof rankFunctions>[0]>) =>
+    rankFunctions({ spectra: lineSpectra(t, new Set(['f'])), totalFailed: 1, totalPassed: 2, formula: 'ochiai', symbols: syms, ...extra });
+
+  it('lets the function a traceback points at pass one with a slightly higher score, not one far above', async () => {
+    const plain = await rank({});
+    expect(plain.entries.map((e) => [e.method, round3(e.score)])).toEqual([
+      ['top', 1],
+      ['raiser', 1],
+      ['helper', 0.707],
+      ['deep', 0.577],
+    ]);
+    const issue = 'Traceback (most recent call last):\n  File "/home/u/site-packages/m/x.py", line 6, in helper\nValueError: bad';
+    const { entries } = await rank({ issueFrames: issueFrames(issue) });
+    expect(entries.map((e) => e.method)).toEqual(['helper', 'top', 'raiser', 'deep']);
+    expect(entries[0]).toMatchObject({ issueTraceScore: 1, evidence: 0.5, tieGroup: 2, tieSize: 1 });
+    // the spectrum still decides between functions no evidence points at
+    expect(entries.slice(1, 3).map((e) => e.tieBrokenBy)).toEqual(['unbroken', 'unbroken']);
+    // a stack frame of a failing test counts the same way
+    const viaStack = await rank({ frames: [[{ file: 'm/x.py', line: 14, depth: 0 }]] });
+    expect(viaStack.entries.map((e) => e.method)).toEqual(['deep', 'top', 'raiser', 'helper']);
+  });
+
+  it('caps the issue-text bonus below a spectrum gap', async () => {
+    const { entries } = await rank({ issue: identifierTokens('deep() in m/x.py returns the wrong value') });
+    expect(entries[0].method).toBe('top');
+    expect(entries.find((e) => e.method === 'deep')!.evidence).toBeLessThanOrEqual(0.25);
+  });
+});
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 describe('hints', () => {
   it('recognises test files of Python and JS', () => {
     for (const p of ['tests/test_x.py', 'pkg/x_test.py', 'conftest.py', 'testing/python/fixtures.py', 'src/a.test.ts', 'test/acceptance/app.js', 'sympy/core/tests/test_basic.py'])
@@ -93,6 +132,31 @@ describe('hints', () => {
     const b = issueSimilarity(issue, { method: '_print_Pow', className: 'CCodePrinter', file: 'sympy/printing/ccode.py' });
     expect(a).toBeGreaterThan(b);
     expect(b).toBeGreaterThan(0);
+  });
+
+  it('reads the tracebacks pasted into an issue, innermost first, without test frames', () => {
+    const text = [
+      'use `pytest -k xxx`, report an error',
+      '/usr/lib/python3.8/site-packages/_pytest/python.py:617: in _importtestmodule',
+      '    mod = import_path(self.path)',
+      '/usr/lib/python3.8/site-packages/_pytest/assertion/rewrite.py:695: in run',
+      '    if self.is_rewrite_disabled(doc):',
+      '/usr/lib/python3.8/site-packages/_pytest/assertion/rewrite.py:760: in is_rewrite_disabled',
+      'E   TypeError: argument of type int is not iterable',
+      'Traceback (most recent call last):',
+      '  File "tests/test_a.py", line 3, in test_x',
+      '  File "C:\\work\\pkg\\core.py", line 9, in solve',
+      'and from node:',
+      '    at Router.handle (/srv/app/node_modules/express/lib/router/index.js:284:7)',
+    ].join('\n');
+    const frames = issueFrames(text);
+    expect(frames.map((f) => f.name)).toEqual(['solve', 'is_rewrite_disabled', 'run', '_importtestmodule', 'handle']);
+    expect(issueTraceScore(frames, { method: 'run', file: 'src/_pytest/assertion/rewrite.py' })).toBe(1 / 3);
+    expect(issueTraceScore(frames, { method: 'solve', file: 'pkg/core.py' })).toBe(1);
+    expect(issueTraceScore(frames, { method: 'handle', file: 'lib/router/index.js' })).toBe(1 / 5);
+    // same name in another file, or no name at all: no match
+    expect(issueTraceScore(frames, { method: 'run', file: 'src/_pytest/runner.py' })).toBe(0);
+    expect(issueTraceScore(frames, { file: 'src/_pytest/assertion/rewrite.py' })).toBe(0);
   });
 
   it('reads Python, pytest and V8 frames innermost first, relative to the run dir', () => {

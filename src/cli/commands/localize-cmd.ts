@@ -130,7 +130,9 @@ export function formatText(r: LocalizationResult, top: number): string {
   for (const e of r.entries.slice(0, top)) {
     const name = e.method ? (e.className && !e.qualifiedName?.startsWith(e.className) ? `${e.className}.${e.qualifiedName}` : e.qualifiedName) : '<module level>';
     const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score${e.tieBrokenBy === 'unbroken' ? ', NOT separated: same stack/issue evidence' : `, ordered by ${e.tieBrokenBy}`})` : '';
-    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueScore ? `issue ${e.issueScore}` : ''].filter(Boolean).join(', ');
+    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.evidence ? `+${e.evidence} evidence` : '']
+      .filter(Boolean)
+      .join(', ');
     lines.push(`${String(e.rank).padStart(3)}. ${fmt(e.score)}  ${e.file}:${e.line}  ${name}  [ef ${e.ef} ep ${e.ep}${hints ? `; ${hints}` : ''}]${tie}`);
   }
   const big = r.tieGroups.filter((g) => g.size > 1).slice(0, 3);

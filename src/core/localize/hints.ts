@@ -117,3 +117,44 @@ function relativeTo(file: string, roots: string[]): string | undefined {
   }
   return undefined;
 }
+
+/** A frame of a traceback quoted in an issue: paths are the reporter's, so only names are reliable. */
+export interface IssueFrame {
+  path: string;
+  name: string;
+}
+
+/**
+ * Frames of the tracebacks pasted into an issue, innermost first, test files left out. Understands
+ * Python (`File "x.py", line 3, in f`), pytest (`x.py:3: in f`) and V8 (`at A.f (x.js:3:7)`).
+ */
+export function issueFrames(text: string): IssueFrame[] {
+  const py: IssueFrame[] = [];
+  const js: IssueFrame[] = [];
+  for (const l of text.split(/\r?\n/)) {
+    const m = /File "([^"]+)", line \d+, in ([\w<>.]+)/.exec(l) ?? /^\s*([^\s:][^:]*\.py):\d+:? in ([\w<>.]+)/.exec(l);
+    if (m) {
+      py.push({ path: m[1].replace(/\\/g, '/'), name: m[2] });
+      continue;
+    }
+    const j = /\bat (?:new )?([\w$.<>]+) \((?:file:\/\/)?([^\s()]+\.[cm]?[jt]sx?):\d+:\d+\)/.exec(l);
+    if (j) js.push({ path: j[2], name: j[1].split('.').pop() ?? j[1] });
+  }
+  // Python prints the innermost frame last, V8 first
+  return [...py.reverse(), ...js].filter((f) => !isTestPath(f.path));
+}
+
+/**
+ * How close to the raise point of an issue's traceback this function is: 1 for the innermost
+ * frame, 1/2 for the next, ...; 0 when it is not in a traceback. A frame matches by function name
+ * and by the file's name at the end of the reporter's path.
+ */
+export function issueTraceScore(frames: readonly IssueFrame[], loc: { method?: string; file: string }): number {
+  if (!loc.method) return 0;
+  const base = loc.file.split('/').pop();
+  for (let k = 0; k < frames.length; k++) {
+    const f = frames[k];
+    if (f.name === loc.method && (f.path === loc.file || f.path.endsWith('/' + loc.file) || f.path.split('/').pop() === base)) return 1 / (1 + k);
+  }
+  return 0;
+}

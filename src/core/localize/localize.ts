@@ -1,4 +1,5 @@
 // Fault localization end to end: per-test coverage (cached), spectra, ranking, warnings.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { languageForPath, parseSource } from '../index/parse';
@@ -8,10 +9,11 @@ import { testEnv } from '../validate/env';
 import type { TestRunnerSpec } from '../validate/types';
 import { createWorktree, type Worktree } from '../validate/worktree';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
-import { identifierTokens, stackFrames, type StackFrame } from './hints';
+import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
 import { matchTestIds, testFileOf } from './ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
+import { FRAME_PLUGIN, PYTEST_PLUGIN } from './python-scripts';
 import { rankFunctions } from './rank';
 import { lineSpectra } from './sbfl';
 import { LocalizeError, type AgentLocalization, type CollectResult, type Formula, type LocalizationResult, type TestCoverage } from './types';
@@ -133,6 +135,7 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     formula,
     symbols: o.symbols ?? ((f) => parseSymbols(o.repo, f)),
     issue: o.issueText ? identifierTokens(o.issueText) : undefined,
+    issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,
     exclude: testFiles,
   });
@@ -182,7 +185,9 @@ async function collect(
 ): Promise<CollectResult> {
   const started = Date.now();
   const timeoutMs = o.timeoutMs ?? 600_000;
-  const runnerKey = JSON.stringify([spec.kind, spec.command, o.jsMode ?? '']);
+  // the collector's own code is part of the key: a changed plugin measures differently
+  const collector = spec.kind === 'pytest' ? PYTEST_PLUGIN : pythonOf(spec) ? FRAME_PLUGIN : '';
+  const runnerKey = JSON.stringify([spec.kind, spec.command, o.jsMode ?? '', createHash('sha1').update(collector).digest('hex').slice(0, 12)]);
   const cache = o.cacheDir !== false && state ? new CoverageCache(o.cacheDir || defaultLocalizeCacheDir(), o.repo, state, runnerKey) : undefined;
   const tests = new Map<string, TestCoverage>();
   const fromCache: string[] = [];

@@ -43,6 +43,27 @@ def pytest_runtest_protocol(item, nextitem):
     # which test was running, should the run be killed for taking too long
     with open(os.environ["ROVER_COV_RESULTS"] + ".current", "w") as f:
         f.write(item.nodeid)
+    yield
+
+
+# A test's context covers its setup, call and teardown only. Making its report (formatting the
+# traceback of a failure, ...) runs only for failing tests: measured, it would look like the bug.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    _cov.switch_context(item.nodeid)
+    yield
+    _cov.switch_context("")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    _cov.switch_context(item.nodeid)
+    yield
+    _cov.switch_context("")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     _cov.switch_context(item.nodeid)
     yield
     _cov.switch_context("")

@@ -1,7 +1,7 @@
 // From line spectra to a ranked list of functions: max over a function's lines (keeping the line),
 // exact-score tie groups, and tie-breakers that are shown, never silent.
 import type { CodeSymbol } from '../index/types';
-import { isTestPath, issueSimilarity, type IssueTokens, type StackFrame } from './hints';
+import { isTestPath, issueSimilarity, issueTraceScore, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
 import { suspiciousness } from './sbfl';
 import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';
 
@@ -15,6 +15,8 @@ export interface RankInput {
   issue?: IssueTokens;
   /** Frames per failing test, innermost first. */
   frames?: StackFrame[][];
+  /** Frames of tracebacks quoted in the issue, innermost first. */
+  issueFrames?: IssueFrame[];
   /** Extra paths never ranked (beyond the test-path patterns), e.g. the failing tests' own files. */
   exclude?: ReadonlySet<string>;
 }
@@ -66,6 +68,8 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
         ep: s.ep,
         stackScore: 0,
         issueScore: 0,
+        issueTraceScore: 0,
+        evidence: 0,
       });
     }
   }
@@ -93,42 +97,67 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     const key = e.method ? `${e.file}\0${e.qualifiedName}\0${e.startLine}` : `${e.file}\0<module>`;
     e.stackScore = round(stack.get(key) ?? 0);
     e.issueScore = round(issueSimilarity(inp.issue, e));
+    e.issueTraceScore = round(issueTraceScore(inp.issueFrames ?? [], e));
+    e.evidence = evidenceOf(e);
   }
-  list.sort(
-    (a, b) =>
-      cmpScore(b.score, a.score) ||
-      b.stackScore - a.stackScore ||
-      b.issueScore - a.issueScore ||
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.startLine - b.startLine,
-  );
-  const entries: RankedLocation[] = [];
+  // Tie groups are groups of equal SBFL score, numbered by score; entries are ordered by the SBFL
+  // score plus their evidence, so a function the failing tests' tracebacks or the issue point at
+  // can pass one with a slightly higher score and none.
+  list.sort((a, b) => cmpScore(b.score, a.score));
+  const group = new Map<(typeof list)[number], { group: number; size: number; by: RankedLocation['tieBrokenBy'] }>();
   const tieGroups: TieGroupInfo[] = [];
-  let i = 0;
-  while (i < list.length) {
+  for (let i = 0; i < list.length; ) {
     let j = i;
     while (j < list.length && scoreKey(list[j].score) === scoreKey(list[i].score)) j++;
-    const group = tieGroups.length + 1;
     const members = list.slice(i, j);
+    const evidenceKey = (m: (typeof list)[number]) => `${m.stackScore}|${m.issueTraceScore}|${m.issueScore}`;
     const keyCount = new Map<string, number>();
-    for (const m of members) keyCount.set(`${m.stackScore}|${m.issueScore}`, (keyCount.get(`${m.stackScore}|${m.issueScore}`) ?? 0) + 1);
+    for (const m of members) keyCount.set(evidenceKey(m), (keyCount.get(evidenceKey(m)) ?? 0) + 1);
     const stackVaries = new Set(members.map((m) => m.stackScore)).size > 1;
     let unbroken = 0;
+    const id = tieGroups.length + 1;
     for (const m of members) {
       let by: RankedLocation['tieBrokenBy'] = 'none';
       if (members.length > 1) {
-        if ((keyCount.get(`${m.stackScore}|${m.issueScore}`) ?? 0) > 1) {
+        if ((keyCount.get(evidenceKey(m)) ?? 0) > 1) {
           by = 'unbroken';
           unbroken++;
         } else by = stackVaries ? 'stack' : 'issue';
       }
-      entries.push({ ...m, rank: entries.length + 1, tieGroup: group, tieSize: members.length, tieBrokenBy: by });
+      group.set(m, { group: id, size: members.length, by });
     }
-    tieGroups.push({ group, score: list[i].score, size: members.length, unbroken });
+    tieGroups.push({ group: id, score: list[i].score, size: members.length, unbroken });
     i = j;
   }
+  list.sort(
+    (a, b) =>
+      cmpScore(b.score + b.evidence, a.score + a.evidence) ||
+      cmpScore(b.score, a.score) ||
+      b.stackScore - a.stackScore ||
+      b.issueTraceScore - a.issueTraceScore ||
+      b.issueScore - a.issueScore ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.startLine - b.startLine,
+  );
+  const entries = list.map((m, i) => {
+    const g = group.get(m)!;
+    return { ...m, rank: i + 1, tieGroup: g.group, tieSize: g.size, tieBrokenBy: g.by };
+  });
   return { entries, tieGroups };
 }
+
+/**
+ * What the evidence beyond the spectrum adds to a function's SBFL score (at most 1.25): the failing
+ * tests' tracebacks and the issue's own tracebacks (each up to 0.5 for the innermost frame), and
+ * the issue naming it, its class or its file (up to 0.25). A bonus is enough to pass a function
+ * that only scores a little higher on the spectrum, never to lift one the failing tests hardly touch.
+ */
+export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceScore' | 'issueScore'>): number {
+  return round(0.5 * Math.min(1, e.stackScore) + 0.5 * Math.min(1, e.issueTraceScore) + 0.25 * (Math.min(ISSUE_SCORE_CAP, e.issueScore) / ISSUE_SCORE_CAP));
+}
+
+// issueSimilarity's most: the name verbatim (4), its class (2), its file (1), shared word parts (1)
+const ISSUE_SCORE_CAP = 8;
 
 function cmpScore(a: number, b: number): number {
   if (scoreKey(a) === scoreKey(b)) return 0;

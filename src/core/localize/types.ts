@@ -57,14 +57,21 @@ export interface RankedLocation {
   line: number;
   ef: number;
   ep: number;
-  /** 1-based index of the distinct-score group; entries sharing it had exactly the same SBFL score. */
+  /**
+   * 1-based index of the distinct-score group; entries sharing it had exactly the same SBFL score.
+   * Entries are ordered by score + evidence, so a group's members need not be next to each other.
+   */
   tieGroup: number;
   tieSize: number;
   /** Frames of the failing tests' tracebacks inside this function (weighted: the innermost counts more). */
   stackScore: number;
   /** Identifier overlap with the issue text. */
   issueScore: number;
-  /** What ordered this entry within its tie group. */
+  /** Position in a traceback quoted in the issue: 1 for the innermost frame, 1/2 for the next, ... */
+  issueTraceScore: number;
+  /** What stack, issue traceback and issue text add to `score` for the order (0 to 1.25). */
+  evidence: number;
+  /** What set this entry apart from the others of its tie group (the evidence it has and they lack). */
   tieBrokenBy: 'none' | 'stack' | 'issue' | 'unbroken';
 }
 
