@@ -133,6 +133,7 @@ interface Row {
   plainMs: number;
   ratio: number;
   mode?: string;
+  tool?: string;
   warnings?: number;
 }
 
@@ -239,6 +240,7 @@ async function runOne(inst: Instance, data: string, opts: RunOpts, log: (s: stri
     plainMs,
     ratio: plainMs > 0 ? res.collectMs / plainMs : 0,
     mode: res.mode,
+    tool: res.tool,
     warnings: res.warnings.length,
   };
 }
@@ -247,6 +249,11 @@ function median(xs: number[]): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function ratioOf(rows: Row[]): number | null {
+  const plain = rows.reduce((a, r) => a + r.plainMs, 0);
+  return plain ? Math.round((rows.reduce((a, r) => a + r.collectMs, 0) / plain) * 100) / 100 : null;
 }
 
 function summarize(rows: Row[]) {
@@ -267,6 +274,9 @@ function summarize(rows: Row[]) {
     tie_top_median: median(ok.map((r) => r.topTie)),
     collect_over_plain_ratio: tot((r) => r.plainMs) ? Math.round((tot((r) => r.collectMs) / tot((r) => r.plainMs)) * 100) / 100 : 0,
     collect_over_plain_median: Math.round(median(ok.map((r) => r.ratio)) * 100) / 100,
+    // coverage.py without its C tracer (an interpreter it was not built for) is several times slower
+    collect_over_plain_ratio_python_tracer: ratioOf(ok.filter((r) => r.tool?.includes('Python tracer'))),
+    collect_over_plain_ratio_other: ratioOf(ok.filter((r) => !r.tool?.includes('Python tracer'))),
   };
 }
 

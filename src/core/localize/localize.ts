@@ -235,6 +235,12 @@ async function collect(
     });
     result.commands.push(r.command);
     result.tool = r.tool;
+    if (r.pythonTracer) {
+      result.warnings.push(
+        `coverage.py has no C tracer for ${python} and uses its Python tracer: collecting takes several times as long as a plain test run. ` +
+          `Installing coverage.py into that environment (\`${python} -m pip install coverage\`) brings the C tracer.`,
+      );
+    }
     if (r.run.timedOut) {
       throw new LocalizeError(
         `The test run timed out after ${Math.round(timeoutMs / 1000)} s${r.runningAtTimeout ? ` while running ${r.runningAtTimeout}` : ''}. ` +

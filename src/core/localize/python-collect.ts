@@ -38,16 +38,21 @@ export interface PythonCollected {
   command: string[];
   /** The test that was running when a timeout hit (pytest only). */
   runningAtTimeout?: string;
+  /** coverage.py had no C tracer for this interpreter (several times slower). */
+  pythonTracer?: boolean;
 }
 
-async function probeCoverage(python: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ ok: boolean; version?: string; message: string }> {
+async function probeCoverage(python: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ ok: boolean; version?: string; pythonTracer?: boolean; message: string }> {
   let r: RunResult;
   try {
     r = await runProcess(python, ['-c', PROBE], { cwd, env, timeoutMs: 60_000 });
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }
-  if (r.code === 0) return { ok: true, version: r.stdout.trim(), message: '' };
+  if (r.code === 0) {
+    const [version, tracer] = r.stdout.trim().split(/\s+/);
+    return { ok: true, version, pythonTracer: tracer === 'Python', message: '' };
+  }
   return { ok: false, message: (r.stdout + r.stderr).trim().split('\n').pop() ?? '' };
 }
 
@@ -96,7 +101,7 @@ export async function collectPython(o: PythonRun): Promise<PythonCollected> {
       if (mod[0] !== '-m') env = withPath(env, [dirname(resolve(o.cwd, mod[0]))]);
     }
     const run = await runProcess(command[0], command.slice(1), { cwd: o.cwd, env, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 8 * 1024 * 1024 });
-    const tool = `coverage.py ${probe.version} (${o.style === 'pytest' ? 'pytest plugin, context per node id' : 'coverage run, context per test function'})`;
+    const tool = `coverage.py ${probe.version}${probe.pythonTracer ? ' with its Python tracer' : ''} (${o.style === 'pytest' ? 'pytest plugin, context per node id' : 'coverage run, context per test function'})`;
     if (run.timedOut) {
       const current = await readFile(results + '.current', 'utf8').catch(() => undefined);
       return { tests: [], collectErrors: [], run, tool, command, ...(current ? { runningAtTimeout: current } : {}) };
@@ -134,7 +139,7 @@ export async function collectPython(o: PythonRun): Promise<PythonCollected> {
     } else {
       applyScriptVerdicts(run.stdout + '\n' + run.stderr, byTest, collectErrors);
     }
-    return { tests: [...byTest.values()], collectErrors, run, tool, command };
+    return { tests: [...byTest.values()], collectErrors, run, tool, command, pythonTracer: probe.pythonTracer };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

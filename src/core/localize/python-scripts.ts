@@ -156,12 +156,19 @@ for f in d.measured_files():
 json.dump(out, sys.stdout)
 `;
 
-/** Exit code 3 when coverage.py cannot be imported by the project's interpreter. */
+/**
+ * Exit code 3 when coverage.py cannot be imported by the project's interpreter; else prints its
+ * version and which tracer it will use ("C", or "Python": several times slower).
+ */
 export const PROBE = String.raw`
 import sys
 try:
     import coverage
 except Exception as e:
     print(str(e)); sys.exit(3)
-print(coverage.__version__)
+try:
+    from coverage.collector import CTracer
+except Exception:
+    CTracer = None
+print(coverage.__version__, "C" if CTracer else "Python")
 `;
