@@ -79,8 +79,20 @@ describe('localize: Python (pytest + coverage.py)', () => {
 
   it("does not count the code that reports a failure as the failing test's", async () => {
     const repo = await fixture('localize-py');
-    // a project hook that runs only for failed reports, after the test itself has finished
-    await writeFile(join(repo.dir, 'shop', 'reporting.py'), 'def describe(report):\n    text = str(report.longrepr)\n    return text[:80]\n');
+    // project hooks that run only for failures: one after the test has finished, one to explain a failed assert
+    await writeFile(
+      join(repo.dir, 'shop', 'reporting.py'),
+      [
+        'def describe(report):',
+        '    open("described.txt", "w").write(str(report.longrepr)[:80])',
+        '',
+        '',
+        'def explain(op, left, right):',
+        '    open("explained.txt", "w").write(op)',
+        '    return ["%r %s %r" % (left, op, right)]',
+        '',
+      ].join('\n'),
+    );
     await writeFile(
       join(repo.dir, 'tests', 'conftest.py'),
       [
@@ -94,6 +106,9 @@ describe('localize: Python (pytest + coverage.py)', () => {
         '    if report.failed:',
         '        reporting.describe(report)',
         '',
+        'def pytest_assertrepr_compare(config, op, left, right):',
+        '    return reporting.explain(op, left, right)',
+        '',
       ].join('\n'),
     );
     const res = await localize({
@@ -106,6 +121,9 @@ describe('localize: Python (pytest + coverage.py)', () => {
     });
     expect(res.entries[0]).toMatchObject({ file: 'shop/pricing.py', method: 'apply_coupon' });
     expect(res.entries.filter((e) => e.file === 'shop/reporting.py')).toEqual([]);
+    // yet both hooks did run
+    expect(await readFile(join(repo.dir, 'explained.txt'), 'utf8')).toBe('==');
+    expect(await readFile(join(repo.dir, 'described.txt'), 'utf8')).not.toBe('');
   });
 
   it('serves repeated runs from the cache and re-collects after a change', async () => {

@@ -48,25 +48,42 @@ def pytest_runtest_protocol(item, nextitem):
 
 # A test's context covers its setup, call and teardown only. Making its report (formatting the
 # traceback of a failure, ...) runs only for failing tests: measured, it would look like the bug.
+_context = [""]
+
+
+def _switch(name):
+    _context[0] = name
+    _cov.switch_context(name)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    _cov.switch_context(item.nodeid)
+    _switch(item.nodeid)
     yield
-    _cov.switch_context("")
+    _switch("")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    _cov.switch_context(item.nodeid)
+    _switch(item.nodeid)
     yield
-    _cov.switch_context("")
+    _switch("")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    _cov.switch_context(item.nodeid)
+    _switch(item.nodeid)
     yield
+    _switch("")
+
+
+# For the same reason, explaining a failed assert (the diff of two values) is not measured.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_assertrepr_compare(config, op, left, right):
+    was = _context[0]
     _cov.switch_context("")
+    yield
+    _cov.switch_context(was)
 
 
 def pytest_runtest_logreport(report):
