@@ -45,6 +45,9 @@ export async function ensureCodeServer({ version = CODE_SERVER_VERSION, log = co
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'rover-e2e-code-server', private: true }) + '\n');
   const env = {
     ...process.env,
+    // `npm run` passes the project's .npmrc on as npm_config_* variables: its ignore-scripts=true
+    // would turn the rebuilds below into no-ops (installs still say --ignore-scripts themselves)
+    npm_config_ignore_scripts: 'false',
     npm_config_unsafe_perm: 'true', // postinstall refuses root otherwise
     npm_config_yes: 'true', // node-pty's postinstall runs npx node-gyp
     npm_config_audit: 'false',
