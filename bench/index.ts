@@ -1,4 +1,4 @@
-// npm run bench:index -- <dir> [--json] [--samples N] [--reindex N]
+// npm run bench:index -- <dir> [--json] [--samples N] [--reindex N] [--no-floor]
 // Figures for the index and the search API on a real tree, with ripgrep and universal-ctags on the
 // same tree for scale: cold index (no cache), warm open (cache), one-file re-index, per-API search
 // latency (call + rendering, on names and strings drawn from the tree), peak RSS.
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { WorkspaceIndex } from '../src/core/index/workspace-index';
 import { CLASS_LIKE, type FileRecord } from '../src/core/index/types';
 import { runProcess } from '../src/core/proc/run';
+import { runtimeFor } from '../src/core/index/ts-runtime';
 import { CodeSearch } from '../src/core/search/code-search';
 import { renderOutcome } from '../src/core/search/render';
 import type { SearchApiName } from '../src/core/search/types';
@@ -88,11 +89,11 @@ function sampleCalls(files: FileRecord[], search: CodeSearch, n: number, rand: (
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean' }, samples: { type: 'string' }, reindex: { type: 'string' } },
+    options: { json: { type: 'boolean' }, samples: { type: 'string' }, reindex: { type: 'string' }, 'no-floor': { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) {
-    console.error('usage: npm run bench:index -- <dir> [--json] [--samples N] [--reindex N]');
+    console.error('usage: npm run bench:index -- <dir> [--json] [--samples N] [--reindex N] [--no-floor]');
     return 2;
   }
   const root = resolve(positionals[0]);
@@ -176,6 +177,20 @@ async function main(): Promise<number> {
     );
     log(`    same edit, file not open: p50 ${pct(reindexFull, 50).toFixed(2)} ms, p95 ${pct(reindexFull, 95).toFixed(2)} ms (${reindexFull.length} files, full parse)`);
 
+    // The floor under the cold index: tree-sitter's parse alone, file after file on one thread, no
+    // queries or extraction. With N worker threads the cold index cannot beat floor / N.
+    let floorS: number | null = null;
+    if (!values['no-floor']) {
+      const t0 = performance.now();
+      for (const f of index.files()) {
+        const text = index.readText(f.path);
+        if (text === undefined) continue;
+        (await runtimeFor(f.lang)).parser.parse(text)?.delete();
+      }
+      floorS = (performance.now() - t0) / 1000;
+      log(`  parse only      ${floorS.toFixed(2)} s on one thread (tree-sitter alone; the cold index's floor is this / ${availableParallelism()} cores)`);
+    }
+
     const search = new CodeSearch(index);
     t = performance.now();
     search.warm();
@@ -232,6 +247,7 @@ async function main(): Promise<number> {
           methods: stats.methods,
           cold_s: r3(coldS),
           warm_s: r3(warmS),
+          parse_only_1thread_s: floorS === null ? null : r3(floorS),
           cold_cpu_s: r3(coldCpuS),
           warm_cpu_s: r3(warmCpuS),
           load_avg_1m: r2(loadavg()[0]),
