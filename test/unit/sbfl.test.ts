@@ -110,6 +110,24 @@ describe('evidence beyond the spectrum', () => {
     expect(viaStack.entries.map((e) => e.method)).toEqual(['deep', 'top', 'raiser', 'helper']);
   });
 
+  it('puts the function with more lines at the tie score first when nothing else separates them', async () => {
+    const tt: TestCoverage[] = [
+      { id: 'f', files: { 'm/y.py': [2, 6, 7, 8] } },
+      { id: 'p', files: { 'm/y.py': [] } },
+    ];
+    const { entries } = await rankFunctions({
+      spectra: lineSpectra(tt, new Set(['f'])),
+      totalFailed: 1,
+      totalPassed: 1,
+      formula: 'ochiai',
+      symbols: async () => [sym('a_first', 1, 3), sym('b_second', 5, 9)],
+    });
+    expect(entries.map((e) => [e.method, e.score, e.linesAtScore, e.tieBrokenBy])).toEqual([
+      ['b_second', 1, 3, 'lines'],
+      ['a_first', 1, 1, 'lines'],
+    ]);
+  });
+
   it('caps the issue-text bonus below a spectrum gap', async () => {
     const { entries } = await rank({ issue: identifierTokens('deep() in m/x.py returns the wrong value') });
     expect(entries[0].method).toBe('top');

@@ -40,6 +40,7 @@ function scoreKey(x: number): string {
 export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLocation[]; tieGroups: TieGroupInfo[] }> {
   const byKey = new Map<string, Omit<RankedLocation, 'rank' | 'tieGroup' | 'tieSize' | 'tieBrokenBy'>>();
   const symCache = new Map<string, CodeSymbol[]>();
+  const atBest = new Map<string, { score: number; lines: number }>();
   for (const [file, lines] of inp.spectra) {
     if (isTestPath(file) || inp.exclude?.has(file)) continue;
     let anyFailing = false;
@@ -52,6 +53,9 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
       const score = suspiciousness(inp.formula, { ef: s.ef, ep: s.ep, nf: inp.totalFailed - s.ef, np: inp.totalPassed - s.ep });
       const fn = enclosingFunction(syms, line);
       const key = fn ? `${file}\0${fn.qualifiedName}\0${fn.startLine}` : `${file}\0<module>`;
+      const best = atBest.get(key);
+      if (!best || cmpScore(score, best.score) > 0) atBest.set(key, { score, lines: 1 });
+      else if (cmpScore(score, best.score) === 0) best.lines++;
       const prev = byKey.get(key);
       // best line: highest score, then more failing tests, then fewer passing, then the earliest
       if (prev && (prev.score > score || (prev.score === score && (prev.ef > s.ef || (prev.ef === s.ef && (prev.ep < s.ep || (prev.ep === s.ep && prev.line <= line))))))) continue;
@@ -70,6 +74,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
         issueScore: 0,
         issueTraceScore: 0,
         evidence: 0,
+        linesAtScore: 0,
       });
     }
   }
@@ -99,6 +104,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     e.issueScore = round(issueSimilarity(inp.issue, e));
     e.issueTraceScore = round(issueTraceScore(inp.issueFrames ?? [], e));
     e.evidence = evidenceOf(e);
+    e.linesAtScore = atBest.get(key)?.lines ?? 1;
   }
   // Tie groups are groups of equal SBFL score, numbered by score; entries are ordered by the SBFL
   // score plus their evidence, so a function the failing tests' tracebacks or the issue point at
@@ -110,10 +116,12 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     let j = i;
     while (j < list.length && scoreKey(list[j].score) === scoreKey(list[i].score)) j++;
     const members = list.slice(i, j);
-    const evidenceKey = (m: (typeof list)[number]) => `${m.stackScore}|${m.issueTraceScore}|${m.issueScore}`;
+    const evidenceKey = (m: (typeof list)[number]) => `${m.stackScore}|${m.issueTraceScore}|${m.issueScore}|${m.linesAtScore}`;
     const keyCount = new Map<string, number>();
     for (const m of members) keyCount.set(evidenceKey(m), (keyCount.get(evidenceKey(m)) ?? 0) + 1);
-    const stackVaries = new Set(members.map((m) => m.stackScore)).size > 1;
+    const varies = (f: (m: (typeof list)[number]) => number) => new Set(members.map(f)).size > 1;
+    const stackVaries = varies((m) => m.stackScore);
+    const issueVaries = varies((m) => m.issueTraceScore) || varies((m) => m.issueScore);
     let unbroken = 0;
     const id = tieGroups.length + 1;
     for (const m of members) {
@@ -122,7 +130,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
         if ((keyCount.get(evidenceKey(m)) ?? 0) > 1) {
           by = 'unbroken';
           unbroken++;
-        } else by = stackVaries ? 'stack' : 'issue';
+        } else by = stackVaries ? 'stack' : issueVaries ? 'issue' : 'lines';
       }
       group.set(m, { group: id, size: members.length, by });
     }
@@ -136,6 +144,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
       b.stackScore - a.stackScore ||
       b.issueTraceScore - a.issueTraceScore ||
       b.issueScore - a.issueScore ||
+      b.linesAtScore - a.linesAtScore ||
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
       a.startLine - b.startLine,
   );

@@ -71,8 +71,10 @@ export interface RankedLocation {
   issueTraceScore: number;
   /** What stack, issue traceback and issue text add to `score` for the order (0 to 1.25). */
   evidence: number;
+  /** How many of the function's lines have its best score: the last tie-breaker (more implicated lines first). */
+  linesAtScore: number;
   /** What set this entry apart from the others of its tie group (the evidence it has and they lack). */
-  tieBrokenBy: 'none' | 'stack' | 'issue' | 'unbroken';
+  tieBrokenBy: 'none' | 'stack' | 'issue' | 'lines' | 'unbroken';
 }
 
 export interface TieGroupInfo {
