@@ -129,7 +129,7 @@ export function formatText(r: LocalizationResult, top: number): string {
   if (r.entries.length === 0) lines.push('No code outside the tests was executed by the failing tests.');
   for (const e of r.entries.slice(0, top)) {
     const name = e.method ? (e.className && !e.qualifiedName?.startsWith(e.className) ? `${e.className}.${e.qualifiedName}` : e.qualifiedName) : '<module level>';
-    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score${e.tieBrokenBy === 'unbroken' ? ', NOT separated: same stack/issue evidence' : `, ordered by ${e.tieBrokenBy}`})` : '';
+    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score${e.tieBrokenBy === 'unbroken' ? ', NOT separated: same stack/issue evidence' : `, ordered by ${e.tieBrokenBy === 'lines' ? 'how many of its lines share the score' : e.tieBrokenBy}`})` : '';
     const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.evidence ? `+${e.evidence} evidence` : '']
       .filter(Boolean)
       .join(', ');
