@@ -75,6 +75,26 @@ describe('LiveTrees', () => {
     });
   }
 
+  // symbols sharing a line with the edited one, re-nesting, CRLF, decorators, end of file
+  const tricky: [string, Lang, string, string][] = [
+    ['a class and its method on one line (TS)', 'typescript', 'class A { m() {\n  x();\n}\n  n() {}\n}\n', 'class A { m() {\n  y();\n}\n  n() {}\n}\n'],
+    ['a function starting on the last line of another (JS)', 'javascript', 'function f() {\n  a();\n} function g() {\n  b();\n}\n', 'function f() {\n  c();\n} function g() {\n  b();\n}\n'],
+    ['a class and its method on one line (Java)', 'java', 'class A { void m() {\n  a();\n}\n void n() {} }\n', 'class A { void m() {\n  b();\n}\n void n() {} }\n'],
+    ['a def indented into the one above (Python)', 'python', 'def f():\n    a()\n\ndef g():\n    b()\n', 'def f():\n    a()\n\n    def g():\n        b()\n'],
+    ['the last method of a class', 'python', 'class A:\n    def f(self):\n        return 1\n    def g(self):\n        x()\n', 'class A:\n    def f(self):\n        return 1\n    def g(self):\n        x()\n        y()\n'],
+    ['CRLF line ends', 'python', 'class A:\r\n    def f(self):\r\n        return 1\r\n\r\n    def g(self):\r\n        x()\r\n', 'class A:\r\n    def f(self):\r\n        return 2\r\n        y()\r\n\r\n    def g(self):\r\n        x()\r\n'],
+    ['a decorator added', 'python', 'class A:\n    def f(self):\n        return 1\n', 'class A:\n    @dec\n    def f(self):\n        return 1\n'],
+    ['an edit at the end of a file without a final newline', 'python', 'def f():\n    return 1', 'def f():\n    return 1\n    g()'],
+  ];
+  for (const [name, lang, a, b] of tricky) {
+    it(`handles ${name}`, async () => {
+      const t = trees();
+      await t.parse('f', lang, a);
+      expect((await t.parse('f', lang, b)).record).toEqual(await parseSource(lang, b, 'f'));
+      expect((await t.parse('f', lang, a)).record).toEqual(await parseSource(lang, a, 'f'));
+    });
+  }
+
   it('sees a definition added and removed by later saves', async () => {
     const t = trees();
     const a = 'def one():\n    return 1\n';

@@ -22,20 +22,38 @@ export function reextract(rt: LangRuntime, tree: Tree, text: string, prev: FileR
   const first = holder.startLine;
   const oldEnd = holder.endLine;
   const newEnd = oldEnd + change.delta;
+  // Lines are the unit of the merge. Every other symbol must be plainly before the holder, after
+  // it, inside it or around it; one sharing a boundary line any other way (`} function g() {`)
+  // could land on either side, and then the whole file is extracted again.
+  const before: CodeSymbol[] = [];
+  const after: CodeSymbol[] = [];
+  for (const s of prev.symbols) {
+    if (s === holder) continue;
+    if (s.endLine < first) before.push(s);
+    else if (s.startLine > oldEnd) after.push(s);
+    else if (s.startLine <= first && s.endLine >= oldEnd) {
+      if (s.startLine === first && s.endLine === oldEnd) return undefined;
+      before.push({ ...s, endLine: s.endLine + change.delta }); // around the holder
+    } else if (!(s.startLine >= first && s.endLine <= oldEnd)) return undefined;
+  }
   const region = extractRows(rt, tree, text, first - 1, newEnd - 1);
-  const inside = (s: { startLine: number; endLine: number }) => s.startLine >= first && s.endLine <= newEnd;
-  const fresh = region.symbols.filter(inside);
-  const again = fresh.find((s) => s.startLine === first && s.endLine === newEnd && s.kind === holder.kind);
+  const again = region.symbols.find((s) => s.startLine === first && s.endLine === newEnd && s.kind === holder.kind);
   if (!again) return undefined;
+  const fresh: CodeSymbol[] = [];
+  const aroundNow: CodeSymbol[] = [];
+  for (const s of region.symbols) {
+    if (s === again) fresh.push(s);
+    else if (s.startLine <= first && s.endLine >= newEnd) {
+      if (s.startLine === first && s.endLine === newEnd) return undefined;
+      aroundNow.push(s);
+    } else if (s.startLine >= first && s.endLine <= newEnd) fresh.push(s);
+  }
+  // the symbols around the holder must be the ones it had: an edit can re-nest it (indent a Python def)
+  const key = (syms: CodeSymbol[]) => syms.map((s) => `${s.qualifiedName}@${s.startLine}-${s.endLine}`).join('|');
+  const aroundBefore = before.filter((s) => s.startLine <= first && s.endLine >= newEnd);
+  if (key(aroundBefore) !== key(aroundNow)) return undefined;
 
-  const symbols: CodeSymbol[] = [];
-  for (const s of prev.symbols) {
-    if (s.startLine < first) symbols.push(s.endLine >= oldEnd ? { ...s, endLine: s.endLine + change.delta } : s);
-  }
-  symbols.push(...fresh);
-  for (const s of prev.symbols) {
-    if (s.startLine > oldEnd) symbols.push({ ...s, startLine: s.startLine + change.delta, endLine: s.endLine + change.delta });
-  }
+  const symbols = [...before, ...fresh, ...after.map((s) => ({ ...s, startLine: s.startLine + change.delta, endLine: s.endLine + change.delta }))];
   const calls = prev.calls.filter((c) => c.line < first);
   for (const c of region.calls) if (c.line >= first && c.line <= newEnd) calls.push(c);
   for (const c of prev.calls) if (c.line > oldEnd) calls.push({ ...c, line: c.line + change.delta });
