@@ -36,6 +36,10 @@ export function reextract(rt: LangRuntime, tree: Tree, text: string, prev: FileR
       before.push({ ...s, endLine: s.endLine + change.delta }); // around the holder
     } else if (!(s.startLine >= first && s.endLine <= oldEnd)) return undefined;
   }
+  // What an edit can change outside the holder's own symbols: the header of one around it that
+  // starts on the same line, and the leading comment or decorators of the next symbol.
+  if (change.oldFirst <= first && before.some((s) => s.startLine === first)) return undefined;
+  if (after.length && change.oldLast >= oldEnd) return undefined; // `} // doc of the next`, `} @decorator`
   const region = extractRows(rt, tree, text, first - 1, newEnd - 1);
   const again = region.symbols.find((s) => s.startLine === first && s.endLine === newEnd && s.kind === holder.kind);
   if (!again) return undefined;
@@ -47,6 +51,7 @@ export function reextract(rt: LangRuntime, tree: Tree, text: string, prev: FileR
       if (s.startLine === first && s.endLine === newEnd) return undefined;
       aroundNow.push(s);
     } else if (s.startLine >= first && s.endLine <= newEnd) fresh.push(s);
+    else if (s.startLine <= newEnd && s.endLine >= first) return undefined; // now straddles a boundary (`} @dec`)
   }
   // the symbols around the holder must be the ones it had: an edit can re-nest it (indent a Python def)
   const key = (syms: CodeSymbol[]) => syms.map((s) => `${s.qualifiedName}@${s.startLine}-${s.endLine}`).join('|');

@@ -37,6 +37,11 @@ export class LiveTrees {
   async parse(rel: string, lang: Lang, text: string): Promise<LiveParse> {
     const rt = await runtimeFor(lang);
     const old = this.take(rel);
+    if (old && old.lang === lang && old.text === text) {
+      // saved without a change (Save All, a formatter with nothing to do): same tree, same symbols
+      this.keep(rel, old);
+      return { record: { ...old.record }, incremental: true, region: false };
+    }
     let tree: Tree | null;
     let change: LineChange | undefined;
     if (old && old.lang === lang) {
@@ -44,6 +49,12 @@ export class LiveTrees {
       old.tree.edit(edit);
       tree = rt.parser.parse(text, old.tree);
       if (tree) change = lineChange(edit, tree.getChangedRanges(old.tree));
+      if (tree?.rootNode.hasError) {
+        // error recovery from an old tree can differ from a fresh parse's: a broken file is parsed afresh
+        tree.delete();
+        tree = rt.parser.parse(text);
+        change = undefined;
+      }
     } else {
       tree = rt.parser.parse(text);
     }

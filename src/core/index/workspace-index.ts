@@ -140,13 +140,7 @@ export class WorkspaceIndex {
     const src = await readSource(job);
     const warnings = src.warnings;
     let record: FileRecord | undefined;
-    const before = this.texts.get(rel);
-    const known = before !== undefined && before === src.text ? this.recordOf(rel) : undefined;
-    if (src.text !== undefined && known && known.lang === lang) {
-      // saved without a change (Save All, a formatter with nothing to do): same symbols
-      record = { ...known };
-      finishRecord(record, job, src.encoding, warnings);
-    } else if (src.text !== undefined) {
+    if (src.text !== undefined) {
       try {
         record = (await this.live.parse(rel, lang, src.text)).record;
         finishRecord(record, job, src.encoding, warnings);
