@@ -75,6 +75,19 @@ describe('localize: Python (pytest + coverage.py)', () => {
       // only the negative case runs the sign branch... but format_money's other lines are shared, so the function still ranks first
       expect(res.entries[0]).toMatchObject({ file: 'shop/text.py', method: 'format_money' });
     }
+    // dotted ids do not name the test's file; the cache keeps it, so a cached run ranks the same
+    const cached = {
+      repo: repo.dir,
+      failing: ['tests.test_text.TestText.test_format_negative'],
+      passing: ['tests.test_text.TestText.test_format_money'],
+      testPaths: ['tests/test_text.py'],
+      runner: spec,
+      cacheDir: await cacheDir(),
+    };
+    const first = await localize(cached);
+    const second = await localize(cached);
+    expect([first.fromCache, second.fromCache]).toEqual([0, 2]);
+    for (const r of [first, second]) expect(r.entries[0]).toMatchObject({ file: 'shop/text.py', testNameMatch: 2 });
   });
 
   it("does not count the code that reports a failure as the failing test's", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
-import { identifierTokens, isTestPath, issueFrames, issueSimilarity, issueTraceScore, stackFrames } from '../../src/core/localize/hints';
+import { identifierTokens, isTestPath, isTestSupportPath, issueFrames, issueSimilarity, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/hints';
 import { matchTestIds, normalizeTestId } from '../../src/core/localize/ids';
 import { rankFunctions } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
@@ -128,6 +128,26 @@ describe('evidence beyond the spectrum', () => {
     ]);
   });
 
+  it("prefers the file named like the failing test's file, and puts test-support code last", async () => {
+    const tt: TestCoverage[] = [
+      { id: 'tests/test_config.py::test_load', files: { 'pkg/app.py': [2], 'pkg/config.py': [2, 6], 'pkg/testutils/checker.py': [2] } },
+      { id: 'tests/test_app.py::test_ok', files: { 'pkg/config.py': [6] } },
+    ];
+    const syms = async (f: string) => (f === 'pkg/config.py' ? [sym('load', 1, 3), sym('other', 5, 7)] : [sym(f === 'pkg/app.py' ? 'run' : 'assert_adds', 1, 3)]);
+    const spectra = lineSpectra(tt, new Set(['tests/test_config.py::test_load']));
+    const plain = await rankFunctions({ spectra, totalFailed: 1, totalPassed: 1, formula: 'ochiai', symbols: syms });
+    expect(plain.entries.slice(0, 2).map((e) => e.file).sort()).toEqual(['pkg/app.py', 'pkg/config.py']);
+    expect(plain.entries[plain.entries.length - 1].file).toBe('pkg/testutils/checker.py');
+    const named = await rankFunctions({ spectra, totalFailed: 1, totalPassed: 1, formula: 'ochiai', symbols: syms, failingTestFiles: ['tests/test_config.py'] });
+    expect(named.entries.map((e) => [e.file, e.method, e.testNameMatch, e.tieBrokenBy])).toEqual([
+      ['pkg/config.py', 'load', 2, 'test-support'],
+      ['pkg/app.py', 'run', 0, 'test-support'],
+      ['pkg/config.py', 'other', 2, 'none'],
+      ['pkg/testutils/checker.py', 'assert_adds', 0, 'test-support'],
+    ]);
+    expect(named.entries[0].evidence).toBe(0.25);
+  });
+
   it('caps the issue-text bonus below a spectrum gap', async () => {
     const { entries } = await rank({ issue: identifierTokens('deep() in m/x.py returns the wrong value') });
     expect(entries[0].method).toBe('top');
@@ -138,6 +158,27 @@ describe('evidence beyond the spectrum', () => {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 describe('hints', () => {
+  it('matches source files to test files by the usual naming conventions', () => {
+    expect(testNameMatch('src/flask/config.py', ['tests/test_config.py'])).toBe(2);
+    expect(testNameMatch('pylint/checkers/misc.py', ['tests/checkers/unittest_misc.py'])).toBe(2);
+    expect(testNameMatch('lib/utils.js', ['test/utils.js'])).toBe(2);
+    expect(testNameMatch('src/parser.ts', ['src/parser.test.ts'])).toBe(2);
+    expect(testNameMatch('lib/router/index.js', ['test/Router.js'])).toBe(2);
+    expect(testNameMatch('pkg/sub/__init__.py', ['pkg/tests/test_sub.py'])).toBe(2);
+    expect(testNameMatch('lib/response.js', ['test/res.send.js'])).toBe(1);
+    expect(testNameMatch('lib/application.js', ['test/app.head.js'])).toBe(1);
+    expect(testNameMatch('src/_pytest/logging.py', ['testing/logging/test_reporting.py'])).toBe(1);
+    expect(testNameMatch('src/_pytest/assertion/rewrite.py', ['testing/test_assertrewrite.py'])).toBe(1);
+    expect(testNameMatch('src/_pytest/nodes.py', ['testing/test_skipping.py'])).toBe(0);
+    expect(testNameMatch('lib/request.js', [])).toBe(0);
+  });
+  it('knows test-support modules', () => {
+    expect(isTestSupportPath('src/_pytest/pytester.py')).toBe(true);
+    expect(isTestSupportPath('pylint/testutils/checker_test_case.py')).toBe(true);
+    expect(isTestSupportPath('src/_pytest/python.py')).toBe(false);
+    expect(isTestSupportPath('lib/testing_tools.js')).toBe(false);
+  });
+
   it('recognises test files of Python and JS', () => {
     for (const p of ['tests/test_x.py', 'pkg/x_test.py', 'conftest.py', 'testing/python/fixtures.py', 'src/a.test.ts', 'test/acceptance/app.js', 'sympy/core/tests/test_basic.py'])
       expect(isTestPath(p), p).toBe(true);

@@ -129,8 +129,8 @@ export function formatText(r: LocalizationResult, top: number): string {
   if (r.entries.length === 0) lines.push('No code outside the tests was executed by the failing tests.');
   for (const e of r.entries.slice(0, top)) {
     const name = e.method ? (e.className && !e.qualifiedName?.startsWith(e.className) ? `${e.className}.${e.qualifiedName}` : e.qualifiedName) : '<module level>';
-    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score${e.tieBrokenBy === 'unbroken' ? ', NOT separated: same stack/issue evidence' : `, ordered by ${e.tieBrokenBy === 'lines' ? 'how many of its lines share the score' : e.tieBrokenBy}`})` : '';
-    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.evidence ? `+${e.evidence} evidence` : '']
+    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score${e.tieBrokenBy === 'unbroken' ? ', NOT separated: same stack/issue/name evidence' : `, ordered by ${e.tieBrokenBy === 'lines' ? 'how many of its lines share the score' : e.tieBrokenBy === 'test-name' ? 'its file being named like the failing test' : e.tieBrokenBy === 'test-support' ? 'test-support code going last' : e.tieBrokenBy}`})` : '';
+    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.testNameMatch ? `named like the failing test${e.testNameMatch === 1 ? ' (loosely)' : ''}` : '', e.evidence ? `+${e.evidence} evidence` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`${String(e.rank).padStart(3)}. ${fmt(e.score)}  ${e.file}:${e.line}  ${name}  [ef ${e.ef} ep ${e.ep}${hints ? `; ${hints}` : ''}]${tie}`);

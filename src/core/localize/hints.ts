@@ -10,6 +10,46 @@ export function isTestPath(rel: string): boolean {
   return /(^|\/)(tests?|testing|__tests__|spec)\//.test(p);
 }
 
+/**
+ * Test-support modules: code that exists to run and check tests (pytest's pytester, pylint's
+ * testutils). Their failure paths run only when a test fails, so they score like a bug; they stay in
+ * the list (they can hold a bug too) but after every other function.
+ */
+export function isTestSupportPath(rel: string): boolean {
+  return /(^|\/)(pytester|testutils|test_utils|testing_utils)(\/|\.[cm]?[jt]s$|\.py$)/.test(rel.replace(/\\/g, '/'));
+}
+
+// folders that say "tests live here" and nothing about what they test
+const GENERIC_DIRS = new Set(['tests', 'test', 'testing', 'src', 'lib', '__tests__', 'spec', 'specs']);
+
+function stemOf(file: string): string {
+  const base = (file.split('/').pop() ?? file).toLowerCase();
+  return base.replace(/\.[^.]+$/, '').replace(/\.(test|spec)$/, '');
+}
+
+/**
+ * How a source file's name matches the failing tests' files by the usual naming conventions:
+ * 2 = the same name once the test marker is gone (test_config.py, config.test.ts -> config.py/.ts;
+ * a package's __init__.py or index.js goes by its folder), 1 = a looser match (res.send.js ->
+ * response.js, logging/test_reporting.py -> logging.py, test_assertrewrite.py -> rewrite.py), 0 = none.
+ */
+export function testNameMatch(file: string, testFiles: readonly string[]): 0 | 1 | 2 {
+  const parts = file.replace(/\\/g, '/').split('/');
+  let src = stemOf(file);
+  if ((src === '__init__' || src === 'index' || src === 'mod') && parts.length > 1) src = parts[parts.length - 2].toLowerCase();
+  if (src.length < 2) return 0;
+  let best: 0 | 1 | 2 = 0;
+  for (const t of testFiles) {
+    const tparts = t.replace(/\\/g, '/').split('/');
+    const stem = stemOf(t).replace(/^(test_|unittest_|tests?_)|(_tests?)$/g, '');
+    if (stem === src) return 2;
+    const words = new Set(stem.split(/[_.-]/).filter((w) => w.length >= 3));
+    for (const d of tparts.slice(0, -1)) if (d.length >= 3 && !GENERIC_DIRS.has(d.toLowerCase())) words.add(d.toLowerCase());
+    if (words.has(src) || [...words].some((w) => src.startsWith(w)) || (src.length >= 4 && stem.endsWith(src))) best = 1;
+  }
+  return best;
+}
+
 /** Identifier-ish words of a text: whole identifiers plus their camelCase/snake_case parts, lower-cased. */
 export function identifierTokens(text: string): { whole: Set<string>; parts: Set<string> } {
   const whole = new Set<string>();

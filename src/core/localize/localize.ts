@@ -137,6 +137,7 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     issue: o.issueText ? identifierTokens(o.issueText) : undefined,
     issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,
+    failingTestFiles: [...new Set(tests.filter((t) => failSet.has(t.id)).map((t) => t.file ?? testFileOf(t.id)).filter((f): f is string => f !== undefined))],
     exclude: testFiles,
   });
   return {
@@ -279,7 +280,7 @@ async function collect(
     if (unmeasured > 0) result.warnings.push(`${unmeasured} test(s) ran without a single measured line (tests of other code, or the tracer was switched off mid-run, e.g. by a RecursionError); they count as covering nothing.`);
     if (cache) {
       const m = matchTestIds(todo, r.tests.map((t) => t.id));
-      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req });
+      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: testFileOf(ids[0]) });
     }
   } else if (spec.kind === 'node' || spec.kind === 'mocha') {
     const r = await collectJs({ spec, runDir, env, targets, wanted: todo, failing, timeoutMs, signal: o.signal, mode: o.jsMode, progress });
@@ -291,7 +292,7 @@ async function collect(
     for (const t of r.tests) if (!tests.has(t.id)) tests.set(t.id, t);
     if (cache && r.mode === 'per-test') {
       const m = matchTestIds(todo, r.tests.map((t) => t.id));
-      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req });
+      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: testFileOf(ids[0]) });
     }
   } else {
     throw new LocalizeError(`Per-test coverage is not supported for ${spec.kind} runners yet (supported: pytest, unittest/sympy-style Python commands, node --test, mocha).`, 'unsupported');

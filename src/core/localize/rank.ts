@@ -1,7 +1,7 @@
 // From line spectra to a ranked list of functions: max over a function's lines (keeping the line),
 // exact-score tie groups, and tie-breakers that are shown, never silent.
 import type { CodeSymbol } from '../index/types';
-import { isTestPath, issueSimilarity, issueTraceScore, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
+import { isTestPath, isTestSupportPath, issueSimilarity, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
 import { suspiciousness } from './sbfl';
 import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';
 
@@ -17,6 +17,8 @@ export interface RankInput {
   frames?: StackFrame[][];
   /** Frames of tracebacks quoted in the issue, innermost first. */
   issueFrames?: IssueFrame[];
+  /** Files of the failing tests: a source file named like one of them is likely the one they test. */
+  failingTestFiles?: string[];
   /** Extra paths never ranked (beyond the test-path patterns), e.g. the failing tests' own files. */
   exclude?: ReadonlySet<string>;
 }
@@ -73,6 +75,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
         stackScore: 0,
         issueScore: 0,
         issueTraceScore: 0,
+        testNameMatch: 0,
         evidence: 0,
         linesAtScore: 0,
       });
@@ -103,6 +106,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     e.stackScore = round(stack.get(key) ?? 0);
     e.issueScore = round(issueSimilarity(inp.issue, e));
     e.issueTraceScore = round(issueTraceScore(inp.issueFrames ?? [], e));
+    e.testNameMatch = testNameMatch(e.file, inp.failingTestFiles ?? []);
     e.evidence = evidenceOf(e);
     e.linesAtScore = atBest.get(key)?.lines ?? 1;
   }
@@ -116,12 +120,14 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     let j = i;
     while (j < list.length && scoreKey(list[j].score) === scoreKey(list[i].score)) j++;
     const members = list.slice(i, j);
-    const evidenceKey = (m: (typeof list)[number]) => `${m.stackScore}|${m.issueTraceScore}|${m.issueScore}|${m.linesAtScore}`;
+    const evidenceKey = (m: (typeof list)[number]) => `${isTestSupportPath(m.file)}|${m.stackScore}|${m.issueTraceScore}|${m.issueScore}|${m.testNameMatch}|${m.linesAtScore}`;
     const keyCount = new Map<string, number>();
     for (const m of members) keyCount.set(evidenceKey(m), (keyCount.get(evidenceKey(m)) ?? 0) + 1);
     const varies = (f: (m: (typeof list)[number]) => number) => new Set(members.map(f)).size > 1;
     const stackVaries = varies((m) => m.stackScore);
     const issueVaries = varies((m) => m.issueTraceScore) || varies((m) => m.issueScore);
+    const nameVaries = varies((m) => m.testNameMatch);
+    const supportVaries = varies((m) => (isTestSupportPath(m.file) ? 1 : 0));
     let unbroken = 0;
     const id = tieGroups.length + 1;
     for (const m of members) {
@@ -130,20 +136,23 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
         if ((keyCount.get(evidenceKey(m)) ?? 0) > 1) {
           by = 'unbroken';
           unbroken++;
-        } else by = stackVaries ? 'stack' : issueVaries ? 'issue' : 'lines';
+        } else by = supportVaries ? 'test-support' : stackVaries ? 'stack' : issueVaries ? 'issue' : nameVaries ? 'test-name' : 'lines';
       }
       group.set(m, { group: id, size: members.length, by });
     }
     tieGroups.push({ group: id, score: list[i].score, size: members.length, unbroken });
     i = j;
   }
+  const support = (e: (typeof list)[number]) => (isTestSupportPath(e.file) ? 1 : 0);
   list.sort(
     (a, b) =>
+      support(a) - support(b) ||
       cmpScore(b.score + b.evidence, a.score + a.evidence) ||
       cmpScore(b.score, a.score) ||
       b.stackScore - a.stackScore ||
       b.issueTraceScore - a.issueTraceScore ||
       b.issueScore - a.issueScore ||
+      b.testNameMatch - a.testNameMatch ||
       b.linesAtScore - a.linesAtScore ||
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
       a.startLine - b.startLine,
@@ -156,13 +165,21 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
 }
 
 /**
- * What the evidence beyond the spectrum adds to a function's SBFL score (at most 1.25): the failing
- * tests' tracebacks and the issue's own tracebacks (each up to 0.5 for the innermost frame), and
- * the issue naming it, its class or its file (up to 0.25). A bonus is enough to pass a function
+ * What the evidence beyond the spectrum adds to a function's SBFL score (at most 1.5): the failing
+ * tests' tracebacks and the issue's own tracebacks (each up to 0.5 for the innermost frame), the
+ * issue naming it, its class or its file (up to 0.25), and its file being named like a failing
+ * test's file (0.25 for the same name, 0.1 for a looser match). A bonus is enough to pass a function
  * that only scores a little higher on the spectrum, never to lift one the failing tests hardly touch.
+ * The name bonus stays below 1 - 1/sqrt(2): a guess from file names must not beat a line that only
+ * the failing test runs against one that a passing test runs too (the dev set would take up to 0.5).
  */
-export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceScore' | 'issueScore'>): number {
-  return round(0.5 * Math.min(1, e.stackScore) + 0.5 * Math.min(1, e.issueTraceScore) + 0.25 * (Math.min(ISSUE_SCORE_CAP, e.issueScore) / ISSUE_SCORE_CAP));
+export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceScore' | 'issueScore' | 'testNameMatch'>): number {
+  return round(
+    0.5 * Math.min(1, e.stackScore) +
+      0.5 * Math.min(1, e.issueTraceScore) +
+      0.25 * (Math.min(ISSUE_SCORE_CAP, e.issueScore) / ISSUE_SCORE_CAP) +
+      (e.testNameMatch === 2 ? 0.25 : e.testNameMatch === 1 ? 0.1 : 0),
+  );
 }
 
 // issueSimilarity's most: the name verbatim (4), its class (2), its file (1), shared word parts (1)

@@ -12,6 +12,8 @@ export interface TestCoverage {
   files: Record<string, number[]>;
   /** Failure output (traceback / assertion message) for stack-frame hints. */
   failureText?: string;
+  /** The test's file, when the id it was asked by does not say (sympy's bare names, unittest's dotted ids). */
+  file?: string;
 }
 
 /** 'per-test': each test has its own coverage; 'per-file': every test of a test file shares that file's coverage. */
@@ -69,12 +71,14 @@ export interface RankedLocation {
   issueScore: number;
   /** Position in a traceback quoted in the issue: 1 for the innermost frame, 1/2 for the next, ... */
   issueTraceScore: number;
-  /** What stack, issue traceback and issue text add to `score` for the order (0 to 1.25). */
+  /** 2: its file is named like a failing test's file (test_config.py -> config.py); 1: a looser match; 0: neither. */
+  testNameMatch: 0 | 1 | 2;
+  /** What stack, issue traceback, issue text and the test-file name add to `score` for the order (0 to 1.5). */
   evidence: number;
   /** How many of the function's lines have its best score: the last tie-breaker (more implicated lines first). */
   linesAtScore: number;
   /** What set this entry apart from the others of its tie group (the evidence it has and they lack). */
-  tieBrokenBy: 'none' | 'stack' | 'issue' | 'lines' | 'unbroken';
+  tieBrokenBy: 'none' | 'test-support' | 'stack' | 'issue' | 'test-name' | 'lines' | 'unbroken';
 }
 
 export interface TieGroupInfo {
