@@ -86,6 +86,41 @@ def pytest_assertrepr_compare(config, op, left, right):
     _cov.switch_context(was)
 
 
+# A failed assert in the project's own test code is explained by pytest's assertion helpers, which
+# run for failing tests only. When the project is pytest itself those helpers are project code and
+# would outrank the bug; their explanation is not measured. Asserts in files outside the project
+# (a pytester run of a temp test file) are measured as usual: there the explaining is under test.
+_in_root = {}
+
+
+def _unmeasured_when_project_asserts(fn):
+    def wrapper(*args, **kwargs):
+        caller = sys._getframe(1).f_code.co_filename
+        inside = _in_root.get(caller)
+        if inside is None:
+            inside = _in_root[caller] = os.path.realpath(caller).startswith(_root + os.sep)
+        if not inside or not _context[0]:
+            return fn(*args, **kwargs)
+        _cov.switch_context("")
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _cov.switch_context(_context[0])
+
+    wrapper.__wrapped__ = fn
+    return wrapper
+
+
+try:
+    from _pytest.assertion import rewrite as _rewrite
+
+    for _name in ("_call_reprcompare", "_format_explanation", "_format_assertmsg", "_format_boolop", "_should_repr_global_name"):
+        if callable(getattr(_rewrite, _name, None)):
+            setattr(_rewrite, _name, _unmeasured_when_project_asserts(getattr(_rewrite, _name)))
+except Exception:
+    pass
+
+
 def pytest_runtest_logreport(report):
     r = _results.setdefault(report.nodeid, {"status": None, "text": ""})
     if r["status"] in ("failed", "error"):
