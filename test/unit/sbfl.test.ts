@@ -3,7 +3,7 @@ import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
 import { identifierTokens, isTestPath, isTestSupportPath, issueFrames, issueSimilarity, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/hints';
 import { matchTestIds, normalizeTestId } from '../../src/core/localize/ids';
-import { rankFunctions } from '../../src/core/localize/rank';
+import { rankFunctions, unitScore } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
 import { toAgentLocalization } from '../../src/core/localize/localize';
 
@@ -146,6 +146,28 @@ describe('evidence beyond the spectrum', () => {
       ['pkg/testutils/checker.py', 'assert_adds', 0, 'test-support'],
     ]);
     expect(named.entries[0].evidence).toBe(0.25);
+  });
+
+  it('weighs evidence against DStar on the same 0..1 scale as Ochiai', async () => {
+    expect([unitScore('dstar', Number.POSITIVE_INFINITY), unitScore('dstar', 4), unitScore('ochiai', 0.5)]).toEqual([1, 0.8, 0.5]);
+    const tt: TestCoverage[] = [
+      { id: 'f1', files: { 'm/x.py': [2, 6] } },
+      { id: 'f2', files: { 'm/x.py': [2, 6] } },
+      { id: 'p1', files: { 'm/x.py': [6] } },
+    ];
+    const { entries } = await rankFunctions({
+      spectra: lineSpectra(tt, new Set(['f1', 'f2'])),
+      totalFailed: 2,
+      totalPassed: 1,
+      formula: 'dstar',
+      symbols: async () => [sym('only_failing', 1, 3), sym('raises', 5, 7)],
+      frames: [[{ file: 'm/x.py', line: 6, depth: 0 }]],
+    });
+    // raises: D* 4 (0.8) + 0.5 for the traceback passes only_failing's infinite D* (1)
+    expect(entries.map((e) => [e.method, e.score])).toEqual([
+      ['raises', 4],
+      ['only_failing', Number.POSITIVE_INFINITY],
+    ]);
   });
 
   it('caps the issue-text bonus below a spectrum gap', async () => {

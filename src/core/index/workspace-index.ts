@@ -31,6 +31,7 @@ export class WorkspaceIndex {
   private cacheLoaded = false;
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
+  private saving: Promise<void> = Promise.resolve();
   private closed = false;
   private refreshing: Promise<unknown> = Promise.resolve();
 
@@ -236,7 +237,8 @@ export class WorkspaceIndex {
     if (jobs.length || next.size !== known.size) this.dirty = true;
     this.entries = next;
     this.sorted = undefined;
-    if (this.dirty) await this.saveNow();
+    // the index is ready now; the cache is written behind (close() waits for it)
+    if (this.dirty) void this.flush();
     this.lastStats = computeStats([...next.values()].map((e) => e.meta), cacheHits, cacheMisses, performance.now() - t0, this.warningList.length);
     return this.lastStats;
   }
@@ -247,7 +249,7 @@ export class WorkspaceIndex {
     this.closed = true;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    if (this.dirty) await this.saveNow();
+    await this.flush();
     await this.pool?.close();
     this.pool = undefined;
     this.live.clear();
@@ -296,9 +298,18 @@ export class WorkspaceIndex {
     if (this.saveTimer || this.closed) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      void this.saveNow();
+      void this.flush();
     }, 2000);
     this.saveTimer.unref();
+  }
+
+  /**
+   * Writes the cache if anything changed, after any write already under way: two writes racing
+   * could otherwise leave the older picture on disk.
+   */
+  flush(): Promise<void> {
+    this.saving = this.saving.then(() => (this.dirty ? this.saveNow() : undefined));
+    return this.saving;
   }
 
   private async saveNow(): Promise<void> {

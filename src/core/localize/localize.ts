@@ -13,7 +13,7 @@ import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './h
 import { matchTestIds, testFileOf } from './ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
-import { FRAME_PLUGIN, PYTEST_PLUGIN } from './python-scripts';
+import { FRAME_PLUGIN, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
 import { rankFunctions } from './rank';
 import { lineSpectra } from './sbfl';
 import { LocalizeError, type AgentLocalization, type CollectResult, type Formula, type LocalizationResult, type TestCoverage } from './types';
@@ -186,8 +186,8 @@ async function collect(
 ): Promise<CollectResult> {
   const started = Date.now();
   const timeoutMs = o.timeoutMs ?? 600_000;
-  // the collector's own code is part of the key: a changed plugin measures differently
-  const collector = spec.kind === 'pytest' ? PYTEST_PLUGIN : pythonOf(spec) ? FRAME_PLUGIN : '';
+  // the collector's own code is part of the key: a changed plugin or reader measures differently
+  const collector = spec.kind === 'pytest' ? PYTEST_PLUGIN + READ_DATA : pythonOf(spec) ? FRAME_PLUGIN + READ_DATA : '';
   const runnerKey = JSON.stringify([spec.kind, spec.command, o.jsMode ?? '', createHash('sha1').update(collector).digest('hex').slice(0, 12)]);
   const cache = o.cacheDir !== false && state ? new CoverageCache(o.cacheDir || defaultLocalizeCacheDir(), o.repo, state, runnerKey) : undefined;
   const tests = new Map<string, TestCoverage>();

@@ -147,7 +147,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
   list.sort(
     (a, b) =>
       support(a) - support(b) ||
-      cmpScore(b.score + b.evidence, a.score + a.evidence) ||
+      cmpScore(unitScore(inp.formula, b.score) + b.evidence, unitScore(inp.formula, a.score) + a.evidence) ||
       cmpScore(b.score, a.score) ||
       b.stackScore - a.stackScore ||
       b.issueTraceScore - a.issueTraceScore ||
@@ -180,6 +180,16 @@ export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceSco
       0.25 * (Math.min(ISSUE_SCORE_CAP, e.issueScore) / ISSUE_SCORE_CAP) +
       (e.testNameMatch === 2 ? 0.25 : e.testNameMatch === 1 ? 0.1 : 0),
   );
+}
+
+/**
+ * The score on the 0..1 scale the evidence weights are made for. Ochiai and Tarantula are there
+ * already; DStar is unbounded (infinite for a line only failing tests run), so it is squashed with
+ * s/(1+s), which keeps its order.
+ */
+export function unitScore(formula: Formula, score: number): number {
+  if (formula !== 'dstar') return score;
+  return Number.isFinite(score) ? score / (1 + score) : 1;
 }
 
 // issueSimilarity's most: the name verbatim (4), its class (2), its file (1), shared word parts (1)
