@@ -298,6 +298,18 @@ describe('incremental updates', () => {
     expect(idx.getFile('rust/lib.rs')).toBeDefined();
     expect(await idx.updateFile('README.md')).toBeUndefined();
 
+    // opening an unchanged file in an editor keeps its tree without replacing its record (search's
+    // name tables stay valid); its next save then re-indexes from that tree
+    const before = idx.files();
+    const rustRecord = idx.getFile('rust/lib.rs');
+    await idx.keepTree('rust/lib.rs');
+    expect(idx.files()).toBe(before);
+    expect(idx.getFile('rust/lib.rs')).toBe(rustRecord);
+    write('rust/lib.rs', readFileSync(join(repo, 'rust/lib.rs'), 'utf8') + '\nfn appended() {}\n');
+    const saved = await idx.updateFile('rust/lib.rs');
+    expect(saved!.symbols.map((x) => x.name)).toContain('appended');
+    expect(idx.files()).not.toBe(before);
+
     // updates are persisted: a new open sees them without parsing
     await idx.close();
     const again = await open();
