@@ -1,6 +1,7 @@
 // End to end on fixture repos with planted bugs: real pytest + coverage.py, real node --test + V8
 // coverage through source maps, real git worktrees. Each fixture is copied to a temp dir first.
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -137,6 +138,25 @@ describe('localize: Python (pytest + coverage.py)', () => {
     // yet both hooks did run
     expect(await readFile(join(repo.dir, 'explained.txt'), 'utf8')).toBe('==');
     expect(await readFile(join(repo.dir, 'described.txt'), 'utf8')).not.toBe('');
+  });
+
+  it.runIf(existsSync('/usr/lib/python3/dist-packages/_pytest'))('when the project is pytest itself, explaining its own failed asserts is not measured', async () => {
+    const repo = await fixture('localize-py');
+    // the project carries its own pytest, as pytest's repository does: `python -m pytest` runs it
+    for (const pkg of ['_pytest', 'pytest']) await cp(join('/usr/lib/python3/dist-packages', pkg), join(repo.dir, pkg), { recursive: true });
+    const res = await localize({
+      repo: repo.dir,
+      failing: [FAILING_PY],
+      passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'],
+      runner: pytestSpec,
+      cacheDir: false,
+      isolate: false,
+    });
+    expect(res.entries.some((e) => e.file.startsWith('_pytest/'))).toBe(true);
+    // _call_reprcompare, callbinrepr and the truncation they call run for the failed `==` only
+    const explaining = res.entries.filter((e) => /^_pytest\/assertion\//.test(e.file) && e.ep === 0);
+    expect(explaining.map((e) => `${e.file}::${e.qualifiedName}`)).toEqual([]);
+    expect(res.entries.find((e) => e.method === 'apply_coupon')).toMatchObject({ file: 'shop/pricing.py', ep: 0 });
   });
 
   it('serves repeated runs from the cache and re-collects after a change', async () => {

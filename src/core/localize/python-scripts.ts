@@ -49,11 +49,26 @@ def pytest_runtest_protocol(item, nextitem):
 # A test's context covers its setup, call and teardown only. Making its report (formatting the
 # traceback of a failure, ...) runs only for failing tests: measured, it would look like the bug.
 _context = [""]
+# pauses nest (an explained assert calls the explaining hook): only the outermost one resumes
+_paused = [0]
 
 
 def _switch(name):
     _context[0] = name
-    _cov.switch_context(name)
+    if not _paused[0]:
+        _cov.switch_context(name)
+
+
+def _pause():
+    _paused[0] += 1
+    if _paused[0] == 1:
+        _cov.switch_context("")
+
+
+def _resume():
+    _paused[0] -= 1
+    if _paused[0] == 0:
+        _cov.switch_context(_context[0])
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -80,10 +95,11 @@ def pytest_runtest_teardown(item, nextitem):
 # For the same reason, explaining a failed assert (the diff of two values) is not measured.
 @pytest.hookimpl(hookwrapper=True)
 def pytest_assertrepr_compare(config, op, left, right):
-    was = _context[0]
-    _cov.switch_context("")
-    yield
-    _cov.switch_context(was)
+    _pause()
+    try:
+        yield
+    finally:
+        _resume()
 
 
 # A failed assert in the project's own test code is explained by pytest's assertion helpers, which
@@ -101,11 +117,11 @@ def _unmeasured_when_project_asserts(fn):
             inside = _in_root[caller] = os.path.realpath(caller).startswith(_root + os.sep)
         if not inside or not _context[0]:
             return fn(*args, **kwargs)
-        _cov.switch_context("")
+        _pause()
         try:
             return fn(*args, **kwargs)
         finally:
-            _cov.switch_context(_context[0])
+            _resume()
 
     wrapper.__wrapped__ = fn
     return wrapper
@@ -114,7 +130,7 @@ def _unmeasured_when_project_asserts(fn):
 try:
     from _pytest.assertion import rewrite as _rewrite
 
-    for _name in ("_call_reprcompare", "_format_explanation", "_format_assertmsg", "_format_boolop", "_should_repr_global_name"):
+    for _name in ("_call_reprcompare", "_saferepr", "_format_explanation", "_format_assertmsg", "_format_boolop", "_should_repr_global_name"):
         if callable(getattr(_rewrite, _name, None)):
             setattr(_rewrite, _name, _unmeasured_when_project_asserts(getattr(_rewrite, _name)))
 except Exception:
