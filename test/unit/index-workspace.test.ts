@@ -4,7 +4,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LiveTrees } from '../../src/core/index/live-trees';
 import { defaultCacheDir } from '../../src/core/index/cache';
 import { WorkspaceIndex } from '../../src/core/index/workspace-index';
 import type { IndexWarning } from '../../src/core/index/types';
@@ -306,7 +307,10 @@ describe('incremental updates', () => {
     expect(idx.files()).toBe(before);
     expect(idx.getFile('rust/lib.rs')).toBe(rustRecord);
     write('rust/lib.rs', readFileSync(join(repo, 'rust/lib.rs'), 'utf8') + '\nfn appended() {}\n');
+    const parse = vi.spyOn(LiveTrees.prototype, 'parse');
     const saved = await idx.updateFile('rust/lib.rs');
+    expect(await parse.mock.results[0].value).toMatchObject({ incremental: true });
+    parse.mockRestore();
     expect(saved!.symbols.map((x) => x.name)).toContain('appended');
     expect(idx.files()).not.toBe(before);
 

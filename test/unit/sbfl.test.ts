@@ -74,7 +74,7 @@ describe('line spectra and ranking', () => {
       issue: identifierTokens('render() produces a broken page'),
     });
     expect(entries.map((e) => e.method)).toEqual(['emit', 'render', 'parse_header', 'flush']);
-    expect(entries.map((e) => e.tieBrokenBy)).toEqual(['stack', 'stack', 'unbroken', 'unbroken']);
+    expect(entries.map((e) => e.tieBrokenBy)).toEqual(['stack', 'issue', 'unbroken', 'unbroken']);
     expect(entries.every((e) => e.tieGroup === 1 && e.tieSize === 4)).toBe(true);
     expect(tieGroups).toEqual([{ group: 1, score: 1, size: 4, unbroken: 2 }]);
   });
@@ -140,7 +140,7 @@ describe('evidence beyond the spectrum', () => {
     expect(plain.entries[plain.entries.length - 1].file).toBe('pkg/testutils/checker.py');
     const named = await rankFunctions({ spectra, totalFailed: 1, totalPassed: 1, formula: 'ochiai', symbols: syms, failingTestFiles: ['tests/test_config.py'] });
     expect(named.entries.map((e) => [e.file, e.method, e.testNameMatch, e.tieBrokenBy])).toEqual([
-      ['pkg/config.py', 'load', 2, 'test-support'],
+      ['pkg/config.py', 'load', 2, 'test-name'],
       ['pkg/app.py', 'run', 0, 'test-support'],
       ['pkg/config.py', 'other', 2, 'none'],
       ['pkg/testutils/checker.py', 'assert_adds', 0, 'test-support'],
@@ -170,6 +170,26 @@ describe('evidence beyond the spectrum', () => {
     ]);
   });
 
+  it('labels each tie member by what separates it from its neighbour in the order', async () => {
+    const tt: TestCoverage[] = [{ id: 'f', files: { 'p/b.py': [2], 'p/c.py': [2], 'p/testutils/h.py': [2] } }];
+    const { entries, tieGroups } = await rankFunctions({
+      spectra: lineSpectra(tt, new Set(['f'])),
+      totalFailed: 1,
+      totalPassed: 0,
+      formula: 'ochiai',
+      symbols: async (f) => [sym(f.split('/').pop()!.replace('.py', '_fn'), 1, 3)],
+      frames: [[{ file: 'p/b.py', line: 2, depth: 0 }]],
+    });
+    expect(entries.map((e) => [e.file, e.tieBrokenBy])).toEqual([
+      ['p/b.py', 'stack'],
+      ['p/c.py', 'test-support'],
+      ['p/testutils/h.py', 'test-support'],
+    ]);
+    expect(tieGroups).toEqual([{ group: 1, score: 1, size: 3, unbroken: 0 }]);
+    // inconsistent counts (a negative or NaN score) rank last, never first
+    expect([unitScore('dstar', -4), unitScore('ochiai', Number.NaN), unitScore('ochiai', 1.4)]).toEqual([0, 0, 1]);
+  });
+
   it('caps the issue-text bonus below a spectrum gap', async () => {
     const { entries } = await rank({ issue: identifierTokens('deep() in m/x.py returns the wrong value') });
     expect(entries[0].method).toBe('top');
@@ -193,12 +213,18 @@ describe('hints', () => {
     expect(testNameMatch('src/_pytest/assertion/rewrite.py', ['testing/test_assertrewrite.py'])).toBe(1);
     expect(testNameMatch('src/_pytest/nodes.py', ['testing/test_skipping.py'])).toBe(0);
     expect(testNameMatch('lib/request.js', [])).toBe(0);
+    expect(testNameMatch('src/index.ts', ['test/index.test.ts'])).toBe(2);
+    expect(testNameMatch('src\\parser.ts', ['src\\parser.spec.js'])).toBe(2);
+    // folders above the project and generic test folders say nothing
+    expect(testNameMatch('src/users.py', ['/home/user/proj/tests/test_api.py'])).toBe(0);
+    expect(testNameMatch('pkg/units.py', ['tests/unit/test_api.py'])).toBe(0);
   });
   it('knows test-support modules', () => {
     expect(isTestSupportPath('src/_pytest/pytester.py')).toBe(true);
     expect(isTestSupportPath('pylint/testutils/checker_test_case.py')).toBe(true);
     expect(isTestSupportPath('src/_pytest/python.py')).toBe(false);
     expect(isTestSupportPath('lib/testing_tools.js')).toBe(false);
+    expect(isTestSupportPath('src/_pytest/pytester_assertions.py')).toBe(true);
   });
 
   it('recognises test files of Python and JS', () => {

@@ -71,6 +71,8 @@ export async function run(argv: string[]): Promise<number> {
   const opened = await openIndexForCli(positionals[0], USAGE, { noCache: values['no-cache'], cacheDir: values['cache-dir'], exclude: values.exclude });
   try {
     const { index, root } = opened;
+    // building the cache is this command's job: a failure to write it belongs in its report
+    await index.flush();
     if (values.json) console.log(JSON.stringify({ root, ...index.stats, warningList: index.warnings }, null, 2));
     else console.log(formatStats(root, index.stats, index.warnings));
   } finally {

@@ -6,7 +6,6 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runProcess } from '../proc/run';
-import { testFileOf } from './ids';
 import type { TestCoverage } from './types';
 
 export function defaultLocalizeCacheDir(): string {
@@ -53,9 +52,7 @@ export class CoverageCache {
     if (!existsSync(f)) return undefined;
     try {
       const v = JSON.parse(await readFile(f, 'utf8')) as TestCoverage;
-      if (!v || v.id !== id || typeof v.files !== 'object') return undefined;
-      // entries from before the test's file was recorded are collected again: ranking needs the file
-      return v.file || testFileOf(v.id) ? v : undefined;
+      return v && v.id === id && typeof v.files === 'object' ? v : undefined;
     } catch {
       return undefined; // a torn or foreign file is a miss, never an error
     }

@@ -16,16 +16,18 @@ export function isTestPath(rel: string): boolean {
  * the list (they can hold a bug too) but after every other function.
  */
 export function isTestSupportPath(rel: string): boolean {
-  return /(^|\/)(pytester|testutils|test_utils|testing_utils)(\/|\.[cm]?[jt]s$|\.py$)/.test(rel.replace(/\\/g, '/'));
+  return /(^|\/)(pytester\w*|testutils|test_utils|testing_utils)(\/|\.[cm]?[jt]sx?$|\.py$)/.test(rel.replace(/\\/g, '/'));
 }
 
 // folders that say "tests live here" and nothing about what they test
-const GENERIC_DIRS = new Set(['tests', 'test', 'testing', 'src', 'lib', '__tests__', 'spec', 'specs']);
+const GENERIC_DIRS = new Set(['tests', 'test', 'testing', 'src', 'lib', '__tests__', 'spec', 'specs', 'unit', 'integration', 'functional', 'acceptance', 'e2e']);
 
 function stemOf(file: string): string {
   const base = (file.split('/').pop() ?? file).toLowerCase();
   return base.replace(/\.[^.]+$/, '').replace(/\.(test|spec)$/, '');
 }
+
+const slashed = (p: string) => p.replace(/\\/g, '/');
 
 /**
  * How a source file's name matches the failing tests' files by the usual naming conventions:
@@ -34,18 +36,25 @@ function stemOf(file: string): string {
  * response.js, logging/test_reporting.py -> logging.py, test_assertrewrite.py -> rewrite.py), 0 = none.
  */
 export function testNameMatch(file: string, testFiles: readonly string[]): 0 | 1 | 2 {
-  const parts = file.replace(/\\/g, '/').split('/');
-  let src = stemOf(file);
-  if ((src === '__init__' || src === 'index' || src === 'mod') && parts.length > 1) src = parts[parts.length - 2].toLowerCase();
-  if (src.length < 2) return 0;
+  const parts = slashed(file).split('/');
+  const literal = stemOf(parts[parts.length - 1]);
+  // a package's __init__.py / index.js also goes by its folder's name
+  const names = [literal];
+  if ((literal === '__init__' || literal === 'index' || literal === 'mod') && parts.length > 1) names.push(parts[parts.length - 2].toLowerCase());
   let best: 0 | 1 | 2 = 0;
   for (const t of testFiles) {
-    const tparts = t.replace(/\\/g, '/').split('/');
-    const stem = stemOf(t).replace(/^(test_|unittest_|tests?_)|(_tests?)$/g, '');
-    if (stem === src) return 2;
+    const tparts = slashed(t).split('/');
+    const stem = stemOf(tparts[tparts.length - 1]).replace(/^(test_|unittest_|tests?_)|(_tests?)$/g, '');
+    if (names.includes(stem)) return 2;
     const words = new Set(stem.split(/[_.-]/).filter((w) => w.length >= 3));
-    for (const d of tparts.slice(0, -1)) if (d.length >= 3 && !GENERIC_DIRS.has(d.toLowerCase())) words.add(d.toLowerCase());
-    if (words.has(src) || [...words].some((w) => src.startsWith(w)) || (src.length >= 4 && stem.endsWith(src))) best = 1;
+    // folders say what a test is about only inside the project (an absolute path names the machine's)
+    if (!tparts[0].includes(':') && tparts[0] !== '') {
+      for (const d of tparts.slice(0, -1)) if (d.length >= 3 && !GENERIC_DIRS.has(d.toLowerCase())) words.add(d.toLowerCase());
+    }
+    for (const src of names) {
+      if (src.length < 2) continue;
+      if (words.has(src) || [...words].some((w) => src.startsWith(w)) || (src.length >= 4 && stem.endsWith(src))) best = 1;
+    }
   }
   return best;
 }

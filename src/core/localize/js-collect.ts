@@ -239,7 +239,7 @@ afterEach(function () {
   const t = this.currentTest;
   return post('Profiler.takePreciseCoverage').then((r) => {
     const err = t.err ? String((t.err && t.err.stack) || t.err) : '';
-    fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), result: keep(r.result) }) + '\n');
+    fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), file: t.file || '', state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), result: keep(r.result) }) + '\n');
   });
 });
 `;
@@ -277,7 +277,7 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
     if (raw.length === 0) collectErrors.push({ id: '<mocha>', message: (r.stdout + r.stderr).trim().slice(-2000) || `exit ${r.code}` });
     const seen = new Map<string, TestCoverage>();
     for (const line of raw) {
-      const rec = JSON.parse(line) as { title: string; state: string; err: string; result: V8Script[] };
+      const rec = JSON.parse(line) as { title: string; file?: string; state: string; err: string; result: V8Script[] };
       const status: TestCoverage['status'] = rec.state === 'passed' ? 'passed' : rec.state === 'failed' ? 'failed' : 'skipped';
       const prev = seen.get(rec.title);
       // a title seen twice passes only if every occurrence passes (as the benchmark grades it)
@@ -285,7 +285,15 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
         if (status === 'failed') prev.status = 'failed';
         continue;
       }
-      const t: TestCoverage = { id: rec.title, status, files: await v8ToLines(rec.result, o.runDir), ...(rec.err ? { failureText: rec.err } : {}) };
+      const file = rec.file ? relative(o.runDir, rec.file).split('\\').join('/') : '';
+      const t: TestCoverage = {
+        id: rec.title,
+        status,
+        files: await v8ToLines(rec.result, o.runDir),
+        ...(rec.err ? { failureText: rec.err } : {}),
+        // mocha's ids are titles: the file is kept beside them (ranking matches source files to it)
+        ...(file && !file.startsWith('..') && !isAbsolute(file) ? { file } : {}),
+      };
       seen.set(rec.title, t);
       tests.push(t);
     }

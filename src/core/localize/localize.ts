@@ -101,6 +101,8 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   const tests: TestCoverage[] = [];
   for (const f of failing) {
     for (const t of covOf.get(f) ?? []) {
+      // two requested ids can name one test (`t.py::test_x` and `test_x`): it counts once
+      if (failSet.has(t.id)) continue;
       if (t.status === 'passed' || t.status === 'xpass') warnings.push(`${t.id} was given as failing but passed in this run; it still counts as failing.`);
       failSet.add(t.id);
       tests.push(t);
@@ -124,8 +126,8 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   for (const t of tests) if (failSet.has(t.id) && t.failureText) frames.push(stackFrames(t.failureText, roots));
 
   const testFiles = new Set<string>();
-  for (const id of [...failSet, ...passIds]) {
-    const f = testFileOf(id);
+  for (const t of tests) {
+    const f = t.file ?? testFileOf(t.id);
     if (f) testFiles.add(f);
   }
   const { entries, tieGroups } = await rankFunctions({
@@ -188,7 +190,8 @@ async function collect(
   const timeoutMs = o.timeoutMs ?? 600_000;
   // the collector's own code is part of the key: a changed plugin or reader measures differently
   const collector = spec.kind === 'pytest' ? PYTEST_PLUGIN + READ_DATA : pythonOf(spec) ? FRAME_PLUGIN + READ_DATA : '';
-  const runnerKey = JSON.stringify([spec.kind, spec.command, o.jsMode ?? '', createHash('sha1').update(collector).digest('hex').slice(0, 12)]);
+  // 2: entries record the test's file
+  const runnerKey = JSON.stringify([2, spec.kind, spec.command, o.jsMode ?? '', createHash('sha1').update(collector).digest('hex').slice(0, 12)]);
   const cache = o.cacheDir !== false && state ? new CoverageCache(o.cacheDir || defaultLocalizeCacheDir(), o.repo, state, runnerKey) : undefined;
   const tests = new Map<string, TestCoverage>();
   const fromCache: string[] = [];
@@ -280,7 +283,7 @@ async function collect(
     if (unmeasured > 0) result.warnings.push(`${unmeasured} test(s) ran without a single measured line (tests of other code, or the tracer was switched off mid-run, e.g. by a RecursionError); they count as covering nothing.`);
     if (cache) {
       const m = matchTestIds(todo, r.tests.map((t) => t.id));
-      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: testFileOf(ids[0]) });
+      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: tests.get(ids[0])!.file ?? testFileOf(ids[0]) });
     }
   } else if (spec.kind === 'node' || spec.kind === 'mocha') {
     const r = await collectJs({ spec, runDir, env, targets, wanted: todo, failing, timeoutMs, signal: o.signal, mode: o.jsMode, progress });
@@ -292,7 +295,7 @@ async function collect(
     for (const t of r.tests) if (!tests.has(t.id)) tests.set(t.id, t);
     if (cache && r.mode === 'per-test') {
       const m = matchTestIds(todo, r.tests.map((t) => t.id));
-      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: testFileOf(ids[0]) });
+      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: tests.get(ids[0])!.file ?? testFileOf(ids[0]) });
     }
   } else {
     throw new LocalizeError(`Per-test coverage is not supported for ${spec.kind} runners yet (supported: pytest, unittest/sympy-style Python commands, node --test, mocha).`, 'unsupported');

@@ -78,11 +78,28 @@ def pytest_runtest_setup(item):
     _switch("")
 
 
+# After the test function itself has returned or raised, the rest of the call phase is pytest's
+# runner (for a failure: recording sys.last_traceback...). That is project code only when the
+# project is pytest itself, and there its failure branch would look like the bug: not measured.
+_after_call = [False]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     _switch(item.nodeid)
     yield
+    if _after_call[0]:
+        _after_call[0] = False
+        _resume()
     _switch("")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    yield
+    if not _after_call[0]:
+        _after_call[0] = True
+        _pause()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -103,14 +120,16 @@ def pytest_assertrepr_compare(config, op, left, right):
 
 
 # A failed assert in the project's own test code is explained by pytest's assertion helpers, which
-# run for failing tests only. When the project is pytest itself those helpers are project code and
-# would outrank the bug; their explanation is not measured. Asserts in files outside the project
-# (a pytester run of a temp test file) are measured as usual: there the explaining is under test.
+# run for failing tests only: the reprs of the compared values (the project's own __repr__) and,
+# when the project is pytest itself, the helpers themselves. That explaining is not measured, as it
+# would outrank the bug. Asserts in files outside the project (a pytester run of a temp test file)
+# are measured as usual: there the explaining is what is under test.
 _in_root = {}
 
 
 def _unmeasured_when_project_asserts(fn):
     def wrapper(*args, **kwargs):
+        __tracebackhide__ = True
         caller = sys._getframe(1).f_code.co_filename
         inside = _in_root.get(caller)
         if inside is None:
@@ -130,7 +149,11 @@ def _unmeasured_when_project_asserts(fn):
 try:
     from _pytest.assertion import rewrite as _rewrite
 
-    for _name in ("_call_reprcompare", "_saferepr", "_format_explanation", "_format_assertmsg", "_format_boolop", "_should_repr_global_name"):
+    # these call the project's reprs; the rest only matter when they are the project's own code
+    _names = ["_saferepr", "_format_assertmsg"]
+    if os.path.realpath(_rewrite.__file__).startswith(_root + os.sep):
+        _names += ["_call_reprcompare", "_format_explanation", "_format_boolop", "_should_repr_global_name"]
+    for _name in _names:
         if callable(getattr(_rewrite, _name, None)):
             setattr(_rewrite, _name, _unmeasured_when_project_asserts(getattr(_rewrite, _name)))
 except Exception:

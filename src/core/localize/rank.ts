@@ -36,7 +36,7 @@ export function enclosingFunction(symbols: CodeSymbol[], line: number): CodeSymb
 }
 
 function scoreKey(x: number): string {
-  return Number.isFinite(x) ? x.toFixed(12) : 'inf';
+  return Number.isFinite(x) ? x.toFixed(12) : String(x);
 }
 
 export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLocation[]; tieGroups: TieGroupInfo[] }> {
@@ -113,40 +113,22 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
   // Tie groups are groups of equal SBFL score, numbered by score; entries are ordered by the SBFL
   // score plus their evidence, so a function the failing tests' tracebacks or the issue point at
   // can pass one with a slightly higher score and none.
+  type Item = (typeof list)[number];
+  const support = new Map<Item, number>(list.map((e) => [e, isTestSupportPath(e.file) ? 1 : 0]));
   list.sort((a, b) => cmpScore(b.score, a.score));
-  const group = new Map<(typeof list)[number], { group: number; size: number; by: RankedLocation['tieBrokenBy'] }>();
+  const groupOf = new Map<Item, number>();
   const tieGroups: TieGroupInfo[] = [];
   for (let i = 0; i < list.length; ) {
     let j = i;
     while (j < list.length && scoreKey(list[j].score) === scoreKey(list[i].score)) j++;
-    const members = list.slice(i, j);
-    const evidenceKey = (m: (typeof list)[number]) => `${isTestSupportPath(m.file)}|${m.stackScore}|${m.issueTraceScore}|${m.issueScore}|${m.testNameMatch}|${m.linesAtScore}`;
-    const keyCount = new Map<string, number>();
-    for (const m of members) keyCount.set(evidenceKey(m), (keyCount.get(evidenceKey(m)) ?? 0) + 1);
-    const varies = (f: (m: (typeof list)[number]) => number) => new Set(members.map(f)).size > 1;
-    const stackVaries = varies((m) => m.stackScore);
-    const issueVaries = varies((m) => m.issueTraceScore) || varies((m) => m.issueScore);
-    const nameVaries = varies((m) => m.testNameMatch);
-    const supportVaries = varies((m) => (isTestSupportPath(m.file) ? 1 : 0));
-    let unbroken = 0;
     const id = tieGroups.length + 1;
-    for (const m of members) {
-      let by: RankedLocation['tieBrokenBy'] = 'none';
-      if (members.length > 1) {
-        if ((keyCount.get(evidenceKey(m)) ?? 0) > 1) {
-          by = 'unbroken';
-          unbroken++;
-        } else by = supportVaries ? 'test-support' : stackVaries ? 'stack' : issueVaries ? 'issue' : nameVaries ? 'test-name' : 'lines';
-      }
-      group.set(m, { group: id, size: members.length, by });
-    }
-    tieGroups.push({ group: id, score: list[i].score, size: members.length, unbroken });
+    for (let k = i; k < j; k++) groupOf.set(list[k], id);
+    tieGroups.push({ group: id, score: list[i].score, size: j - i, unbroken: 0 });
     i = j;
   }
-  const support = (e: (typeof list)[number]) => (isTestSupportPath(e.file) ? 1 : 0);
   list.sort(
     (a, b) =>
-      support(a) - support(b) ||
+      support.get(a)! - support.get(b)! ||
       cmpScore(unitScore(inp.formula, b.score) + b.evidence, unitScore(inp.formula, a.score) + a.evidence) ||
       cmpScore(b.score, a.score) ||
       b.stackScore - a.stackScore ||
@@ -157,9 +139,38 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
       a.startLine - b.startLine,
   );
+  // What separates an entry from the next member of its tie group in this order (from the one
+  // before, for the last): the first of these that differs, or nothing ("unbroken").
+  const separatedBy = (a: Item, b: Item): RankedLocation['tieBrokenBy'] =>
+    support.get(a) !== support.get(b)
+      ? 'test-support'
+      : a.stackScore !== b.stackScore
+        ? 'stack'
+        : a.issueTraceScore !== b.issueTraceScore || a.issueScore !== b.issueScore
+          ? 'issue'
+          : a.testNameMatch !== b.testNameMatch
+            ? 'test-name'
+            : a.linesAtScore !== b.linesAtScore
+              ? 'lines'
+              : 'unbroken';
+  const members = new Map<number, Item[]>();
+  for (const e of list) {
+    const g = groupOf.get(e)!;
+    const arr = members.get(g);
+    if (arr) arr.push(e);
+    else members.set(g, [e]);
+  }
+  const by = new Map<Item, RankedLocation['tieBrokenBy']>();
+  for (const [g, ms] of members) {
+    for (let k = 0; k < ms.length; k++) {
+      const label = ms.length === 1 ? 'none' : separatedBy(ms[k], ms[k + 1] ?? ms[k - 1]);
+      by.set(ms[k], label);
+      if (label === 'unbroken') tieGroups[g - 1].unbroken++;
+    }
+  }
   const entries = list.map((m, i) => {
-    const g = group.get(m)!;
-    return { ...m, rank: i + 1, tieGroup: g.group, tieSize: g.size, tieBrokenBy: g.by };
+    const g = tieGroups[groupOf.get(m)! - 1];
+    return { ...m, rank: i + 1, tieGroup: g.group, tieSize: g.size, tieBrokenBy: by.get(m)! };
   });
   return { entries, tieGroups };
 }
@@ -170,8 +181,9 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
  * issue naming it, its class or its file (up to 0.25), and its file being named like a failing
  * test's file (0.25 for the same name, 0.1 for a looser match). A bonus is enough to pass a function
  * that only scores a little higher on the spectrum, never to lift one the failing tests hardly touch.
- * The name bonus stays below 1 - 1/sqrt(2): a guess from file names must not beat a line that only
- * the failing test runs against one that a passing test runs too (the dev set would take up to 0.5).
+ * The name bonus stays below 1 - 1/sqrt(2): with one failing test, a guess from file names must not
+ * beat a line only it runs against one a passing test runs too (the dev set would take up to 0.5).
+ * With more failing tests the Ochiai gaps are smaller and the bonus can.
  */
 export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceScore' | 'issueScore' | 'testNameMatch'>): number {
   return round(
@@ -188,7 +200,9 @@ export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceSco
  * s/(1+s), which keeps its order.
  */
 export function unitScore(formula: Formula, score: number): number {
-  if (formula !== 'dstar') return score;
+  // a negative or NaN score can only come from inconsistent counts: it ranks last, never first
+  if (!(score > 0)) return 0;
+  if (formula !== 'dstar') return Math.min(1, score);
   return Number.isFinite(score) ? score / (1 + score) : 1;
 }
 
@@ -196,8 +210,11 @@ export function unitScore(formula: Formula, score: number): number {
 const ISSUE_SCORE_CAP = 8;
 
 function cmpScore(a: number, b: number): number {
-  if (scoreKey(a) === scoreKey(b)) return 0;
-  return a - b > 0 ? 1 : -1;
+  // NaN sorts as the lowest score, so the comparison stays a total order
+  const x = Number.isNaN(a) ? -Infinity : a;
+  const y = Number.isNaN(b) ? -Infinity : b;
+  if (scoreKey(x) === scoreKey(y)) return 0;
+  return x > y ? 1 : -1;
 }
 
 function round(x: number): number {
