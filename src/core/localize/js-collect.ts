@@ -216,7 +216,7 @@ async function collectNodeTest(o: JsCollectOptions): Promise<JsCollected> {
   }
 }
 
-/** Mocha root hooks: V8 precise coverage taken through the inspector before and after every test. */
+/** Mocha root hooks: V8 precise coverage taken through the inspector after every test. */
 export const MOCHA_HOOKS = String.raw`
 'use strict';
 const inspector = require('inspector');
@@ -234,7 +234,11 @@ function keep(result) {
     .filter((s) => s.functions.some((f) => f.ranges.some((r) => r.count > 0)))
     .map((s) => ({ url: s.url, functions: s.functions }));
 }
-beforeEach(function () { return ready.then(() => post('Profiler.takePreciseCoverage')); });
+// One take per test: each take returns the counts since the last one and resets them, so a test's
+// coverage is everything since the previous test ended (its beforeEach/afterEach hooks included,
+// and the before() hooks of a describe it opens). A second take before each test to drop those would
+// double the cost: every take serializes the coverage of every loaded script, node_modules too.
+before(function () { return ready.then(() => post('Profiler.takePreciseCoverage')); });
 afterEach(function () {
   const t = this.currentTest;
   return post('Profiler.takePreciseCoverage').then((r) => {
