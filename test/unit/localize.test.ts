@@ -16,6 +16,10 @@ const PY = '/usr/bin/python3';
 const FAILING_PY = 'tests/test_pricing.py::test_full_discount_coupon';
 const pytestSpec: TestRunnerSpec = { kind: 'pytest', command: [PY, '-m', 'pytest', '-rA', '-p', 'no:cacheprovider', '{tests}'], reportFormat: 'pytest-ra', python: PY };
 
+/** The planted coupon bug of localize-py, measured in the repo itself (no worktree, no cache). */
+const localizeCouponBug = (dir: string) =>
+  localize({ repo: dir, failing: [FAILING_PY], passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'], runner: pytestSpec, cacheDir: false, isolate: false });
+
 const repos: FixtureRepo[] = [];
 const dirs: string[] = [];
 async function fixture(name: string): Promise<FixtureRepo> {
@@ -125,14 +129,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
         '',
       ].join('\n'),
     );
-    const res = await localize({
-      repo: repo.dir,
-      failing: [FAILING_PY],
-      passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'],
-      runner: pytestSpec,
-      cacheDir: false,
-      isolate: false,
-    });
+    const res = await localizeCouponBug(repo.dir);
     expect(res.entries[0]).toMatchObject({ file: 'shop/pricing.py', method: 'apply_coupon' });
     expect(res.entries.filter((e) => e.file === 'shop/reporting.py')).toEqual([]);
     // yet both hooks did run
@@ -144,14 +141,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     const repo = await fixture('localize-py');
     // the project carries its own pytest, as pytest's repository does: `python -m pytest` runs it
     for (const pkg of ['_pytest', 'pytest']) await cp(join('/usr/lib/python3/dist-packages', pkg), join(repo.dir, pkg), { recursive: true });
-    const res = await localize({
-      repo: repo.dir,
-      failing: [FAILING_PY],
-      passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'],
-      runner: pytestSpec,
-      cacheDir: false,
-      isolate: false,
-    });
+    const res = await localizeCouponBug(repo.dir);
     expect(res.entries.some((e) => e.file.startsWith('_pytest/'))).toBe(true);
     // _call_reprcompare, callbinrepr and the truncation they call run for the failed `==` only
     // and the runner's branch for a test that raised runs for failing tests only, too
