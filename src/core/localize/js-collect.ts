@@ -226,6 +226,8 @@ const out = process.env.ROVER_COV_OUT;
 const session = new inspector.Session();
 session.connect();
 const post = (m, p) => new Promise((res, rej) => session.post(m, p || {}, (e, r) => (e ? rej(e) : res(r))));
+// callCount stays on although only covered/not covered is used: in binary mode V8 does not report a
+// block again once it has been reported, so every test after the first would miss shared code
 const ready = post('Profiler.enable').then(() => post('Profiler.startPreciseCoverage', { callCount: true, detailed: true }));
 const prefix = 'file://' + root + '/';
 // whole scripts are kept: v8-to-istanbul counts a line as run unless a zero-count range covers it
