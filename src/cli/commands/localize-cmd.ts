@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult } from '../../core/localize';
+import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult, type RankedLocation } from '../../core/localize';
 import { commandSpec } from '../../core/validate/detect';
 import type { TestRunnerSpec } from '../../core/validate/types';
 import { CliError, parse } from '../args';
@@ -123,13 +123,23 @@ function splitList(s: string): string[] {
   return s.split(/\s*\n\s*/).map((x) => x.trim()).filter(Boolean);
 }
 
+const TIE_REASON: Record<RankedLocation['tieBrokenBy'], string> = {
+  none: 'alone',
+  'test-support': 'ordered by test-support code going last',
+  stack: 'ordered by stack',
+  issue: 'ordered by issue',
+  'test-name': 'ordered by its file being named like the failing test',
+  lines: 'ordered by how many of its lines share the score',
+  unbroken: 'NOT separated: same stack/issue/name evidence',
+};
+
 export function formatText(r: LocalizationResult, top: number): string {
   const lines: string[] = [];
   lines.push(`${r.formula} over ${r.failing.length} failing / ${r.passing.length} passing tests — coverage ${r.mode} via ${r.tool}${r.fromCache ? ` (${r.fromCache} from cache)` : ''}, ${(r.collectMs / 1000).toFixed(1)} s`);
   if (r.entries.length === 0) lines.push('No code outside the tests was executed by the failing tests.');
   for (const e of r.entries.slice(0, top)) {
     const name = e.method ? (e.className && !e.qualifiedName?.startsWith(e.className) ? `${e.className}.${e.qualifiedName}` : e.qualifiedName) : '<module level>';
-    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score${e.tieBrokenBy === 'unbroken' ? ', NOT separated: same stack/issue/name evidence' : `, ordered by ${e.tieBrokenBy === 'lines' ? 'how many of its lines share the score' : e.tieBrokenBy === 'test-name' ? 'its file being named like the failing test' : e.tieBrokenBy === 'test-support' ? 'test-support code going last' : e.tieBrokenBy}`})` : '';
+    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score, ${TIE_REASON[e.tieBrokenBy]})` : '';
     const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.testNameMatch ? `named like the failing test${e.testNameMatch === 1 ? ' (loosely)' : ''}` : '', e.evidence ? `+${e.evidence} evidence` : '']
       .filter(Boolean)
       .join(', ');

@@ -154,8 +154,13 @@ export class WorkspaceIndex {
       this.removeFile(rel);
       return undefined;
     }
-    this.put(record);
     this.texts.set(rel, src.text);
+    // Unchanged on disk (the cache's own test; e.g. a file just opened in the editor): the record
+    // stays, so search keeps its name tables instead of rebuilding them for every opened file.
+    const known = this.entries.get(rel)?.meta;
+    const kept = known && known.size === job.size && known.mtimeMs === job.mtimeMs && known.lang === lang ? this.recordOf(rel) : undefined;
+    if (kept) return kept;
+    this.put(record);
     this.scheduleSave();
     return record;
   }
@@ -166,27 +171,7 @@ export class WorkspaceIndex {
    */
   async keepTree(relPath: string): Promise<void> {
     const rel = normalizeRel(relPath);
-    if (this.live.has(rel)) return;
-    // Unchanged on disk (the cache's own test): only the tree is new, the record stays. Replacing
-    // the record would make search rebuild its name tables for every file the user opens.
-    const known = this.entries.get(rel)?.meta;
-    const lang = languageForPath(rel);
-    if (known && lang && !this.rules.excluded(rel)) {
-      try {
-        const abs = `${this.root}/${rel}`;
-        const st = statSync(abs);
-        if (st.size === known.size && st.mtimeMs === known.mtimeMs) {
-          const src = await readSource({ abs, rel });
-          if (src.text !== undefined) {
-            await this.live.parse(rel, lang, src.text);
-            return;
-          }
-        }
-      } catch {
-        // gone or unreadable: updateFile below says so and drops it
-      }
-    }
-    await this.updateFile(rel);
+    if (!this.live.has(rel)) await this.updateFile(rel);
   }
 
   /** The editor closed the file: its tree is no longer worth its memory. */

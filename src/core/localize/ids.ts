@@ -56,3 +56,8 @@ export function testFileOf(id: string): string | undefined {
   const i = id.indexOf('::');
   return i > 0 ? id.slice(0, i) : undefined;
 }
+
+/** A test's file: the one it recorded, else the one its id names. */
+export function fileOfTest(t: { id: string; file?: string }): string | undefined {
+  return t.file ?? testFileOf(t.id);
+}

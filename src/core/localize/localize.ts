@@ -10,7 +10,7 @@ import type { TestRunnerSpec } from '../validate/types';
 import { createWorktree, type Worktree } from '../validate/worktree';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
 import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
-import { matchTestIds, testFileOf } from './ids';
+import { fileOfTest, matchTestIds, testFileOf } from './ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
 import { FRAME_PLUGIN, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
@@ -126,9 +126,11 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   for (const t of tests) if (failSet.has(t.id) && t.failureText) frames.push(stackFrames(t.failureText, roots));
 
   const testFiles = new Set<string>();
+  const failingTestFiles = new Set<string>();
   for (const t of tests) {
-    const f = t.file ?? testFileOf(t.id);
+    const f = fileOfTest(t);
     if (f) testFiles.add(f);
+    if (f && failSet.has(t.id)) failingTestFiles.add(f);
   }
   const { entries, tieGroups } = await rankFunctions({
     spectra: lineSpectra(tests, failSet),
@@ -139,7 +141,7 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     issue: o.issueText ? identifierTokens(o.issueText) : undefined,
     issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,
-    failingTestFiles: [...new Set(tests.filter((t) => failSet.has(t.id)).map((t) => t.file ?? testFileOf(t.id)).filter((f): f is string => f !== undefined))],
+    failingTestFiles: [...failingTestFiles],
     exclude: testFiles,
   });
   return {
@@ -206,6 +208,14 @@ async function collect(
     }
   }
   const todo = wanted.filter((id) => !tests.has(id));
+  // cached under the id it was asked by, with its file (that id may not name it)
+  const remember = async (produced: TestCoverage[]) => {
+    if (!cache) return;
+    for (const [req, ids] of matchTestIds(todo, produced.map((t) => t.id))) {
+      const t = ids.length === 1 ? tests.get(ids[0]) : undefined;
+      if (t) await cache.put({ ...t, id: req, file: fileOfTest(t) });
+    }
+  };
   const result: CollectResult = { mode: 'per-test', tool: 'cache', tests, notFound: [], collectErrors: [], fromCache, durationMs: 0, warnings: [], commands: [] };
   if (todo.length === 0 && !o.allPassing) {
     result.durationMs = Date.now() - started;
@@ -281,10 +291,7 @@ async function collect(
     }
     const unmeasured = [...tests.values()].filter((t) => t.status && Object.keys(t.files).length === 0).length;
     if (unmeasured > 0) result.warnings.push(`${unmeasured} test(s) ran without a single measured line (tests of other code, or the tracer was switched off mid-run, e.g. by a RecursionError); they count as covering nothing.`);
-    if (cache) {
-      const m = matchTestIds(todo, r.tests.map((t) => t.id));
-      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: tests.get(ids[0])!.file ?? testFileOf(ids[0]) });
-    }
+    await remember(r.tests);
   } else if (spec.kind === 'node' || spec.kind === 'mocha') {
     const r = await collectJs({ spec, runDir, env, targets, wanted: todo, failing, timeoutMs, signal: o.signal, mode: o.jsMode, progress });
     result.mode = r.mode;
@@ -293,10 +300,7 @@ async function collect(
     result.collectErrors = r.collectErrors;
     result.warnings.push(...r.warnings);
     for (const t of r.tests) if (!tests.has(t.id)) tests.set(t.id, t);
-    if (cache && r.mode === 'per-test') {
-      const m = matchTestIds(todo, r.tests.map((t) => t.id));
-      for (const [req, ids] of m) if (ids.length === 1) await cache.put({ ...tests.get(ids[0])!, id: req, file: tests.get(ids[0])!.file ?? testFileOf(ids[0]) });
-    }
+    if (r.mode === 'per-test') await remember(r.tests);
   } else {
     throw new LocalizeError(`Per-test coverage is not supported for ${spec.kind} runners yet (supported: pytest, unittest/sympy-style Python commands, node --test, mocha).`, 'unsupported');
   }
