@@ -34,6 +34,8 @@ const entries = {
   extension: 'src/extension/extension.ts',
   cli: 'src/cli/main.ts',
   'parse-worker': 'src/core/index/parse-worker.ts',
+  // loaded into the project's own mocha process by `rover localize`
+  'istanbul-register': 'src/core/localize/istanbul-register.ts',
 };
 // benchmarks live in bench/<name>.ts and build to dist/bench-<name>.js
 if (existsSync(join(root, 'bench'))) {
@@ -52,7 +54,8 @@ await build({
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['vscode'],
+  // @babel/preset-typescript: only for babel config files written in TS, which istanbul never reads
+  external: ['vscode', '@babel/preset-typescript'],
   logLevel: 'warning',
   // web-tree-sitter's ESM build reads import.meta.url; point it at the bundle's own file
   define: { 'import.meta.url': 'importMetaUrl' },

@@ -78,7 +78,7 @@ describe('extension manifest', () => {
     const r = await runProcess(join(ROOT, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: ROOT, timeoutMs: 60_000, stdin: '' });
     expect(r.code, r.stderr).toBe(0);
     const files = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-    for (const f of ['dist/extension.js', 'dist/parse-worker.js', 'dist/tree-sitter.wasm', 'grammars/queries/python/tags.scm', 'media/run.js', 'media/run.css', 'media/icon.png', 'package.json', 'README.md', 'CHANGELOG.md']) {
+    for (const f of ['dist/extension.js', 'dist/parse-worker.js', 'dist/istanbul-register.js', 'dist/tree-sitter.wasm', 'grammars/queries/python/tags.scm', 'media/run.js', 'media/run.css', 'media/icon.png', 'package.json', 'README.md', 'CHANGELOG.md']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /^(src|test|node_modules|bench|media\/screenshots)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'))).toEqual([]);

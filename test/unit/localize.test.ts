@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
 import { CliError } from '../../src/cli/args';
 import { localize, LocalizeError, toAgentLocalization } from '../../src/core/localize';
+import { mochaEngine } from '../../src/core/localize/js-collect';
 import type { TestRunnerSpec } from '../../src/core/validate/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
@@ -266,14 +267,39 @@ describe('localize: TypeScript (node --test + V8 coverage through source maps)',
   });
 });
 
-describe('localize: mocha (in-process per-test V8 coverage)', () => {
-  it('gives every test its own coverage in one mocha process and ranks the bug first', async () => {
+describe('localize: mocha (in-process per-test coverage)', () => {
+  const mochaSpec: TestRunnerSpec = { kind: 'mocha', command: [join(__dirname, '..', '..', 'node_modules', '.bin', 'mocha'), '{tests}'], reportFormat: 'junit' };
+
+  it('instruments CommonJS sources with istanbul and maps compiled lines back through source maps', async () => {
     const repo = await fixture('localize-ts');
-    const spec: TestRunnerSpec = { kind: 'mocha', command: [join(__dirname, '..', '..', 'node_modules', '.bin', 'mocha'), '{tests}'], reportFormat: 'junit' };
-    const res = await localize({ repo: repo.dir, failing: ['paging shows the last page past the end'], allPassing: true, runner: spec, testPaths: ['spec/paging.spec.js'], cacheDir: false });
+    const res = await localize({ repo: repo.dir, failing: ['paging shows the last page past the end'], allPassing: true, runner: mochaSpec, testPaths: ['spec/paging.spec.js'], cacheDir: false });
     expect(res.mode).toBe('per-test');
-    expect(res.tool).toMatch(/mocha, in-process/);
+    expect(res.tool).toMatch(/istanbul statement counters \(mocha, in-process per test\)/);
     expect(res.passing).toHaveLength(8);
     expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', line: 25, score: 1, ep: 0 });
+    // only the sources are measured: no compiled out/*.js line and no spec line is ranked
+    expect(res.entries.every((e) => e.file.startsWith('src/'))).toBe(true);
+  });
+
+  it('falls back to V8 coverage, and says so, when the code under test is an ES module', async () => {
+    const repo = await fixture('localize-mjs');
+    const res = await localize({ repo: repo.dir, failing: ['duration formats whole hours'], allPassing: true, runner: mochaSpec, testPaths: ['spec/duration.spec.js'], cacheDir: false });
+    expect(res.tool).toMatch(/V8 precise coverage/);
+    expect(res.warnings.join('\n')).toMatch(/No CommonJS source of the project was loaded through require/);
+    expect(res.passing).toHaveLength(6);
+    expect(res.entries[0]).toMatchObject({ file: 'lib/duration.mjs', method: 'formatDuration', ep: 0 });
+  });
+
+  it('chooses V8 coverage up front for ES module packages and loader-run tests', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rover-engine-'));
+    dirs.push(dir);
+    expect(mochaEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'istanbul' });
+    expect(mochaEngine(dir, ['mocha', '--require', 'ts-node/register'], ['test/']).engine).toBe('v8');
+    expect(mochaEngine(dir, ['mocha'], ['test/a.spec.mjs']).engine).toBe('v8');
+    await writeFile(join(dir, '.mocharc.json'), JSON.stringify({ require: ['tsx/cjs'] }));
+    expect(mochaEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'v8', why: '.mocharc.json loads the tests through a loader' });
+    await rm(join(dir, '.mocharc.json'));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    expect(mochaEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'v8', why: 'the package is an ES module' });
   });
 });

@@ -73,6 +73,11 @@ export function runtimeWasmPath(): string {
 }
 
 export function builtWorkerPath(): string | undefined {
-  const p = join(projectRoot(), 'dist', 'parse-worker.js');
+  return builtFile('parse-worker.js');
+}
+
+/** A file the build writes to dist/ (a worker, a test-process hook); undefined before a build. */
+export function builtFile(name: string): string | undefined {
+  const p = join(projectRoot(), 'dist', name);
   return existsSync(p) ? p : undefined;
 }

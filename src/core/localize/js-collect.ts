@@ -2,9 +2,12 @@
 // source maps, for TS) with v8-to-istanbul and read with istanbul-lib-coverage.
 //  - node --test: one process per test (--test-name-pattern), or per test file when there are too
 //    many tests; the mode is reported.
-//  - mocha: one process; a root-level hook file takes V8 precise coverage between tests through the
-//    inspector, so every test gets its own coverage without a process each.
-import { existsSync, statSync } from 'node:fs';
+//  - mocha: one process; CommonJS sources are instrumented with istanbul as they are required and a
+//    root-level hook file reads and zeroes the counters after each test, so every test gets its own
+//    coverage without a process each. ES modules and loader-run TypeScript get V8 precise coverage
+//    taken between tests through the inspector instead (several times slower: each take serializes
+//    every loaded script).
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +15,10 @@ import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import libCoverage from 'istanbul-lib-coverage';
 import v8ToIstanbul from 'v8-to-istanbul';
+import { builtFile } from '../index/paths';
 import { runProcess } from '../proc/run';
 import type { TestRunnerSpec } from '../validate/types';
+import { IstanbulLines, type StatementStarts } from './istanbul-lines';
 import { LocalizeError, type CoverageMode, type TestCoverage } from './types';
 
 export interface JsCollectOptions {
@@ -250,40 +255,146 @@ afterEach(function () {
 });
 `;
 
+/**
+ * Mocha root hooks for the istanbul engine: after every test, the statements it ran (ids per
+ * instrumented file) are read from the counters of dist/istanbul-register.js and zeroed. Reading a
+ * few hundred counters costs microseconds, where a V8 take serializes every loaded script.
+ */
+export const MOCHA_ISTANBUL_HOOKS = String.raw`
+'use strict';
+const fs = require('fs');
+const out = process.env.ROVER_COV_OUT;
+function take() {
+  const cov = global.__rover_cov__ || {};
+  const hit = {};
+  for (const f in cov) {
+    const c = cov[f];
+    let ids = null;
+    for (const k in c.s) if (c.s[k]) { (ids || (ids = [])).push(+k); c.s[k] = 0; }
+    for (const k in c.f) c.f[k] = 0;
+    for (const k in c.b) c.b[k].fill(0);
+    if (ids) hit[f] = ids;
+  }
+  return hit;
+}
+// what ran while the test files were loaded belongs to no test
+before(function () { take(); });
+afterEach(function () {
+  const t = this.currentTest;
+  const err = t.err ? String((t.err && t.err.stack) || t.err) : '';
+  fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), file: t.file || '', state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), hit: take() }) + '\n');
+});
+`;
+
+type MochaEngine = 'istanbul' | 'v8';
+
+interface MochaRecord {
+  title: string;
+  file?: string;
+  state: string;
+  err: string;
+  /** V8 engine: the scripts' coverage since the last test. */
+  result?: V8Script[];
+  /** istanbul engine: statement ids run, per instrumented file. */
+  hit?: Record<string, number[]>;
+}
+
+// require hooks and loaders istanbul's CommonJS hook cannot sit in front of (TypeScript run from
+// source, ES modules): those projects get V8's coverage
+const LOADER_WORDS = /\b(ts-node|tsx|@swc[-/]register|esbuild-register|@babel\/register)\b|--loader\b|--import\b|--experimental-loader\b/;
+
+/** Which engine measures a mocha project: istanbul for CommonJS JavaScript, V8 otherwise. */
+export function mochaEngine(runDir: string, argv: string[], targets: string[]): { engine: MochaEngine; why?: string } {
+  if (!builtFile(ISTANBUL_REGISTER)) return { engine: 'v8', why: 'the istanbul hook is not built' };
+  let pkgType: unknown;
+  try {
+    pkgType = (JSON.parse(readFileSync(join(runDir, 'package.json'), 'utf8')) as { type?: unknown }).type;
+  } catch {
+    /* no package.json: CommonJS */
+  }
+  if (pkgType === 'module') return { engine: 'v8', why: 'the package is an ES module' };
+  if (targets.some((t) => t.endsWith('.mjs'))) return { engine: 'v8', why: 'the tests are ES modules' };
+  if (argv.some((a) => LOADER_WORDS.test(a))) return { engine: 'v8', why: 'the tests run through a loader' };
+  for (const rc of ['.mocharc.js', '.mocharc.cjs', '.mocharc.json', '.mocharc.jsonc', '.mocharc.yml', '.mocharc.yaml']) {
+    try {
+      if (LOADER_WORDS.test(readFileSync(join(runDir, rc), 'utf8'))) return { engine: 'v8', why: `${rc} loads the tests through a loader` };
+    } catch {
+      /* not there */
+    }
+  }
+  return { engine: 'istanbul' };
+}
+
+const ISTANBUL_REGISTER = 'istanbul-register.js';
+
+/** The mocha command without its reporter and test arguments, for the hooks to be added to. */
+function mochaArgv(words: string[]): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === '{tests}' || w.includes('{junit}')) continue;
+    if (w === '--reporter' || w === '-R' || w === '--reporter-option') {
+      i++;
+      continue;
+    }
+    if (/^--reporter(-option)?=/.test(w)) continue;
+    argv.push(w);
+  }
+  return argv;
+}
+
 async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
+  const argv = mochaArgv(o.spec.command);
+  const choice = mochaEngine(o.runDir, argv, o.targets);
+  if (choice.engine === 'istanbul') {
+    const r = await runMocha(o, argv, 'istanbul');
+    // nothing was instrumented although tests ran: the sources came in some other way
+    if (r.instrumented > 0 || r.records === 0) return r.collected;
+    const v8 = await runMocha(o, argv, 'v8');
+    v8.collected.warnings.push('No CommonJS source of the project was loaded through require (ES modules or a custom loader?), so the tests were run again with V8 coverage.');
+    return v8.collected;
+  }
+  return (await runMocha(o, argv, 'v8')).collected;
+}
+
+async function runMocha(o: JsCollectOptions, argv: string[], engine: MochaEngine): Promise<{ collected: JsCollected; instrumented: number; records: number }> {
   const tmp = await mkdtemp(join(tmpdir(), 'rover-mochacov-'));
   try {
     const hooks = join(tmp, 'rover-mocha-hooks.js');
-    await writeFile(hooks, MOCHA_HOOKS);
+    await writeFile(hooks, engine === 'istanbul' ? MOCHA_ISTANBUL_HOOKS : MOCHA_HOOKS);
     const outFile = join(tmp, 'tests.jsonl');
-    const argv: string[] = [];
-    const words = o.spec.command;
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i];
-      if (w === '{tests}' || w.includes('{junit}')) continue;
-      if (w === '--reporter' || w === '-R' || w === '--reporter-option') {
-        i++;
-        continue;
-      }
-      if (/^--reporter(-option)?=/.test(w)) continue;
-      argv.push(w);
+    const mapsFile = join(tmp, 'statements.json');
+    const cmd = [...argv];
+    if (engine === 'istanbul') {
+      // first among the requires, so it instruments the files as they are on disk
+      const at = cmd.findIndex((w) => /(^|[\\/])_?mocha(\.c?js)?$/.test(w));
+      cmd.splice(at >= 0 ? at + 1 : cmd.length, 0, '--require', builtFile(ISTANBUL_REGISTER)!);
     }
-    const cmd = [...argv, '--reporter', 'dot', hooks, ...o.targets];
+    cmd.push('--reporter', 'dot', hooks, ...o.targets);
     const r = await runProcess(cmd[0], cmd.slice(1), {
       cwd: o.runDir,
-      env: { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile },
+      env: { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile, ...(engine === 'istanbul' ? { ROVER_COV_MAPS: mapsFile } : {}) },
       timeoutMs: o.timeoutMs,
       signal: o.signal,
       maxOutputBytes: 8 * 1024 * 1024,
     });
     if (r.timedOut) throw Object.assign(new Error('timed out running mocha'), { code: 'timeout' });
+    const warnings: string[] = [];
+    let lines: IstanbulLines | undefined;
+    let instrumented = 0;
+    if (engine === 'istanbul') {
+      const maps = existsSync(mapsFile) ? (JSON.parse(await readFile(mapsFile, 'utf8')) as { files: StatementStarts; failed: string[] }) : { files: {}, failed: [] };
+      instrumented = Object.keys(maps.files).length;
+      if (maps.failed.length) warnings.push(`istanbul could not parse ${maps.failed.length} file(s); they ran unmeasured: ${maps.failed.slice(0, 3).join('; ')}`);
+      lines = new IstanbulLines(maps.files, o.runDir);
+    }
     const tests: TestCoverage[] = [];
     const collectErrors: { id: string; message: string }[] = [];
     const raw = existsSync(outFile) ? (await readFile(outFile, 'utf8')).split('\n').filter(Boolean) : [];
     if (raw.length === 0) collectErrors.push({ id: '<mocha>', message: (r.stdout + r.stderr).trim().slice(-2000) || `exit ${r.code}` });
     const seen = new Map<string, TestCoverage>();
     for (const line of raw) {
-      const rec = JSON.parse(line) as { title: string; file?: string; state: string; err: string; result: V8Script[] };
+      const rec = JSON.parse(line) as MochaRecord;
       const status: TestCoverage['status'] = rec.state === 'passed' ? 'passed' : rec.state === 'failed' ? 'failed' : 'skipped';
       const prev = seen.get(rec.title);
       // a title seen twice passes only if every occurrence passes (as the benchmark grades it)
@@ -295,7 +406,7 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
       const t: TestCoverage = {
         id: rec.title,
         status,
-        files: await v8ToLines(rec.result, o.runDir),
+        files: lines ? lines.linesOf(rec.hit ?? {}) : await v8ToLines(rec.result ?? [], o.runDir),
         ...(rec.err ? { failureText: rec.err } : {}),
         // mocha's ids are titles: the file is kept beside them (ranking matches source files to it)
         ...(file && !file.startsWith('..') && !isAbsolute(file) ? { file } : {}),
@@ -303,7 +414,8 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
       seen.set(rec.title, t);
       tests.push(t);
     }
-    return { mode: 'per-test', tool: 'V8 precise coverage (mocha, in-process per test through the inspector)', tests, collectErrors, warnings: [], commands: [cmd] };
+    const tool = engine === 'istanbul' ? 'istanbul statement counters (mocha, in-process per test)' : 'V8 precise coverage (mocha, in-process per test through the inspector)';
+    return { collected: { mode: 'per-test', tool, tests, collectErrors, warnings, commands: [cmd] }, instrumented, records: raw.length };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -1,0 +1,62 @@
+// Loaded with `--require` into the project's own mocha process (built to dist/istanbul-register.js,
+// self-contained). It instruments the project's CommonJS sources with istanbul as they are required,
+// so a test's coverage is a few hundred counters to read and zero, not a V8 coverage report of
+// every loaded script (node_modules included) serialized after every test. The per-test reading is
+// done by the root hooks file (MOCHA_ISTANBUL_HOOKS in js-collect.ts); this module only instruments
+// and, at exit, writes where each instrumented statement starts.
+import { writeFileSync } from 'node:fs';
+import { sep } from 'node:path';
+import { createInstrumenter } from 'istanbul-lib-instrument';
+import { addHook } from 'pirates';
+
+/** Global the instrumented code counts into; the root hooks read it by this name. */
+export const COVERAGE_VARIABLE = '__rover_cov__';
+
+interface FileCov {
+  path: string;
+  statementMap: Record<string, { start: { line: number; column: number } }>;
+  s: Record<string, number>;
+}
+
+const root = process.env.ROVER_COV_ROOT;
+const mapsOut = process.env.ROVER_COV_MAPS;
+if (root && mapsOut) {
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  // tests are never ranked, so their files are left as they are (cheaper, and their lines unchanged)
+  const isTest = (f: string) => /[\\/](tests?|__tests__|spec)[\\/]/.test(f.slice(prefix.length - 1)) || /\.(test|spec)\.[cm]?js$/.test(f);
+  // retainLines keeps every statement on its own line number, so the stack of a failing test
+  // still points at the project's lines (the failing tests' frames rank the suspects)
+  const options = { coverageVariable: COVERAGE_VARIABLE, compact: false, generatorOpts: { retainLines: true }, produceSourceMap: false, autoWrap: true };
+  // CommonJS parses as a script; a file that only parses as a module (import/export left for a
+  // later require hook such as @babel/register to compile) is instrumented as one
+  const asScript = createInstrumenter({ ...options, esModules: false });
+  const asModule = createInstrumenter({ ...options, esModules: true });
+  const failed: string[] = [];
+  addHook(
+    (code, filename) => {
+      try {
+        return asScript.instrumentSync(code, filename);
+      } catch {
+        /* try it as a module */
+      }
+      try {
+        return asModule.instrumentSync(code, filename);
+      } catch (e) {
+        // syntax istanbul's parser does not know: the file runs unmeasured, and the collector says so
+        failed.push(`${filename}: ${(e as Error).message.split('\n')[0]}`);
+        return code;
+      }
+    },
+    { exts: ['.js', '.cjs'], matcher: (f) => f.startsWith(prefix) && !f.includes(`${sep}node_modules${sep}`) && !isTest(f), ignoreNodeModules: true },
+  );
+  process.on('exit', () => {
+    const cov = (globalThis as Record<string, unknown>)[COVERAGE_VARIABLE] as Record<string, FileCov> | undefined;
+    const files: Record<string, [number, number][]> = {};
+    for (const [f, c] of Object.entries(cov ?? {})) {
+      const starts: [number, number][] = [];
+      for (const [id, st] of Object.entries(c.statementMap)) starts[Number(id)] = [st.start.line, st.start.column];
+      files[f] = starts;
+    }
+    writeFileSync(mapsOut, JSON.stringify({ files, failed }));
+  });
+}
