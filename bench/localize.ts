@@ -1,6 +1,8 @@
-// npm run bench:localize [-- --json] [--ids a,b] [--instances FILE] [--core] [--formula F] [--cache DIR] [--no-plain] [--dump DIR]
+// npm run bench:localize [-- --json] [--ids a,b] [--instances FILE] [--core] [--formula F] [--cache DIR] [--no-plain] [--dump DIR] [--coverage-path DIR]
 // --cache keeps per-test coverage between runs (ranking experiments re-run in minutes); --no-plain
-// skips timing the plain test run (then no collect/plain ratio).
+// skips timing the plain test run (then no collect/plain ratio). --coverage-path puts DIR first on
+// the PYTHONPATH of the coverage runs only (not the plain run): a coverage.py with a C tracer built
+// for an interpreter Debian ships none for (the harness's pyenv 3.9), as pip would install it.
 // For each benchmark instance: prepare the checkout (own SWEBENCH_ROOT), apply test_patch, localize
 // with FAIL_TO_PASS as failing and PASS_TO_PASS as passing tests, and compare the ranking with the
 // files/functions the gold patch changes (ACR's oracle setting). Also times the plain test run.
@@ -147,6 +149,8 @@ interface RunOpts {
   plain: boolean;
   /** Folder for each instance's top 200 entries with their scores, for analysis. */
   dump?: string;
+  /** Prepended to the coverage runs' PYTHONPATH (a coverage.py with its C tracer). */
+  coveragePath?: string;
 }
 
 async function runOne(inst: Instance, data: string, opts: RunOpts, log: (s: string) => void): Promise<Row> {
@@ -212,7 +216,7 @@ async function runOne(inst: Instance, data: string, opts: RunOpts, log: (s: stri
       passing: list(inst.PASS_TO_PASS),
       issueText: inst.problem_statement,
       formula,
-      runner: spec,
+      runner: opts.coveragePath && spec.pythonPath ? { ...spec, pythonPath: [opts.coveragePath, ...spec.pythonPath] } : spec,
       testPaths: targets,
       isolate: false,
       cacheDir: opts.cacheDir,
@@ -293,6 +297,7 @@ async function main() {
       cache: { type: 'string' },
       'no-plain': { type: 'boolean' },
       dump: { type: 'string' },
+      'coverage-path': { type: 'string' },
     },
   });
   const data = values.instances ?? join(BENCH, 'instances.jsonl');
@@ -312,7 +317,7 @@ async function main() {
   const rows: Row[] = [];
   for (const inst of pick) {
     const t0 = Date.now();
-    const r = await runOne(inst, data, { formula, cacheDir: values.cache ?? false, plain: !values['no-plain'], dump: values.dump }, log);
+    const r = await runOne(inst, data, { formula, cacheDir: values.cache ?? false, plain: !values['no-plain'], dump: values.dump, coveragePath: values['coverage-path'] }, log);
     rows.push(r);
     log(
       `${r.id}: ${r.ok ? `file@1 ${r.fileTop1 ? 'yes' : 'no'}  fn rank ${r.fnRank ?? '-'}  top tie ${r.topTie}  collect ${(r.collectMs / 1000).toFixed(1)}s vs plain ${(r.plainMs / 1000).toFixed(1)}s (${r.ratio.toFixed(2)}x)` : `ERROR ${r.error}`}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
-import { identifierTokens, isTestPath, isTestSupportPath, issueFrames, issueSimilarity, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/hints';
+import { codeTerms, identifierTokens, isTestPath, isTestSupportPath, issueFrames, issueSimilarity, issueTextScores, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/hints';
 import { matchTestIds, normalizeTestId } from '../../src/core/localize/ids';
 import { rankFunctions, unitScore } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
@@ -108,6 +108,30 @@ describe('evidence beyond the spectrum', () => {
     // a stack frame of a failing test counts the same way
     const viaStack = await rank({ frames: [[{ file: 'm/x.py', line: 14, depth: 0 }]] });
     expect(viaStack.entries.map((e) => e.method)).toEqual(['deep', 'top', 'raiser', 'helper']);
+  });
+
+  it('separates a tie by the issue words in the functions code, shown as issueTextScore', async () => {
+    const src = ['def top():', '    return 1', '', '', 'def helper():', '    x = 2', '', '', 'def raiser():', '    # the separator of csv values is dropped', '    raise ValueError("csv separator")', '', '', 'def deep():', '    pass'].join('\n');
+    const issue = identifierTokens('Reading a CSV file loses the separator when the value is quoted');
+    const { entries } = await rank({ issue, source: async () => src });
+    // top and raiser tie on the spectrum; only raiser's code speaks of csv and separators
+    expect(entries.map((e) => e.method)).toEqual(['raiser', 'top', 'helper', 'deep']);
+    expect(entries[0]).toMatchObject({ issueTextScore: 1, evidence: 0.2, tieBrokenBy: 'issue' });
+    expect(entries.find((e) => e.method === 'top')!.issueTextScore).toBe(0);
+    // without the source the evidence is simply absent
+    expect((await rank({ issue })).entries.every((e) => e.issueTextScore === 0)).toBe(true);
+  });
+
+  it('scores the issue words in code with BM25: rarer words count more, every candidate is the corpus', () => {
+    const issue = identifierTokens('parse_csv drops the separator');
+    const docs = [codeTerms('def parse_csv(text): return text.split(separator)'), codeTerms('def load_json(text): return json.loads(text)'), codeTerms('separator = ","')];
+    const s = issueTextScores(issue, docs);
+    expect(s[0]).toBe(1);
+    expect(s[1]).toBe(0);
+    expect(s[2]).toBeGreaterThan(0);
+    expect(s[2]).toBeLessThan(1);
+    expect(issueTextScores(undefined, docs)).toEqual([0, 0, 0]);
+    expect(issueTextScores(identifierTokens('it is what it was'), docs)).toEqual([0, 0, 0]);
   });
 
   it('puts the function with more lines at the tie score first when nothing else separates them', async () => {

@@ -207,3 +207,43 @@ export function issueTraceScore(frames: readonly IssueFrame[], loc: { method?: s
   }
   return 0;
 }
+
+// words an issue is written in that say nothing about code (BM25's IDF is computed over the few
+// hundred candidates only, so common English would otherwise count)
+const PROSE = new Set(['when', 'what', 'which', 'can', 'will', 'would', 'should', 'could', 'there', 'their', 'then', 'than', 'also', 'but', 'have', 'has', 'had', 'was', 'were', 'are', 'been', 'does', 'did', 'var', 'let', 'const', 'function', 'new']);
+
+/** The identifier parts of a text with repeats (BM25 counts them), as splitIdentifier cuts them. */
+export function codeTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) for (const p of splitIdentifier(m[0])) if (!PROSE.has(p)) out.push(p);
+  return out;
+}
+
+/**
+ * Okapi BM25 (k1 1.2, b 0.75) of the issue's words in each candidate's code, names, comments and
+ * strings included, over the candidates as the corpus; scaled so the best candidate has 1. It finds
+ * the function whose code handles what the issue talks about when its name does not say so.
+ */
+export function issueTextScores(issue: IssueTokens | undefined, docs: readonly string[][]): number[] {
+  const query = issue ? [...issue.parts].filter((p) => !PROSE.has(p)) : [];
+  if (query.length === 0 || docs.length === 0) return docs.map(() => 0);
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
+  const avg = docs.reduce((n, d) => n + d.length, 0) / docs.length || 1;
+  const k1 = 1.2;
+  const b = 0.75;
+  const scores = docs.map((d) => {
+    const tf = new Map<string, number>();
+    for (const t of d) tf.set(t, (tf.get(t) ?? 0) + 1);
+    let s = 0;
+    for (const q of query) {
+      const f = tf.get(q);
+      if (!f) continue;
+      const n = df.get(q)!;
+      s += Math.log(1 + (docs.length - n + 0.5) / (n + 0.5)) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * d.length) / avg)));
+    }
+    return s;
+  });
+  const max = Math.max(...scores);
+  return scores.map((s) => (max > 0 ? s / max : 0));
+}

@@ -138,6 +138,7 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     totalPassed: passIds.size,
     formula,
     symbols: o.symbols ?? ((f) => parseSymbols(o.repo, f)),
+    source: (f) => readFile(join(o.repo, f), 'utf8'),
     issue: o.issueText ? identifierTokens(o.issueText) : undefined,
     issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,

@@ -1,7 +1,7 @@
 // From line spectra to a ranked list of functions: max over a function's lines (keeping the line),
 // exact-score tie groups, and tie-breakers that are shown, never silent.
 import type { CodeSymbol } from '../index/types';
-import { isTestPath, isTestSupportPath, issueSimilarity, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
+import { codeTerms, isTestPath, isTestSupportPath, issueSimilarity, issueTextScores, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
 import { suspiciousness } from './sbfl';
 import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';
 
@@ -12,6 +12,8 @@ export interface RankInput {
   formula: Formula;
   /** Symbols of a file (from the index); undefined when the file cannot be parsed. */
   symbols: (file: string) => Promise<CodeSymbol[] | undefined>;
+  /** A file's text, for the issue's words in each function's code; without it that evidence is 0. */
+  source?: (file: string) => Promise<string | undefined>;
   issue?: IssueTokens;
   /** Frames per failing test, innermost first. */
   frames?: StackFrame[][];
@@ -75,6 +77,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
         stackScore: 0,
         issueScore: 0,
         issueTraceScore: 0,
+        issueTextScore: 0,
         testNameMatch: 0,
         evidence: 0,
         linesAtScore: 0,
@@ -101,9 +104,11 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
       k++;
     }
   }
-  for (const e of list) {
+  const text = inp.issue && inp.source ? await issueTextOf(list, inp.issue, inp.source) : undefined;
+  for (const [i, e] of list.entries()) {
     const key = e.method ? `${e.file}\0${e.qualifiedName}\0${e.startLine}` : `${e.file}\0<module>`;
     e.stackScore = round(stack.get(key) ?? 0);
+    e.issueTextScore = round(text?.[i] ?? 0);
     e.issueScore = round(issueSimilarity(inp.issue, e));
     e.issueTraceScore = round(issueTraceScore(inp.issueFrames ?? [], e));
     e.testNameMatch = testNameMatch(e.file, inp.failingTestFiles ?? []);
@@ -134,6 +139,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
       b.stackScore - a.stackScore ||
       b.issueTraceScore - a.issueTraceScore ||
       b.issueScore - a.issueScore ||
+      b.issueTextScore - a.issueTextScore ||
       b.testNameMatch - a.testNameMatch ||
       b.linesAtScore - a.linesAtScore ||
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
@@ -146,7 +152,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
       ? 'test-support'
       : a.stackScore !== b.stackScore
         ? 'stack'
-        : a.issueTraceScore !== b.issueTraceScore || a.issueScore !== b.issueScore
+        : a.issueTraceScore !== b.issueTraceScore || a.issueScore !== b.issueScore || a.issueTextScore !== b.issueTextScore
           ? 'issue'
           : a.testNameMatch !== b.testNameMatch
             ? 'test-name'
@@ -175,21 +181,35 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
   return { entries, tieGroups };
 }
 
+/** BM25 of the issue's words in each entry's code (a module-level entry: its file up to its best line). */
+async function issueTextOf(list: { file: string; startLine: number; endLine: number }[], issue: IssueTokens, source: (file: string) => Promise<string | undefined>): Promise<number[]> {
+  const lines = new Map<string, string[]>();
+  const docs: string[][] = [];
+  for (const e of list) {
+    let l = lines.get(e.file);
+    if (!l) lines.set(e.file, (l = ((await source(e.file).catch(() => undefined)) ?? '').split('\n')));
+    docs.push(codeTerms(l.slice(e.startLine - 1, e.endLine).join('\n')));
+  }
+  return issueTextScores(issue, docs);
+}
+
 /**
- * What the evidence beyond the spectrum adds to a function's SBFL score (at most 1.5): the failing
+ * What the evidence beyond the spectrum adds to a function's SBFL score (at most 1.7): the failing
  * tests' tracebacks and the issue's own tracebacks (each up to 0.5 for the innermost frame), the
- * issue naming it, its class or its file (up to 0.25), and its file being named like a failing
+ * issue naming it, its class or its file (up to 0.25), the issue's words in its code (up to 0.2,
+ * for the best BM25 match among the ranked functions), and its file being named like a failing
  * test's file (0.25 for the same name, 0.1 for a looser match). A bonus is enough to pass a function
  * that only scores a little higher on the spectrum, never to lift one the failing tests hardly touch.
  * The name bonus stays below 1 - 1/sqrt(2): with one failing test, a guess from file names must not
  * beat a line only it runs against one a passing test runs too (the dev set would take up to 0.5).
  * With more failing tests the Ochiai gaps are smaller and the bonus can.
  */
-export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceScore' | 'issueScore' | 'testNameMatch'>): number {
+export function evidenceOf(e: Pick<RankedLocation, 'stackScore' | 'issueTraceScore' | 'issueScore' | 'issueTextScore' | 'testNameMatch'>): number {
   return round(
     0.5 * Math.min(1, e.stackScore) +
       0.5 * Math.min(1, e.issueTraceScore) +
       0.25 * (Math.min(ISSUE_SCORE_CAP, e.issueScore) / ISSUE_SCORE_CAP) +
+      0.2 * Math.min(1, e.issueTextScore) +
       (e.testNameMatch === 2 ? 0.25 : e.testNameMatch === 1 ? 0.1 : 0),
   );
 }

@@ -71,9 +71,11 @@ export interface RankedLocation {
   issueScore: number;
   /** Position in a traceback quoted in the issue: 1 for the innermost frame, 1/2 for the next, ... */
   issueTraceScore: number;
+  /** BM25 of the issue's words in the function's code, 0..1 (1 for the best of the ranked functions). */
+  issueTextScore: number;
   /** 2: its file is named like a failing test's file (test_config.py -> config.py); 1: a looser match; 0: neither. */
   testNameMatch: 0 | 1 | 2;
-  /** What stack, issue traceback, issue text and the test-file name add to `score` for the order (0 to 1.5). */
+  /** What stack, issue traceback, issue names, issue words in the code and the test-file name add to `score` for the order (0 to 1.7). */
   evidence: number;
   /** How many of the function's lines have its best score: the last tie-breaker (more implicated lines first). */
   linesAtScore: number;
