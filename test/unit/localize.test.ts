@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
 import { CliError } from '../../src/cli/args';
 import { localize, LocalizeError, toAgentLocalization } from '../../src/core/localize';
-import { mochaEngine } from '../../src/core/localize/js-collect';
+import { mochaArgv, mochaEngine } from '../../src/core/localize/js-collect';
 import type { TestRunnerSpec } from '../../src/core/validate/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
@@ -279,6 +279,15 @@ describe('localize: mocha (in-process per-test coverage)', () => {
     expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', line: 25, score: 1, ep: 0 });
     // only the sources are measured: no compiled out/*.js line and no spec line is ranked
     expect(res.entries.every((e) => e.file.startsWith('src/'))).toBe(true);
+  });
+
+  it('runs a suite configured for parallel mode in one process, so every test still gets its own coverage', async () => {
+    const repo = await fixture('localize-ts');
+    await writeFile(join(repo.dir, '.mocharc.json'), JSON.stringify({ parallel: true, jobs: 2 }));
+    const res = await localize({ repo: repo.dir, failing: ['paging shows the last page past the end'], allPassing: true, runner: mochaSpec, testPaths: ['spec/paging.spec.js'], cacheDir: false });
+    expect(res.passing).toHaveLength(8);
+    expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', score: 1, ep: 0 });
+    expect(mochaArgv(['mocha', '--parallel', '-j', '4', '--reporter=spec', '{tests}'], repo.dir)).toEqual(['mocha', '--no-parallel']);
   });
 
   it('falls back to V8 coverage, and says so, when the code under test is an ES module', async () => {

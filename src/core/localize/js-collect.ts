@@ -315,36 +315,46 @@ export function mochaEngine(runDir: string, argv: string[], targets: string[]): 
   if (pkgType === 'module') return { engine: 'v8', why: 'the package is an ES module' };
   if (targets.some((t) => t.endsWith('.mjs'))) return { engine: 'v8', why: 'the tests are ES modules' };
   if (argv.some((a) => LOADER_WORDS.test(a))) return { engine: 'v8', why: 'the tests run through a loader' };
-  for (const rc of ['.mocharc.js', '.mocharc.cjs', '.mocharc.json', '.mocharc.jsonc', '.mocharc.yml', '.mocharc.yaml']) {
-    try {
-      if (LOADER_WORDS.test(readFileSync(join(runDir, rc), 'utf8'))) return { engine: 'v8', why: `${rc} loads the tests through a loader` };
-    } catch {
-      /* not there */
-    }
-  }
+  for (const rc of MOCHARC) if (LOADER_WORDS.test(readOr(join(runDir, rc)))) return { engine: 'v8', why: `${rc} loads the tests through a loader` };
   return { engine: 'istanbul' };
 }
 
 const ISTANBUL_REGISTER = 'istanbul-register.js';
 
-/** The mocha command without its reporter and test arguments, for the hooks to be added to. */
-function mochaArgv(words: string[]): string[] {
+/**
+ * The mocha command without its reporter, test arguments and parallel mode, for the hooks to be
+ * added to. Per-test coverage needs every test in one process: mocha's parallel workers would each
+ * run a share of the files, and the root hooks only in one of them.
+ */
+export function mochaArgv(words: string[], runDir: string): string[] {
   const argv: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     if (w === '{tests}' || w.includes('{junit}')) continue;
-    if (w === '--reporter' || w === '-R' || w === '--reporter-option') {
+    if (w === '--reporter' || w === '-R' || w === '--reporter-option' || w === '--jobs' || w === '-j') {
       i++;
       continue;
     }
-    if (/^--reporter(-option)?=/.test(w)) continue;
+    if (/^--(reporter(-option)?|jobs)=/.test(w) || w === '--parallel' || w === '-p') continue;
     argv.push(w);
   }
+  // a config file that turns parallel mode on is overridden (the flag exists since mocha 8, as does the mode)
+  if (MOCHARC.some((rc) => /["']?parallel["']?\s*[:=]\s*true\b/.test(readOr(join(runDir, rc))))) argv.push('--no-parallel');
   return argv;
 }
 
+const MOCHARC = ['.mocharc.js', '.mocharc.cjs', '.mocharc.json', '.mocharc.jsonc', '.mocharc.yml', '.mocharc.yaml'];
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
-  const argv = mochaArgv(o.spec.command);
+  const argv = mochaArgv(o.spec.command, o.runDir);
   const choice = mochaEngine(o.runDir, argv, o.targets);
   if (choice.engine === 'istanbul') {
     const r = await runMocha(o, argv, 'istanbul');
