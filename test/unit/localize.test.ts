@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
 import { CliError } from '../../src/cli/args';
 import { localize, LocalizeError, toAgentLocalization } from '../../src/core/localize';
-import { mochaArgv, mochaEngine } from '../../src/core/localize/js-collect';
+import { mochaArgv, jsEngine } from '../../src/core/localize/js-collect';
 import type { TestRunnerSpec } from '../../src/core/validate/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
@@ -241,8 +241,8 @@ describe('localize: Python (pytest + coverage.py)', () => {
   });
 });
 
-describe('localize: TypeScript (node --test + V8 coverage through source maps)', () => {
-  it('ranks the planted bug first at its .ts line, one process per test', async () => {
+describe('localize: node --test (istanbul counters per test, V8 coverage for ES modules)', () => {
+  it('ranks the planted bug first at its .ts line, every test measured in one process per file', async () => {
     const repo = await fixture('localize-ts');
     const res = await localize({
       repo: repo.dir,
@@ -252,10 +252,19 @@ describe('localize: TypeScript (node --test + V8 coverage through source maps)',
       cacheDir: false,
     });
     expect(res.mode).toBe('per-test');
-    expect(res.tool).toMatch(/one process per test/);
+    expect(res.tool).toBe('istanbul statement counters (node --test, one process per test file)');
     expect(res.passing).toHaveLength(8);
     expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', line: 25, score: 1, ep: 0, tieSize: 1 });
     expect(res.entries.every((e) => e.file.endsWith('.ts'))).toBe(true);
+  });
+
+  it('measures ES-module tests with V8 coverage, one process per test', async () => {
+    const repo = await fixture('localize-mjs');
+    const runner: TestRunnerSpec = { kind: 'node', command: ['node', '--test', '{tests}'], reportFormat: 'tap' };
+    const res = await localize({ repo: repo.dir, failing: ['test/duration.test.mjs::duration > formats whole hours'], allPassing: true, runner, testPaths: ['test/duration.test.mjs'], cacheDir: false });
+    expect(res.tool).toBe('V8 coverage (node --test, one process per test)');
+    expect(res.passing).toHaveLength(3);
+    expect(res.entries[0]).toMatchObject({ file: 'lib/duration.mjs', method: 'formatDuration', score: 1, ep: 0 });
   });
 
   it('per-file mode says so and still separates the files', async () => {
@@ -302,13 +311,13 @@ describe('localize: mocha (in-process per-test coverage)', () => {
   it('chooses V8 coverage up front for ES module packages and loader-run tests', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rover-engine-'));
     dirs.push(dir);
-    expect(mochaEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'istanbul' });
-    expect(mochaEngine(dir, ['mocha', '--require', 'ts-node/register'], ['test/']).engine).toBe('v8');
-    expect(mochaEngine(dir, ['mocha'], ['test/a.spec.mjs']).engine).toBe('v8');
+    expect(jsEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'istanbul' });
+    expect(jsEngine(dir, ['mocha', '--require', 'ts-node/register'], ['test/']).engine).toBe('v8');
+    expect(jsEngine(dir, ['mocha'], ['test/a.spec.mjs']).engine).toBe('v8');
     await writeFile(join(dir, '.mocharc.json'), JSON.stringify({ require: ['tsx/cjs'] }));
-    expect(mochaEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'v8', why: '.mocharc.json loads the tests through a loader' });
+    expect(jsEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'v8', why: '.mocharc.json loads the tests through a loader' });
     await rm(join(dir, '.mocharc.json'));
     await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    expect(mochaEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'v8', why: 'the package is an ES module' });
+    expect(jsEngine(dir, ['mocha'], ['test/'])).toEqual({ engine: 'v8', why: 'the package is an ES module' });
   });
 });

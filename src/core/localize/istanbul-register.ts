@@ -49,6 +49,8 @@ if (root && mapsOut) {
     },
     { exts: ['.js', '.cjs'], matcher: (f) => f.startsWith(prefix) && !f.includes(`${sep}node_modules${sep}`) && !isTest(f), ignoreNodeModules: true },
   );
+  // one file per process: `node --test` preloads this into its runner too, which must not clobber
+  // what the test file's own process wrote (the runner instruments nothing and writes nothing)
   process.on('exit', () => {
     const cov = (globalThis as Record<string, unknown>)[COVERAGE_VARIABLE] as Record<string, FileCov> | undefined;
     const files: Record<string, [number, number][]> = {};
@@ -57,6 +59,6 @@ if (root && mapsOut) {
       for (const [id, st] of Object.entries(c.statementMap)) starts[Number(id)] = [st.start.line, st.start.column];
       files[f] = starts;
     }
-    writeFileSync(mapsOut, JSON.stringify({ files, failed }));
+    if (Object.keys(files).length || failed.length) writeFileSync(`${mapsOut}.${process.pid}.json`, JSON.stringify({ files, failed }));
   });
 }

@@ -172,13 +172,71 @@ function escapeRegex(s: string): string {
 }
 
 async function collectNodeTest(o: JsCollectOptions): Promise<JsCollected> {
+  const files = await expandTestFiles(o.targets, o.runDir);
+  if (o.mode !== 'per-file' && files.length > 0 && jsEngine(o.runDir, o.spec.command, files).engine === 'istanbul') {
+    const r = await collectNodeTestIstanbul(o, files);
+    if ('collected' in r) return r.collected;
+    const v8 = await collectNodeTestV8(o, files);
+    v8.warnings.push(r.fallback);
+    return v8;
+  }
+  return collectNodeTestV8(o, files);
+}
+
+/** node --test, one process per test file, every test's coverage from istanbul counters. */
+async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Promise<{ collected: JsCollected } | { fallback: string }> {
+  const tmp = await mkdtemp(join(tmpdir(), 'rover-nodecov-'));
+  try {
+    const hooks = join(tmp, 'rover-node-test-hooks.js');
+    await writeFile(hooks, NODE_TEST_ISTANBUL_HOOKS);
+    const commands: string[][] = [];
+    const collectErrors: { id: string; message: string }[] = [];
+    const perFile: { file: string; tests: TapTest[]; records: Map<string, Record<string, number[]>> }[] = [];
+    for (const [k, file] of files.entries()) {
+      const cmd = ['node', '--require', builtFile(ISTANBUL_REGISTER)!, '--require', hooks, '--test', '--test-reporter=tap', file];
+      commands.push(cmd);
+      o.progress?.(`coverage of the tests in ${file}`);
+      const outFile = join(tmp, `f${k}.jsonl`);
+      const env = { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile, ROVER_COV_MAPS: join(tmp, 'statements') };
+      const r = await runProcess(cmd[0], cmd.slice(1), { cwd: o.runDir, env, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 8 * 1024 * 1024 });
+      if (r.timedOut) throw Object.assign(new Error(`timed out running ${file}`), { code: 'timeout' });
+      const tests = parseNodeTap(r.stdout);
+      if (tests.length === 0) collectErrors.push({ id: file, message: (r.stdout + r.stderr).trim().slice(-2000) || `exit ${r.code}` });
+      const records = new Map<string, Record<string, number[]>>();
+      const raw = existsSync(outFile) ? (await readFile(outFile, 'utf8')).split('\n').filter(Boolean) : [];
+      for (const line of raw) {
+        const rec = JSON.parse(line) as { name?: string; hit: Record<string, number[]> };
+        if (typeof rec.name !== 'string') return { fallback: `This node has no TestContext.fullName (node 20.16+ has): coverage was taken with one process per test instead.` };
+        if (!records.has(rec.name)) records.set(rec.name, rec.hit);
+      }
+      perFile.push({ file, tests, records });
+    }
+    const maps = await readStatementTables(tmp, 'statements');
+    const ran = perFile.some((f) => f.records.size > 0);
+    if (ran && Object.keys(maps.files).length === 0) return { fallback: 'No CommonJS source of the project was loaded through require (ES modules or a custom loader?), so the tests were run again with V8 coverage.' };
+    const lines = new IstanbulLines(maps.files, o.runDir);
+    const out: TestCoverage[] = [];
+    for (const pf of perFile) {
+      for (const t of pf.tests) {
+        const status: TestCoverage['status'] = t.skipped ? 'skipped' : t.ok ? 'passed' : 'failed';
+        out.push({ id: `${pf.file}::${t.name}`, status, files: lines.linesOf(pf.records.get(t.name) ?? {}), ...(t.text ? { failureText: t.text } : {}) });
+      }
+    }
+    const warnings = maps.failed.length ? [`istanbul could not parse ${maps.failed.length} file(s); they ran unmeasured: ${maps.failed.slice(0, 3).join('; ')}`] : [];
+    return { collected: { mode: 'per-test', tool: 'istanbul statement counters (node --test, one process per test file)', tests: out, collectErrors, warnings, commands } };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** node --test with V8 coverage: each file once, then one process per test (or per file when there are many). */
+async function collectNodeTestV8(o: JsCollectOptions, files: string[]): Promise<JsCollected> {
   const tmp = await mkdtemp(join(tmpdir(), 'rover-v8cov-'));
   const commands: string[][] = [];
   const warnings: string[] = [];
   const collectErrors: { id: string; message: string }[] = [];
   const perFile: { file: string; tests: TapTest[]; lines: Record<string, number[]> }[] = [];
   try {
-    const files = await expandTestFiles(o.targets, o.runDir);
     if (files.length === 0) collectErrors.push({ id: o.targets.join(' ') || '<none>', message: 'no test files found' });
     // 1. each test file once: its tests, verdicts, and its per-file coverage
     for (const [k, file] of files.entries()) {
@@ -255,15 +313,9 @@ afterEach(function () {
 });
 `;
 
-/**
- * Mocha root hooks for the istanbul engine: after every test, the statements it ran (ids per
- * instrumented file) are read from the counters of dist/istanbul-register.js and zeroed. Reading a
- * few hundred counters costs microseconds, where a V8 take serializes every loaded script.
- */
-export const MOCHA_ISTANBUL_HOOKS = String.raw`
-'use strict';
-const fs = require('fs');
-const out = process.env.ROVER_COV_OUT;
+// Reads the statements run since the last call out of dist/istanbul-register.js's counters and
+// zeroes them: a few hundred counters, microseconds, where a V8 take serializes every loaded script.
+const ISTANBUL_TAKE = String.raw`
 function take() {
   const cov = global.__rover_cov__ || {};
   const hit = {};
@@ -277,6 +329,14 @@ function take() {
   }
   return hit;
 }
+`;
+
+/** Mocha root hooks for the istanbul engine: the statements each test ran (ids per instrumented file). */
+export const MOCHA_ISTANBUL_HOOKS = String.raw`
+'use strict';
+const fs = require('fs');
+const out = process.env.ROVER_COV_OUT;
+${ISTANBUL_TAKE}
 // what ran while the test files were loaded belongs to no test
 before(function () { take(); });
 afterEach(function () {
@@ -286,7 +346,40 @@ afterEach(function () {
 });
 `;
 
-type MochaEngine = 'istanbul' | 'v8';
+/**
+ * Preloaded (--require) into `node --test`: hooks at the top level of the test file's own process
+ * (NODE_TEST_CONTEXT is set there, not in the runner) apply to every test of the file. Verdicts come
+ * from the TAP output; `fullName` ("outer > inner", node 20.16+) names the test as our ids do.
+ */
+export const NODE_TEST_ISTANBUL_HOOKS = String.raw`
+'use strict';
+if (process.env.NODE_TEST_CONTEXT) {
+  const { before, afterEach } = require('node:test');
+  const fs = require('fs');
+  const out = process.env.ROVER_COV_OUT;
+  ${ISTANBUL_TAKE}
+  before(() => { take(); });
+  afterEach((t) => { fs.appendFileSync(out, JSON.stringify({ name: t.fullName, hit: take() }) + '\n'); });
+}
+`;
+
+/** The statement tables every instrumented process of a run wrote (`<prefix>.<pid>.json`), merged. */
+async function readStatementTables(dir: string, prefix: string): Promise<{ files: StatementStarts; failed: string[] }> {
+  const merged: { files: StatementStarts; failed: string[] } = { files: {}, failed: [] };
+  for (const f of await readdir(dir)) {
+    if (!f.startsWith(prefix + '.') || !f.endsWith('.json')) continue;
+    try {
+      const t = JSON.parse(await readFile(join(dir, f), 'utf8')) as { files: StatementStarts; failed: string[] };
+      Object.assign(merged.files, t.files);
+      merged.failed.push(...t.failed);
+    } catch {
+      /* a process killed while writing */
+    }
+  }
+  return merged;
+}
+
+type JsEngine = 'istanbul' | 'v8';
 
 interface MochaRecord {
   title: string;
@@ -303,8 +396,8 @@ interface MochaRecord {
 // source, ES modules): those projects get V8's coverage
 const LOADER_WORDS = /\b(ts-node|tsx|@swc[-/]register|esbuild-register|@babel\/register)\b|--loader\b|--import\b|--experimental-loader\b/;
 
-/** Which engine measures a mocha project: istanbul for CommonJS JavaScript, V8 otherwise. */
-export function mochaEngine(runDir: string, argv: string[], targets: string[]): { engine: MochaEngine; why?: string } {
+/** Which engine measures a mocha or node --test project: istanbul for CommonJS JavaScript, V8 otherwise. */
+export function jsEngine(runDir: string, argv: string[], targets: string[]): { engine: JsEngine; why?: string } {
   if (!builtFile(ISTANBUL_REGISTER)) return { engine: 'v8', why: 'the istanbul hook is not built' };
   let pkgType: unknown;
   try {
@@ -355,7 +448,7 @@ function readOr(path: string): string {
 
 async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
   const argv = mochaArgv(o.spec.command, o.runDir);
-  const choice = mochaEngine(o.runDir, argv, o.targets);
+  const choice = jsEngine(o.runDir, argv, o.targets);
   if (choice.engine === 'istanbul') {
     const r = await runMocha(o, argv, 'istanbul');
     // nothing was instrumented although tests ran: the sources came in some other way
@@ -367,13 +460,13 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
   return (await runMocha(o, argv, 'v8')).collected;
 }
 
-async function runMocha(o: JsCollectOptions, argv: string[], engine: MochaEngine): Promise<{ collected: JsCollected; instrumented: number; records: number }> {
+async function runMocha(o: JsCollectOptions, argv: string[], engine: JsEngine): Promise<{ collected: JsCollected; instrumented: number; records: number }> {
   const tmp = await mkdtemp(join(tmpdir(), 'rover-mochacov-'));
   try {
     const hooks = join(tmp, 'rover-mocha-hooks.js');
     await writeFile(hooks, engine === 'istanbul' ? MOCHA_ISTANBUL_HOOKS : MOCHA_HOOKS);
     const outFile = join(tmp, 'tests.jsonl');
-    const mapsFile = join(tmp, 'statements.json');
+    const mapsFile = join(tmp, 'statements');
     const cmd = [...argv];
     if (engine === 'istanbul') {
       // first among the requires, so it instruments the files as they are on disk
@@ -393,7 +486,7 @@ async function runMocha(o: JsCollectOptions, argv: string[], engine: MochaEngine
     let lines: IstanbulLines | undefined;
     let instrumented = 0;
     if (engine === 'istanbul') {
-      const maps = existsSync(mapsFile) ? (JSON.parse(await readFile(mapsFile, 'utf8')) as { files: StatementStarts; failed: string[] }) : { files: {}, failed: [] };
+      const maps = await readStatementTables(tmp, 'statements');
       instrumented = Object.keys(maps.files).length;
       if (maps.failed.length) warnings.push(`istanbul could not parse ${maps.failed.length} file(s); they ran unmeasured: ${maps.failed.slice(0, 3).join('; ')}`);
       lines = new IstanbulLines(maps.files, o.runDir);
