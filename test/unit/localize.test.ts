@@ -1,15 +1,16 @@
 // End to end on fixture repos with planted bugs: real pytest + coverage.py, real node --test + V8
 // coverage through source maps, real git worktrees. Each fixture is copied to a temp dir first.
-import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
 import { CliError } from '../../src/cli/args';
 import { localize, LocalizeError, toAgentLocalization } from '../../src/core/localize';
-import { mochaArgv, jsEngine } from '../../src/core/localize/js-collect';
+import { jsEngine, mochaArgv, tapUnescape } from '../../src/core/localize/js-collect';
+import { disarmHints } from '../../src/core/localize/istanbul-register';
 import type { TestRunnerSpec } from '../../src/core/validate/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
@@ -273,6 +274,79 @@ describe('localize: node --test (istanbul counters per test, V8 coverage for ES 
     expect(res.mode).toBe('per-file');
     expect(res.tool).toMatch(/one process per test file/);
     expect(res.entries.length).toBeGreaterThan(0);
+  });
+});
+
+describe('localize: istanbul engine edge cases (found in review)', () => {
+  const mochaSpec: TestRunnerSpec = { kind: 'mocha', command: [join(__dirname, '..', '..', 'node_modules', '.bin', 'mocha'), '{tests}'], reportFormat: 'junit' };
+  const nodeSpec: TestRunnerSpec = { kind: 'node', command: ['node', '--test', '{tests}'], reportFormat: 'tap' };
+  // the failing test runs first: what the file's loading ran must not become its coverage
+  const FIRST = [
+    "const test = require('node:test');",
+    "const assert = require('node:assert');",
+    "const { pageCount, pageRange, describeSpec } = require('../out/paging');",
+    "test('past the end', () => assert.deepStrictEqual(pageRange(9, 21, 10), { start: 21, end: 21 }));",
+    "test('rounds up', () => assert.strictEqual(pageCount(21, 10), 3));",
+    "test('first range', () => assert.deepStrictEqual(pageRange(1, 21, 10), { start: 1, end: 10 }));",
+    "test('describes', () => assert.strictEqual(describeSpec('1-4'), '4 items'));",
+    // a name node's TAP escapes, and a test that forks node (it inherits --require)
+    "test('a\\\\b # c', () => assert.strictEqual(pageCount(5, 10), 1));",
+    "test('forks', () => { const r = require('node:child_process').spawnSync(process.execPath, ['-e', 'console.log(6*7)'], { encoding: 'utf8' }); assert.strictEqual(r.stdout, '42\\n'); });",
+    '',
+  ].join('\n');
+
+  it('node --test: load-time code is nobody\'s, escaped names and forking tests keep their coverage and verdicts', async () => {
+    const repo = await fixture('localize-ts');
+    await writeFile(join(repo.dir, 'test', 'first.test.js'), FIRST);
+    const res = await localize({ repo: repo.dir, failing: ['test/first.test.js::past the end'], allPassing: true, runner: nodeSpec, testPaths: ['test/first.test.js'], cacheDir: false });
+    expect(res.tool).toMatch(/istanbul/);
+    expect(res.passing.sort()).toEqual(['test/first.test.js::a\\b # c', 'test/first.test.js::describes', 'test/first.test.js::first range', 'test/first.test.js::forks', 'test/first.test.js::rounds up']);
+    expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', score: 1, tieSize: 1 });
+  });
+
+  it('mocha: load-time and between-test code is nobody\'s; a root reached through a symlink is measured', async () => {
+    const repo = await fixture('localize-ts');
+    await writeFile(
+      join(repo.dir, 'spec', 'first.spec.js'),
+      FIRST.replace("const test = require('node:test');\n", '').replace(/^test\(/gm, 'it(').replace(/^it\('forks'.*$/m, ''),
+    );
+    const link = join(await mkdtemp(join(tmpdir(), 'rover-link-')), 'repo');
+    dirs.push(dirname(link));
+    await symlink(repo.dir, link, 'dir');
+    const res = await localize({ repo: link, failing: ['past the end'], allPassing: true, runner: mochaSpec, testPaths: ['spec/first.spec.js'], cacheDir: false, isolate: false });
+    expect(res.tool).toMatch(/istanbul/);
+    expect(res.warnings.join('\n')).not.toMatch(/run again with V8/);
+    expect(res.entries[0]).toMatchObject({ file: 'src/range.ts', method: 'clamp', score: 1, tieSize: 1 });
+  });
+
+  it('mocha: a failing test whose code istanbul never saw (an ES module beside CommonJS) is measured again with V8', async () => {
+    const repo = await fixture('localize-mjs');
+    await writeFile(join(repo.dir, 'lib', 'names.js'), "exports.unit = (n) => (n === 1 ? 'hour' : 'hours');\n");
+    const spec = await readFile(join(repo.dir, 'spec', 'duration.spec.js'), 'utf8');
+    await writeFile(join(repo.dir, 'spec', 'duration.spec.js'), spec + "\nit('names units', () => assert.strictEqual(require('../lib/names').unit(2), 'hours'));\n");
+    const res = await localize({ repo: repo.dir, failing: ['duration formats whole hours'], allPassing: true, runner: mochaSpec, testPaths: ['spec/duration.spec.js'], cacheDir: false });
+    expect(res.tool).toMatch(/V8 precise coverage/);
+    expect(res.warnings.join('\n')).toMatch(/1 failing test\(s\) ran no instrumented statement/);
+    expect(res.entries[0]).toMatchObject({ file: 'lib/duration.mjs', method: 'formatDuration', ep: 0 });
+  });
+
+  it('reads mocha configuration from package.json and --config too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rover-engine-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ mocha: { parallel: true } }));
+    expect(mochaArgv(['mocha', '{tests}'], dir)).toEqual(['mocha', '--no-parallel']);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'x' }));
+    await writeFile(join(dir, 'mocha.config.json'), JSON.stringify({ require: 'ts-node/register' }));
+    expect(jsEngine(dir, ['mocha', '--config', 'mocha.config.json'], ['test/'])).toEqual({ engine: 'v8', why: 'mocha.config.json loads the tests through a loader' });
+  });
+
+  it('undoes TAP escapes in test names and disarms istanbul ignore hints without moving a column', () => {
+    expect(tapUnescape('a\\\\b \\# c\\nd')).toBe('a\\b # c\nd');
+    const code = 'function f(x) {\n  /* istanbul ignore next */\n  if (x < 0) return -1; // istanbul ignore if\n  return "istanbul ignore next";\n}\n';
+    const out = disarmHints(code);
+    expect(out).toHaveLength(code.length);
+    expect(out).not.toMatch(/\/\* istanbul ignore|\/\/ istanbul ignore/);
+    expect(out).toContain('"istanbul ignore next"'); // strings are left alone
   });
 });
 

@@ -1,9 +1,9 @@
 // From istanbul statement hits (ids per instrumented file, as the mocha hooks record them) to the
 // repository lines they ran. A compiled file with a source map (TypeScript's out/*.js) is read back
 // through it with convert-source-map + @jridgewell/trace-mapping, so lines land in the .ts sources.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import convert from 'convert-source-map';
 
@@ -14,11 +14,15 @@ type Place = { file: string; line: number } | undefined;
 
 export class IstanbulLines {
   private readonly places = new Map<string, Place[]>();
+  private readonly root: string;
 
   constructor(
     private readonly starts: StatementStarts,
-    private readonly root: string,
-  ) {}
+    root: string,
+  ) {
+    // the instrumented files are named by their real paths
+    this.root = realOr(root);
+  }
 
   /** Repo-relative file -> sorted lines run, for one test's hits. */
   linesOf(hits: Record<string, number[]>): Record<string, number[]> {
@@ -65,13 +69,22 @@ function sourceMapOf(abs: string): TraceMap | undefined {
   try {
     const text = readFileSync(abs, 'utf8');
     const inline = convert.fromSource(text);
-    if (inline) return new TraceMap(inline.toObject(), abs);
+    // as URLs, so the map's relative sources resolve against it on every platform
+    if (inline) return new TraceMap(inline.toObject(), pathToFileURL(abs).href);
     // a map file's sources are relative to the map, which need not sit beside the file
     let mapPath = abs;
     const file = convert.fromMapFileSource(text, (name) => readFileSync((mapPath = join(dirname(abs), name)), 'utf8'));
-    if (file) return new TraceMap(file.toObject(), mapPath);
+    if (file) return new TraceMap(file.toObject(), pathToFileURL(mapPath).href);
   } catch {
     // a map that cannot be read: the statements stay on the compiled file's lines
   }
   return undefined;
+}
+
+export function realOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }

@@ -4,7 +4,7 @@
 // every loaded script (node_modules included) serialized after every test. The per-test reading is
 // done by the root hooks file (MOCHA_ISTANBUL_HOOKS in js-collect.ts); this module only instruments
 // and, at exit, writes where each instrumented statement starts.
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { createInstrumenter } from 'istanbul-lib-instrument';
 import { addHook } from 'pirates';
@@ -18,12 +18,33 @@ interface FileCov {
   s: Record<string, number>;
 }
 
-const root = process.env.ROVER_COV_ROOT;
+/**
+ * istanbul obeys `istanbul ignore next|if|else|file` hints in comments; a bug in code marked so would
+ * never be measured. Each hint's first letter is changed (same length: no line or column moves).
+ */
+export function disarmHints(code: string): string {
+  if (!code.includes('istanbul')) return code;
+  return code.replace(/(\/\*[\s\S]*?\*\/|\/\/[^\n]*)/g, (c) => c.replace(/istanbul(\s+ignore\b)/g, 'Istanbul$1'));
+}
+
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+const given = process.env.ROVER_COV_ROOT;
 const mapsOut = process.env.ROVER_COV_MAPS;
-if (root && mapsOut) {
-  const prefix = root.endsWith(sep) ? root : root + sep;
+if (given && mapsOut) {
+  // require reports real paths: a root reached through a link (macOS /var -> /private/var) must be too
+  const root = real(given);
+  const base = root.endsWith(sep) ? root : root + sep;
+  // Windows paths compare without case
+  const under = process.platform === 'win32' ? (f: string) => f.toLowerCase().startsWith(base.toLowerCase()) : (f: string) => f.startsWith(base);
   // tests are never ranked, so their files are left as they are (cheaper, and their lines unchanged)
-  const isTest = (f: string) => /[\\/](tests?|__tests__|spec)[\\/]/.test(f.slice(prefix.length - 1)) || /\.(test|spec)\.[cm]?js$/.test(f);
+  const isTest = (f: string) => /[\\/](tests?|__tests__|spec)[\\/]/.test(f.slice(base.length - 1)) || /\.(test|spec)\.[cm]?js$/.test(f);
   // retainLines keeps every statement on its own line number, so the stack of a failing test
   // still points at the project's lines (the failing tests' frames rank the suspects)
   const options = { coverageVariable: COVERAGE_VARIABLE, compact: false, generatorOpts: { retainLines: true }, produceSourceMap: false, autoWrap: true };
@@ -35,19 +56,19 @@ if (root && mapsOut) {
   addHook(
     (code, filename) => {
       try {
-        return asScript.instrumentSync(code, filename);
+        return asScript.instrumentSync(disarmHints(code), filename);
       } catch {
         /* try it as a module */
       }
       try {
-        return asModule.instrumentSync(code, filename);
+        return asModule.instrumentSync(disarmHints(code), filename);
       } catch (e) {
         // syntax istanbul's parser does not know: the file runs unmeasured, and the collector says so
         failed.push(`${filename}: ${(e as Error).message.split('\n')[0]}`);
         return code;
       }
     },
-    { exts: ['.js', '.cjs'], matcher: (f) => f.startsWith(prefix) && !f.includes(`${sep}node_modules${sep}`) && !isTest(f), ignoreNodeModules: true },
+    { exts: ['.js', '.cjs'], matcher: (f) => under(f) && !f.includes(`${sep}node_modules${sep}`) && !isTest(f), ignoreNodeModules: true },
   );
   // one file per process: `node --test` preloads this into its runner too, which must not clobber
   // what the test file's own process wrote (the runner instruments nothing and writes nothing)

@@ -11,14 +11,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import libCoverage from 'istanbul-lib-coverage';
 import v8ToIstanbul from 'v8-to-istanbul';
 import { builtFile } from '../index/paths';
 import { runProcess } from '../proc/run';
 import type { TestRunnerSpec } from '../validate/types';
-import { IstanbulLines, type StatementStarts } from './istanbul-lines';
+import { IstanbulLines, realOr, type StatementStarts } from './istanbul-lines';
 import { LocalizeError, type CoverageMode, type TestCoverage } from './types';
 
 export interface JsCollectOptions {
@@ -53,8 +53,10 @@ interface V8Script {
 const conversionMemo = new Map<string, [string, number[]][]>();
 
 /** Repo-relative file -> covered lines, for the scripts under `root` (node_modules excluded). */
-export async function v8ToLines(scripts: V8Script[], root: string): Promise<Record<string, number[]>> {
+export async function v8ToLines(scripts: V8Script[], givenRoot: string): Promise<Record<string, number[]>> {
   const out: Record<string, Set<number>> = {};
+  // script URLs name real paths
+  const root = realOr(givenRoot);
   for (const s of scripts) {
     if (!s.url.startsWith('file://')) continue;
     const path = fileURLToPath(s.url);
@@ -123,6 +125,13 @@ interface TapTest {
   text: string;
 }
 
+const TAP_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
+
+/** A test name as node's TAP reporter escaped it (\\, \#, \n, ...) back to the name the test has. */
+export function tapUnescape(s: string): string {
+  return s.replace(/\\(.)/g, (_, c: string) => TAP_ESCAPES[c] ?? c);
+}
+
 /** node --test's TAP: leaf tests with nested names "outer > inner" and their failure YAML. */
 export function parseNodeTap(out: string): TapTest[] {
   const lines = out.split(/\r?\n/);
@@ -137,7 +146,7 @@ export function parseNodeTap(out: string): TapTest[] {
       while (j < lines.length && !/^\s*\.\.\.\s*$/.test(lines[j]) && !/^\s*(not ok|ok) \d+ /.test(lines[j])) block.push(lines[j++]);
       text = block.join('\n');
     }
-    entries.push({ indent: m[1].length, name: m[3].replace(/\\#/g, '#'), ok: m[2] === 'ok', skipped: !!m[4], text });
+    entries.push({ indent: m[1].length, name: tapUnescape(m[3]), ok: m[2] === 'ok', skipped: !!m[4], text });
   }
   const res: TapTest[] = [];
   const stack: { indent: number; name: string }[] = [];
@@ -197,7 +206,7 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
       commands.push(cmd);
       o.progress?.(`coverage of the tests in ${file}`);
       const outFile = join(tmp, `f${k}.jsonl`);
-      const env = { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile, ROVER_COV_MAPS: join(tmp, 'statements') };
+      const env = { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile, ROVER_COV_MAPS: join(tmp, 'statements'), ROVER_COV_TEST_FILE: realOr(resolve(o.runDir, file)) };
       const r = await runProcess(cmd[0], cmd.slice(1), { cwd: o.runDir, env, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 8 * 1024 * 1024 });
       if (r.timedOut) throw Object.assign(new Error(`timed out running ${file}`), { code: 'timeout' });
       const tests = parseNodeTap(r.stdout);
@@ -212,8 +221,6 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
       perFile.push({ file, tests, records });
     }
     const maps = await readStatementTables(tmp, 'statements');
-    const ran = perFile.some((f) => f.records.size > 0);
-    if (ran && Object.keys(maps.files).length === 0) return { fallback: 'No CommonJS source of the project was loaded through require (ES modules or a custom loader?), so the tests were run again with V8 coverage.' };
     const lines = new IstanbulLines(maps.files, o.runDir);
     const out: TestCoverage[] = [];
     for (const pf of perFile) {
@@ -222,6 +229,8 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
         out.push({ id: `${pf.file}::${t.name}`, status, files: lines.linesOf(pf.records.get(t.name) ?? {}), ...(t.text ? { failureText: t.text } : {}) });
       }
     }
+    const why = out.length > 0 ? unmeasured(Object.keys(maps.files).length, out) : undefined;
+    if (why) return { fallback: why };
     const warnings = maps.failed.length ? [`istanbul could not parse ${maps.failed.length} file(s); they ran unmeasured: ${maps.failed.slice(0, 3).join('; ')}`] : [];
     return { collected: { mode: 'per-test', tool: 'istanbul statement counters (node --test, one process per test file)', tests: out, collectErrors, warnings, commands } };
   } finally {
@@ -337,8 +346,10 @@ export const MOCHA_ISTANBUL_HOOKS = String.raw`
 const fs = require('fs');
 const out = process.env.ROVER_COV_OUT;
 ${ISTANBUL_TAKE}
-// what ran while the test files were loaded belongs to no test
+// What ran while the test files were loaded, and between tests (a describe's before/after hooks),
+// belongs to no test: a test's coverage is its beforeEach hooks, its body and its afterEach hooks.
 before(function () { take(); });
+beforeEach(function () { take(); });
 afterEach(function () {
   const t = this.currentTest;
   const err = t.err ? String((t.err && t.err.stack) || t.err) : '';
@@ -353,15 +364,32 @@ afterEach(function () {
  */
 export const NODE_TEST_ISTANBUL_HOOKS = String.raw`
 'use strict';
-if (process.env.NODE_TEST_CONTEXT) {
-  const { before, afterEach } = require('node:test');
+// only in the process running the test file: a process the tests fork inherits --require and
+// NODE_TEST_CONTEXT, and test hooks there would start a test harness of its own
+let own = false;
+try { own = !!process.env.NODE_TEST_CONTEXT && require('fs').realpathSync(process.argv[1]) === process.env.ROVER_COV_TEST_FILE; } catch (e) {}
+if (own) {
+  const { beforeEach, afterEach } = require('node:test');
   const fs = require('fs');
   const out = process.env.ROVER_COV_OUT;
   ${ISTANBUL_TAKE}
-  before(() => { take(); });
+  // before each test, not once: the root before hook runs before the file is even loaded
+  beforeEach(() => { take(); });
   afterEach((t) => { fs.appendFileSync(out, JSON.stringify({ name: t.fullName, hit: take() }) + '\n'); });
 }
 `;
+
+/**
+ * Why an istanbul run cannot stand, if it cannot: nothing was instrumented (ES modules, a loader),
+ * or a failing test ran no instrumented statement (code it runs came in some other way, e.g. an ES
+ * module next to CommonJS). Then the tests are run again with V8 coverage, which sees every script.
+ */
+function unmeasured(instrumented: number, tests: TestCoverage[]): string | undefined {
+  if (instrumented === 0) return 'No CommonJS source of the project was loaded through require (ES modules or a custom loader?), so the tests were run again with V8 coverage.';
+  const blind = tests.filter((t) => (t.status === 'failed' || t.status === 'error') && Object.keys(t.files).length === 0);
+  if (blind.length) return `${blind.length} failing test(s) ran no instrumented statement (${blind[0].id}; code loaded as an ES module?), so the tests were run again with V8 coverage.`;
+  return undefined;
+}
 
 /** The statement tables every instrumented process of a run wrote (`<prefix>.<pid>.json`), merged. */
 async function readStatementTables(dir: string, prefix: string): Promise<{ files: StatementStarts; failed: string[] }> {
@@ -408,7 +436,7 @@ export function jsEngine(runDir: string, argv: string[], targets: string[]): { e
   if (pkgType === 'module') return { engine: 'v8', why: 'the package is an ES module' };
   if (targets.some((t) => t.endsWith('.mjs'))) return { engine: 'v8', why: 'the tests are ES modules' };
   if (argv.some((a) => LOADER_WORDS.test(a))) return { engine: 'v8', why: 'the tests run through a loader' };
-  for (const rc of MOCHARC) if (LOADER_WORDS.test(readOr(join(runDir, rc)))) return { engine: 'v8', why: `${rc} loads the tests through a loader` };
+  for (const [where, text] of mochaConfigs(runDir, argv)) if (LOADER_WORDS.test(text)) return { engine: 'v8', why: `${where} loads the tests through a loader` };
   return { engine: 'istanbul' };
 }
 
@@ -431,12 +459,29 @@ export function mochaArgv(words: string[], runDir: string): string[] {
     if (/^--(reporter(-option)?|jobs)=/.test(w) || w === '--parallel' || w === '-p') continue;
     argv.push(w);
   }
-  // a config file that turns parallel mode on is overridden (the flag exists since mocha 8, as does the mode)
-  if (MOCHARC.some((rc) => /["']?parallel["']?\s*[:=]\s*true\b/.test(readOr(join(runDir, rc))))) argv.push('--no-parallel');
+  // a config that turns parallel mode on is overridden (the flag exists since mocha 8, as does the mode)
+  if (mochaConfigs(runDir, words).some(([, text]) => /["']?parallel["']?\s*[:=]\s*true\b/.test(text))) argv.push('--no-parallel');
   return argv;
 }
 
 const MOCHARC = ['.mocharc.js', '.mocharc.cjs', '.mocharc.json', '.mocharc.jsonc', '.mocharc.yml', '.mocharc.yaml'];
+
+/** mocha's configuration as text, where it can come from: .mocharc.*, `--config FILE`, package.json's "mocha". */
+function mochaConfigs(runDir: string, argv: string[]): [string, string][] {
+  const out: [string, string][] = MOCHARC.map((rc) => [rc, readOr(join(runDir, rc))]);
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--config(?:=(.+))?$/.exec(argv[i]);
+    const file = m ? (m[1] ?? argv[i + 1]) : undefined;
+    if (file) out.push([file, readOr(resolve(runDir, file))]);
+  }
+  try {
+    const pkg = JSON.parse(readOr(join(runDir, 'package.json')) || '{}') as { mocha?: unknown };
+    if (pkg.mocha !== undefined) out.push(['package.json "mocha"', JSON.stringify(pkg.mocha)]);
+  } catch {
+    /* not JSON: nothing to read */
+  }
+  return out.filter(([, text]) => text !== '');
+}
 
 function readOr(path: string): string {
   try {
@@ -451,10 +496,10 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
   const choice = jsEngine(o.runDir, argv, o.targets);
   if (choice.engine === 'istanbul') {
     const r = await runMocha(o, argv, 'istanbul');
-    // nothing was instrumented although tests ran: the sources came in some other way
-    if (r.instrumented > 0 || r.records === 0) return r.collected;
+    const why = r.records > 0 ? unmeasured(r.instrumented, r.collected.tests) : undefined;
+    if (!why) return r.collected;
     const v8 = await runMocha(o, argv, 'v8');
-    v8.collected.warnings.push('No CommonJS source of the project was loaded through require (ES modules or a custom loader?), so the tests were run again with V8 coverage.');
+    v8.collected.warnings.push(why);
     return v8.collected;
   }
   return (await runMocha(o, argv, 'v8')).collected;
