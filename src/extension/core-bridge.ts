@@ -169,7 +169,7 @@ export async function localize(
       line: e.line,
       tieGroup: e.tieGroup,
     })),
-    mode: `${r.formula}, ${r.mode} coverage (${r.tool})`,
+    mode: `${r.formula}, ${r.mode} coverage by ${r.tool}`,
     warnings: r.warnings,
   };
 }
