@@ -1,11 +1,12 @@
 // From istanbul statement hits (ids per instrumented file, as the mocha hooks record them) to the
 // repository lines they ran. A compiled file with a source map (TypeScript's out/*.js) is read back
 // through it with convert-source-map + @jridgewell/trace-mapping, so lines land in the .ts sources.
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import convert from 'convert-source-map';
+import { realPathOr } from './real-path';
 
 /** Statement id -> where it starts: [line (1-based), column (0-based)], as istanbul numbers them. */
 export type StatementStarts = Record<string, [number, number][]>;
@@ -21,7 +22,7 @@ export class IstanbulLines {
     root: string,
   ) {
     // the instrumented files are named by their real paths
-    this.root = realOr(root);
+    this.root = realPathOr(root);
   }
 
   /** Repo-relative file -> sorted lines run, for one test's hits. */
@@ -79,12 +80,4 @@ function sourceMapOf(abs: string): TraceMap | undefined {
     // a map that cannot be read: the statements stay on the compiled file's lines
   }
   return undefined;
-}
-
-export function realOr(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
 }

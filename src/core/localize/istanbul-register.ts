@@ -4,10 +4,11 @@
 // every loaded script (node_modules included) serialized after every test. The per-test reading is
 // done by the root hooks file (MOCHA_ISTANBUL_HOOKS in js-collect.ts); this module only instruments
 // and, at exit, writes where each instrumented statement starts.
-import { realpathSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { createInstrumenter } from 'istanbul-lib-instrument';
 import { addHook } from 'pirates';
+import { realPathOr } from './real-path';
 
 /** Global the instrumented code counts into; the root hooks read it by this name. */
 export const COVERAGE_VARIABLE = '__rover_cov__';
@@ -27,19 +28,11 @@ export function disarmHints(code: string): string {
   return code.replace(/(\/\*[\s\S]*?\*\/|\/\/[^\n]*)/g, (c) => c.replace(/istanbul(\s+ignore\b)/g, 'Istanbul$1'));
 }
 
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
-
 const given = process.env.ROVER_COV_ROOT;
 const mapsOut = process.env.ROVER_COV_MAPS;
 if (given && mapsOut) {
   // require reports real paths: a root reached through a link (macOS /var -> /private/var) must be too
-  const root = real(given);
+  const root = realPathOr(given);
   const base = root.endsWith(sep) ? root : root + sep;
   // Windows paths compare without case
   const under = process.platform === 'win32' ? (f: string) => f.toLowerCase().startsWith(base.toLowerCase()) : (f: string) => f.startsWith(base);

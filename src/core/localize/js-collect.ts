@@ -11,14 +11,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import libCoverage from 'istanbul-lib-coverage';
 import v8ToIstanbul from 'v8-to-istanbul';
 import { builtFile } from '../index/paths';
 import { runProcess } from '../proc/run';
 import type { TestRunnerSpec } from '../validate/types';
-import { IstanbulLines, realOr, type StatementStarts } from './istanbul-lines';
+import { IstanbulLines, type StatementStarts } from './istanbul-lines';
+import { realPathOr } from './real-path';
 import { LocalizeError, type CoverageMode, type TestCoverage } from './types';
 
 export interface JsCollectOptions {
@@ -56,7 +57,7 @@ const conversionMemo = new Map<string, [string, number[]][]>();
 export async function v8ToLines(scripts: V8Script[], givenRoot: string): Promise<Record<string, number[]>> {
   const out: Record<string, Set<number>> = {};
   // script URLs name real paths
-  const root = realOr(givenRoot);
+  const root = realPathOr(givenRoot);
   for (const s of scripts) {
     if (!s.url.startsWith('file://')) continue;
     const path = fileURLToPath(s.url);
@@ -201,12 +202,13 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
     const commands: string[][] = [];
     const collectErrors: { id: string; message: string }[] = [];
     const perFile: { file: string; tests: TapTest[]; records: Map<string, Record<string, number[]>> }[] = [];
+    const mapsPrefix = join(tmp, 'statements');
     for (const [k, file] of files.entries()) {
       const cmd = ['node', '--require', builtFile(ISTANBUL_REGISTER)!, '--require', hooks, '--test', '--test-reporter=tap', file];
       commands.push(cmd);
       o.progress?.(`coverage of the tests in ${file}`);
       const outFile = join(tmp, `f${k}.jsonl`);
-      const env = { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile, ROVER_COV_MAPS: join(tmp, 'statements'), ROVER_COV_TEST_FILE: realOr(resolve(o.runDir, file)) };
+      const env = { ...o.env, ROVER_COV_ROOT: o.runDir, ROVER_COV_OUT: outFile, ROVER_COV_MAPS: mapsPrefix, ROVER_COV_TEST_FILE: realPathOr(resolve(o.runDir, file)) };
       const r = await runProcess(cmd[0], cmd.slice(1), { cwd: o.runDir, env, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 8 * 1024 * 1024 });
       if (r.timedOut) throw Object.assign(new Error(`timed out running ${file}`), { code: 'timeout' });
       const tests = parseNodeTap(r.stdout);
@@ -220,7 +222,7 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
       }
       perFile.push({ file, tests, records });
     }
-    const maps = await readStatementTables(tmp, 'statements');
+    const maps = await readStatementTables(mapsPrefix);
     const lines = new IstanbulLines(maps.files, o.runDir);
     const out: TestCoverage[] = [];
     for (const pf of perFile) {
@@ -231,8 +233,7 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
     }
     const why = out.length > 0 ? unmeasured(Object.keys(maps.files).length, out) : undefined;
     if (why) return { fallback: why };
-    const warnings = maps.failed.length ? [`istanbul could not parse ${maps.failed.length} file(s); they ran unmeasured: ${maps.failed.slice(0, 3).join('; ')}`] : [];
-    return { collected: { mode: 'per-test', tool: 'istanbul statement counters (node --test, one process per test file)', tests: out, collectErrors, warnings, commands } };
+    return { collected: { mode: 'per-test', tool: 'istanbul statement counters (node --test, one process per test file)', tests: out, collectErrors, warnings: maps.warning ? [maps.warning] : [], commands } };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -391,11 +392,15 @@ function unmeasured(instrumented: number, tests: TestCoverage[]): string | undef
   return undefined;
 }
 
-/** The statement tables every instrumented process of a run wrote (`<prefix>.<pid>.json`), merged. */
-async function readStatementTables(dir: string, prefix: string): Promise<{ files: StatementStarts; failed: string[] }> {
-  const merged: { files: StatementStarts; failed: string[] } = { files: {}, failed: [] };
+/**
+ * The statement tables every instrumented process of a run wrote (`<prefix>.<pid>.json`, the
+ * register's ROVER_COV_MAPS), merged, and a warning naming the files istanbul could not parse.
+ */
+async function readStatementTables(prefix: string): Promise<{ files: StatementStarts; failed: string[]; warning?: string }> {
+  const merged: { files: StatementStarts; failed: string[]; warning?: string } = { files: {}, failed: [] };
+  const dir = dirname(prefix);
   for (const f of await readdir(dir)) {
-    if (!f.startsWith(prefix + '.') || !f.endsWith('.json')) continue;
+    if (!f.startsWith(basename(prefix) + '.') || !f.endsWith('.json')) continue;
     try {
       const t = JSON.parse(await readFile(join(dir, f), 'utf8')) as { files: StatementStarts; failed: string[] };
       Object.assign(merged.files, t.files);
@@ -404,6 +409,7 @@ async function readStatementTables(dir: string, prefix: string): Promise<{ files
       /* a process killed while writing */
     }
   }
+  if (merged.failed.length) merged.warning = `istanbul could not parse ${merged.failed.length} file(s); they ran unmeasured: ${merged.failed.slice(0, 3).join('; ')}`;
   return merged;
 }
 
@@ -427,13 +433,7 @@ const LOADER_WORDS = /\b(ts-node|tsx|@swc[-/]register|esbuild-register|@babel\/r
 /** Which engine measures a mocha or node --test project: istanbul for CommonJS JavaScript, V8 otherwise. */
 export function jsEngine(runDir: string, argv: string[], targets: string[]): { engine: JsEngine; why?: string } {
   if (!builtFile(ISTANBUL_REGISTER)) return { engine: 'v8', why: 'the istanbul hook is not built' };
-  let pkgType: unknown;
-  try {
-    pkgType = (JSON.parse(readFileSync(join(runDir, 'package.json'), 'utf8')) as { type?: unknown }).type;
-  } catch {
-    /* no package.json: CommonJS */
-  }
-  if (pkgType === 'module') return { engine: 'v8', why: 'the package is an ES module' };
+  if (packageJson(runDir).type === 'module') return { engine: 'v8', why: 'the package is an ES module' };
   if (targets.some((t) => t.endsWith('.mjs'))) return { engine: 'v8', why: 'the tests are ES modules' };
   if (argv.some((a) => LOADER_WORDS.test(a))) return { engine: 'v8', why: 'the tests run through a loader' };
   for (const [where, text] of mochaConfigs(runDir, argv)) if (LOADER_WORDS.test(text)) return { engine: 'v8', why: `${where} loads the tests through a loader` };
@@ -474,13 +474,18 @@ function mochaConfigs(runDir: string, argv: string[]): [string, string][] {
     const file = m ? (m[1] ?? argv[i + 1]) : undefined;
     if (file) out.push([file, readOr(resolve(runDir, file))]);
   }
-  try {
-    const pkg = JSON.parse(readOr(join(runDir, 'package.json')) || '{}') as { mocha?: unknown };
-    if (pkg.mocha !== undefined) out.push(['package.json "mocha"', JSON.stringify(pkg.mocha)]);
-  } catch {
-    /* not JSON: nothing to read */
-  }
+  const pkg = packageJson(runDir);
+  if (pkg.mocha !== undefined) out.push(['package.json "mocha"', JSON.stringify(pkg.mocha)]);
   return out.filter(([, text]) => text !== '');
+}
+
+/** The project's package.json, or nothing when it is missing or not JSON (then: CommonJS, no config). */
+function packageJson(runDir: string): { type?: unknown; mocha?: unknown } {
+  try {
+    return JSON.parse(readOr(join(runDir, 'package.json')) || '{}') as { type?: unknown; mocha?: unknown };
+  } catch {
+    return {};
+  }
 }
 
 function readOr(path: string): string {
@@ -531,9 +536,9 @@ async function runMocha(o: JsCollectOptions, argv: string[], engine: JsEngine): 
     let lines: IstanbulLines | undefined;
     let instrumented = 0;
     if (engine === 'istanbul') {
-      const maps = await readStatementTables(tmp, 'statements');
+      const maps = await readStatementTables(mapsFile);
       instrumented = Object.keys(maps.files).length;
-      if (maps.failed.length) warnings.push(`istanbul could not parse ${maps.failed.length} file(s); they ran unmeasured: ${maps.failed.slice(0, 3).join('; ')}`);
+      if (maps.warning) warnings.push(maps.warning);
       lines = new IstanbulLines(maps.files, o.runDir);
     }
     const tests: TestCoverage[] = [];

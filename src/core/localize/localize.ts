@@ -132,13 +132,20 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     if (f) testFiles.add(f);
     if (f && failSet.has(t.id)) failingTestFiles.add(f);
   }
+  // each ranked file is read once: for its symbols and for the issue's words in its code
+  const texts = new Map<string, Promise<string | undefined>>();
+  const sourceOf = (f: string) => {
+    let t = texts.get(f);
+    if (!t) texts.set(f, (t = readFile(join(o.repo, f), 'utf8').catch(() => undefined)));
+    return t;
+  };
   const { entries, tieGroups } = await rankFunctions({
     spectra: lineSpectra(tests, failSet),
     totalFailed: failSet.size,
     totalPassed: passIds.size,
     formula,
-    symbols: o.symbols ?? ((f) => parseSymbols(o.repo, f)),
-    source: (f) => readFile(join(o.repo, f), 'utf8'),
+    symbols: o.symbols ?? ((f) => parseSymbols(f, sourceOf(f))),
+    source: sourceOf,
     issue: o.issueText ? identifierTokens(o.issueText) : undefined,
     issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,
@@ -159,12 +166,12 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   };
 }
 
-async function parseSymbols(repo: string, file: string): Promise<CodeSymbol[] | undefined> {
+async function parseSymbols(file: string, source: Promise<string | undefined>): Promise<CodeSymbol[] | undefined> {
   const lang = languageForPath(file);
   if (!lang) return undefined;
   try {
-    const text = await readFile(join(repo, file), 'utf8');
-    return (await parseSource(lang, text, file)).symbols;
+    const text = await source;
+    return text === undefined ? undefined : (await parseSource(lang, text, file)).symbols;
   } catch {
     return undefined;
   }

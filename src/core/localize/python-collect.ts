@@ -2,12 +2,13 @@
 //  - pytest: our pytest plugin starts coverage and switches context per node id (exact, parametrized too)
 //  - anything else Python (sympy's bin/test, unittest, a configured script): `coverage run` with our
 //    frame-based context plugin; per-test verdicts from the runner's verbose output where we know it.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { runProcess, type RunResult } from '../proc/run';
 import { FRAME_PLUGIN, PROBE, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
+import { realPathOr } from './real-path';
 import { LocalizeError, type TestCoverage } from './types';
 
 export const DEBIAN_COVERAGE_DIR = '/usr/lib/python3/dist-packages/coverage';
@@ -69,7 +70,7 @@ export async function collectPython(o: PythonRun): Promise<PythonCollected> {
     await writeFile(join(tmp, 'rover_cov_read.py'), READ_DATA);
     let env = withPath(o.env, [tmp]);
     let probe = await probeCoverage(o.python, env, o.cwd);
-    if (!probe.ok && (o.borrowDebianCoverage ?? true) && existsSync(DEBIAN_COVERAGE_DIR) && realPath(o.python) !== realPath('/usr/bin/python3')) {
+    if (!probe.ok && (o.borrowDebianCoverage ?? true) && existsSync(DEBIAN_COVERAGE_DIR) && realPathOr(o.python) !== realPathOr('/usr/bin/python3')) {
       // coverage.py is pure Python apart from its C tracer; another interpreter falls back to the Python tracer
       await symlink(DEBIAN_COVERAGE_DIR, join(tmp, 'coverage'), 'dir');
       probe = await probeCoverage(o.python, env, o.cwd);
@@ -82,7 +83,7 @@ export async function collectPython(o: PythonRun): Promise<PythonCollected> {
     }
     const data = join(tmp, 'coverage.db');
     const results = join(tmp, 'results.json');
-    const root = realPath(o.cwd);
+    const root = realPathOr(o.cwd);
     env = { ...env, ROVER_COV_ROOT: root, ROVER_COV_DATA: data, ROVER_COV_RESULTS: results };
     let command: string[];
     if (o.style === 'pytest') {
@@ -188,14 +189,6 @@ export function applyScriptVerdicts(out: string, byTest: Map<string, TestCoverag
       while (j < lines.length && !/^_{3,}/.test(lines[j]) && !/^={10,}/.test(lines[j])) j++;
       collectErrors.push({ id: importErr[1], message: lines.slice(i + 1, j).join('\n') });
     }
-  }
-}
-
-function realPath(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
   }
 }
 
