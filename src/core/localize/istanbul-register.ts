@@ -48,13 +48,14 @@ if (given && mapsOut) {
   const failed: string[] = [];
   addHook(
     (code, filename) => {
+      const armless = disarmHints(code);
       try {
-        return asScript.instrumentSync(disarmHints(code), filename);
+        return asScript.instrumentSync(armless, filename);
       } catch {
         /* try it as a module */
       }
       try {
-        return asModule.instrumentSync(disarmHints(code), filename);
+        return asModule.instrumentSync(armless, filename);
       } catch (e) {
         // syntax istanbul's parser does not know: the file runs unmeasured, and the collector says so
         failed.push(`${filename}: ${(e as Error).message.split('\n')[0]}`);
