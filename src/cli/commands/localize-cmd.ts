@@ -128,6 +128,7 @@ const TIE_REASON: Record<RankedLocation['tieBrokenBy'], string> = {
   'test-support': 'ordered by test-support code going last',
   stack: 'ordered by stack',
   issue: 'ordered by issue',
+  history: 'ordered by past commits like the issue',
   'test-name': 'ordered by its file being named like the failing test',
   lines: 'ordered by how many of its lines share the score',
   unbroken: 'NOT separated: same stack/issue/name evidence',
@@ -140,7 +141,7 @@ export function formatText(r: LocalizationResult, top: number): string {
   for (const e of r.entries.slice(0, top)) {
     const name = e.method ? (e.className && !e.qualifiedName?.startsWith(e.className) ? `${e.className}.${e.qualifiedName}` : e.qualifiedName) : '<module level>';
     const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score, ${TIE_REASON[e.tieBrokenBy]})` : '';
-    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.issueTextScore ? `issue words in its code ${e.issueTextScore}` : '', e.testNameMatch ? `named like the failing test${e.testNameMatch === 1 ? ' (loosely)' : ''}` : '', e.evidence ? `+${e.evidence} evidence` : '']
+    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.issueTextScore ? `issue words in its code ${e.issueTextScore}` : '', e.historyScore ? `past commits like the issue ${e.historyScore}` : '', e.testNameMatch ? `named like the failing test${e.testNameMatch === 1 ? ' (loosely)' : ''}` : '', e.evidence ? `+${e.evidence} evidence` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`${String(e.rank).padStart(3)}. ${fmt(e.score)}  ${e.file}:${e.line}  ${name}  [ef ${e.ef} ep ${e.ep}${hints ? `; ${hints}` : ''}]${tie}`);

@@ -10,6 +10,7 @@ import type { TestRunnerSpec } from '../validate/types';
 import { createWorktree, type Worktree } from '../validate/worktree';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
 import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
+import { historyScores, readHistory } from './history';
 import { fileOfTest, matchTestIds, testFileOf } from './ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
@@ -43,6 +44,8 @@ export interface LocalizeOptions {
   borrowDebianCoverage?: boolean;
   /** JS: force per-file coverage (one process per test file) instead of one process per test. */
   jsMode?: 'per-test' | 'per-file';
+  /** Read `git log` for commits like the issue (evidence for their files); default true when there is an issue text. */
+  history?: boolean;
 }
 
 export const NO_FAILING_MESSAGE =
@@ -60,6 +63,8 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   const spec = o.runner ?? (await detectRunner(o.repo));
   const before = await treeState(o.repo);
   const wanted = [...failing, ...passing];
+  // read while the tests run; a repository without history simply has no such evidence
+  const past = o.issueText && o.history !== false ? readHistory(o.repo, { signal: o.signal }).catch(() => undefined) : Promise.resolve(undefined);
 
   let wt: Worktree | undefined;
   let runDir = o.repo;
@@ -139,14 +144,18 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     if (!t) texts.set(f, (t = readFile(join(o.repo, f), 'utf8').catch(() => undefined)));
     return t;
   };
+  const spectra = lineSpectra(tests, failSet);
+  const issue = o.issueText ? identifierTokens(o.issueText) : undefined;
+  const commits = await past;
   const { entries, tieGroups } = await rankFunctions({
-    spectra: lineSpectra(tests, failSet),
+    spectra,
     totalFailed: failSet.size,
     totalPassed: passIds.size,
     formula,
     symbols: o.symbols ?? ((f) => parseSymbols(f, sourceOf(f))),
     source: sourceOf,
-    issue: o.issueText ? identifierTokens(o.issueText) : undefined,
+    issue,
+    history: commits ? historyScores(issue, commits, new Set(spectra.keys())) : undefined,
     issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,
     failingTestFiles: [...failingTestFiles],

@@ -73,14 +73,16 @@ export interface RankedLocation {
   issueTraceScore: number;
   /** BM25 of the issue's words in the function's code, 0..1 (1 for the best of the ranked functions). */
   issueTextScore: number;
+  /** How much past commits whose messages read like the issue touched its file, 0..1 (1 for the most). */
+  historyScore: number;
   /** 2: its file is named like a failing test's file (test_config.py -> config.py); 1: a looser match; 0: neither. */
   testNameMatch: 0 | 1 | 2;
-  /** What stack, issue traceback, issue names, issue words in the code and the test-file name add to `score` for the order (0 to 1.7). */
+  /** What stack, issue traceback, issue names, issue words in the code, the file's history and the test-file name add to `score` for the order (0 to 1.78). */
   evidence: number;
   /** How many of the function's lines have its best score: the last tie-breaker (more implicated lines first). */
   linesAtScore: number;
   /** What set this entry apart from the others of its tie group (the evidence it has and they lack). */
-  tieBrokenBy: 'none' | 'test-support' | 'stack' | 'issue' | 'test-name' | 'lines' | 'unbroken';
+  tieBrokenBy: 'none' | 'test-support' | 'stack' | 'issue' | 'history' | 'test-name' | 'lines' | 'unbroken';
 }
 
 export interface TieGroupInfo {
