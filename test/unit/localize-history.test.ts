@@ -10,6 +10,7 @@ import { historyScores, parseHistory, readHistory, type PastCommit } from '../..
 import { rankFunctions } from '../../src/core/localize/rank';
 import { lineSpectra } from '../../src/core/localize/sbfl';
 import type { CodeSymbol } from '../../src/core/index/types';
+import type { TestCoverage } from '../../src/core/localize/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
 const repos: FixtureRepo[] = [];
@@ -102,7 +103,7 @@ describe('historyScores', () => {
 describe('history in the ranking', () => {
   const sym = (name: string, startLine: number, endLine: number): CodeSymbol =>
     ({ kind: 'function', name, qualifiedName: name, startLine, endLine }) as CodeSymbol;
-  const t = [
+  const t: TestCoverage[] = [
     { id: 'f', files: { 'a/x.py': [2], 'a/y.py': [2] } },
     { id: 'p', files: { 'a/y.py': [6] } },
   ];
@@ -124,7 +125,7 @@ describe('history in the ranking', () => {
 
   it('never lifts a function over one the spectrum clearly prefers', async () => {
     // gamma is run by the passing test too (ochiai 0): history cannot raise it above the failing lines
-    const t2 = [
+    const t2: TestCoverage[] = [
       { id: 'f', files: { 'a/x.py': [2], 'a/y.py': [6] } },
       { id: 'p1', files: { 'a/y.py': [6] } },
       { id: 'p2', files: { 'a/y.py': [6] } },

@@ -1,6 +1,6 @@
 // End to end on fixture repos with planted bugs: real pytest + coverage.py, real node --test + V8
 // coverage through source maps, real git worktrees. Each fixture is copied to a temp dir first.
-import { chmod, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,6 +164,20 @@ describe('localize: Python (pytest + coverage.py)', () => {
     await writeFile(join(repo.dir, 'shop', 'text.py'), '# edited\n', { flag: 'a' });
     const third = await localize(opts);
     expect(third.fromCache).toBe(0);
+  });
+
+  it('does not cache a failing test that measured nothing, so the next run measures it again', async () => {
+    const repo = await fixture('localize-py');
+    const cache = await cacheDir();
+    // a test in a folder coverage leaves out stands for a run whose tracer gave up: it measures nothing
+    await mkdir(join(repo.dir, '_deps'));
+    await writeFile(join(repo.dir, '_deps', 'test_nothing.py'), 'def test_nothing():\n    assert 1 == 2\n');
+    const opts = { repo: repo.dir, failing: ['_deps/test_nothing.py::test_nothing'], passing: ['tests/test_pricing.py::test_order_total'], runner: pytestSpec, cacheDir: cache };
+    for (let i = 0; i < 2; i++) await expect(localize(opts)).rejects.toMatchObject({ code: 'no-coverage' });
+    // the passing test was kept and served; the unmeasured failing one was run again
+    const res = await localize({ ...opts, failing: [FAILING_PY, ...opts.failing] });
+    expect(res.fromCache).toBe(1);
+    expect(res.failing).toEqual(expect.arrayContaining(opts.failing));
   });
 
   it('explains a missing failing test and offers a reproduction test', async () => {
