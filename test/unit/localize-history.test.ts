@@ -1,6 +1,6 @@
 // The repository's history as evidence: real `git log` of real temp repositories, BM25 of the
 // issue in commit messages, and how little it weighs against the spectrum.
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,15 @@ describe('readHistory', () => {
     const commits = await readHistory(join(repo.dir, 'shop'));
     expect(commits!.map((c) => c.files)).toContainEqual(['pricing.py']);
     expect(commits!.flatMap((c) => c.files)).not.toContain('ISSUE.md');
+  });
+
+  it('names files with non-ASCII paths as they are on disk, not quoted', async () => {
+    const repo = await makeFixtureRepo('localize-py');
+    repos.push(repo);
+    await writeFile(join(repo.dir, 'shop', 'réduction.py'), 'X = 1\n');
+    await simpleGit(repo.dir).add(['-A']);
+    await simpleGit(repo.dir).commit('Réduction: coupons');
+    expect((await readHistory(repo.dir))!.flatMap((c) => c.files)).toContain('shop/réduction.py');
   });
 
   it('has no history, rather than an error, outside a git repository', async () => {

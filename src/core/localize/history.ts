@@ -9,7 +9,7 @@ export interface PastCommit {
   files: string[];
 }
 
-/** How many recent non-merge commits are read: 10,000 take about half a second on sympy's 45,000. */
+/** How many recent non-merge commits are read: 10,000 of sympy's 45,000 take 0.3 s (16 s when its pack is not in the page cache). */
 export const HISTORY_COMMITS = 10_000;
 /** How many of the commits most like the issue lend weight to their files. */
 export const HISTORY_TOP = 100;
@@ -19,7 +19,7 @@ const FILES = '\x01';
 
 /** Recent non-merge commits (message words, touched paths); undefined when `repo` has no readable git history. */
 export async function readHistory(repo: string, opts: { maxCommits?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PastCommit[] | undefined> {
-  const r = await runProcess('git', ['log', '--no-merges', '-n', String(opts.maxCommits ?? HISTORY_COMMITS), '--name-only', '--no-renames', '--relative', '--format=%x00%s%n%b%x01'], {
+  const r = await runProcess('git', ['-c', 'core.quotePath=false', 'log', '--no-merges', '-n', String(opts.maxCommits ?? HISTORY_COMMITS), '--name-only', '--no-renames', '--relative', '--format=%x00%s%n%b%x01'], {
     cwd: repo,
     timeoutMs: opts.timeoutMs ?? 30_000,
     maxOutputBytes: 32 * 1024 * 1024,
