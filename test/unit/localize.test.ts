@@ -166,17 +166,18 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(third.fromCache).toBe(0);
   });
 
-  it('does not cache a failing test that measured nothing, so the next run measures it again', async () => {
+  it('does not cache a test that measured nothing, so the next run measures it again', async () => {
     const repo = await fixture('localize-py');
     const cache = await cacheDir();
-    // a test in a folder coverage leaves out stands for a run whose tracer gave up: it measures nothing
+    // tests in a folder coverage leaves out stand for a run whose tracer gave up: they measure nothing
     await mkdir(join(repo.dir, '_deps'));
-    await writeFile(join(repo.dir, '_deps', 'test_nothing.py'), 'def test_nothing():\n    assert 1 == 2\n');
-    const opts = { repo: repo.dir, failing: ['_deps/test_nothing.py::test_nothing'], passing: ['tests/test_pricing.py::test_order_total'], runner: pytestSpec, cacheDir: cache };
+    await writeFile(join(repo.dir, '_deps', 'test_nothing.py'), 'def test_nothing():\n    assert 1 == 2\n\n\ndef test_fine():\n    assert 1 == 1\n');
+    const opts = { repo: repo.dir, failing: ['_deps/test_nothing.py::test_nothing'], passing: ['tests/test_pricing.py::test_order_total', '_deps/test_nothing.py::test_fine'], runner: pytestSpec, cacheDir: cache };
     for (let i = 0; i < 2; i++) await expect(localize(opts)).rejects.toMatchObject({ code: 'no-coverage' });
-    // the passing test was kept and served; the unmeasured failing one was run again
+    // the measured passing test was kept and served; both unmeasured ones were run again
     const res = await localize({ ...opts, failing: [FAILING_PY, ...opts.failing] });
     expect(res.fromCache).toBe(1);
+    expect(res.passing).toContain('_deps/test_nothing.py::test_fine');
     expect(res.failing).toEqual(expect.arrayContaining(opts.failing));
   });
 

@@ -218,21 +218,21 @@ async function collect(
   if (cache && !o.allPassing) {
     for (const id of wanted) {
       const hit = await cache.get(id);
-      if (hit && !unmeasuredFailure(hit)) {
+      if (hit && !measuredNothing(hit)) {
         tests.set(id, hit);
         fromCache.push(id);
       }
     }
   }
   const todo = wanted.filter((id) => !tests.has(id));
-  // cached under the id it was asked by, with its file (that id may not name it); a failing test
-  // that measured nothing is not kept: that is more often a tracer that gave up than the truth, and
-  // a cached one would stop every later run with "no line was measured"
+  // cached under the id it was asked by, with its file (that id may not name it); a test that
+  // measured nothing is not kept: that is more often a tracer that gave up mid-run (every later test
+  // of the run measures nothing) than the truth, and once cached it would poison every later run
   const remember = async (produced: TestCoverage[]) => {
     if (!cache) return;
     for (const [req, ids] of matchTestIds(todo, produced.map((t) => t.id))) {
       const t = ids.length === 1 ? tests.get(ids[0]) : undefined;
-      if (t && !unmeasuredFailure(t)) await cache.put({ ...t, id: req, file: fileOfTest(t) });
+      if (t && !measuredNothing(t)) await cache.put({ ...t, id: req, file: fileOfTest(t) });
     }
   };
   const result: CollectResult = { mode: 'per-test', tool: 'cache', tests, notFound: [], collectErrors: [], fromCache, durationMs: 0, warnings: [], commands: [] };
@@ -327,9 +327,9 @@ async function collect(
   return result;
 }
 
-/** A failing test without one measured line: never cached, and not served when an older Rover cached one. */
-function unmeasuredFailure(t: TestCoverage): boolean {
-  return (t.status === 'failed' || t.status === 'error') && Object.keys(t.files).length === 0;
+/** A test without one measured line: never cached, and not served when an older Rover cached one. */
+function measuredNothing(t: TestCoverage): boolean {
+  return Object.keys(t.files).length === 0;
 }
 
 /** The ranked list in the shape the agent's context retrieval takes (src/core/agent/run-agent.ts). */
