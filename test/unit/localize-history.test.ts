@@ -117,7 +117,13 @@ describe('history in the ranking', () => {
     { id: 'p', files: { 'a/y.py': [6] } },
   ];
   const symbols = async (f: string) => (f === 'a/x.py' ? [sym('alpha', 1, 3)] : [sym('beta', 1, 3), sym('gamma', 5, 7)]);
-  const rank = (history?: Map<string, number>) => rankFunctions({ spectra: lineSpectra(t, new Set(['f'])), totalFailed: 1, totalPassed: 1, formula: 'ochiai', symbols, history });
+  const issue = identifierTokens('the last record is dropped');
+  // the commit most like the issue touched only a test file: it cannot rank, so it scales nothing down
+  const history: PastCommit[] = [
+    { terms: ['last', 'record', 'dropped'], files: ['tests/test_y.py'] },
+    { terms: ['record', 'dropped'], files: ['a/y.py'] },
+  ];
+  const rank = (past?: PastCommit[]) => rankFunctions({ spectra: lineSpectra(t, new Set(['f'])), totalFailed: 1, totalPassed: 1, formula: 'ochiai', symbols, issue, history: past });
 
   it('separates an exact tie, and says so', async () => {
     const plain = await rank();
@@ -125,7 +131,7 @@ describe('history in the ranking', () => {
       ['alpha', 'unbroken'],
       ['beta', 'unbroken'],
     ]);
-    const { entries } = await rank(new Map([['a/y.py', 1]]));
+    const { entries } = await rank(history);
     expect(entries.map((e) => [e.method, e.historyScore, e.evidence, e.tieBrokenBy])).toEqual([
       ['beta', 1, 0.08, 'history'],
       ['alpha', 0, 0, 'history'],
@@ -139,7 +145,7 @@ describe('history in the ranking', () => {
       { id: 'p1', files: { 'a/y.py': [6] } },
       { id: 'p2', files: { 'a/y.py': [6] } },
     ];
-    const { entries } = await rankFunctions({ spectra: lineSpectra(t2, new Set(['f'])), totalFailed: 1, totalPassed: 2, formula: 'ochiai', symbols, history: new Map([['a/y.py', 1]]) });
+    const { entries } = await rankFunctions({ spectra: lineSpectra(t2, new Set(['f'])), totalFailed: 1, totalPassed: 2, formula: 'ochiai', symbols, issue, history });
     expect(entries.map((e) => e.method)).toEqual(['alpha', 'gamma']);
   });
 });

@@ -24,7 +24,6 @@ export async function readHistory(repo: string, opts: { maxCommits?: number; tim
     timeoutMs: opts.timeoutMs ?? 30_000,
     maxOutputBytes: 32 * 1024 * 1024,
     signal: opts.signal,
-    env: { ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C' },
   }).catch(() => undefined);
   if (!r || r.code !== 0 || r.timedOut || r.cancelled) return undefined;
   return parseHistory(r.stdout);

@@ -10,7 +10,7 @@ import type { TestRunnerSpec } from '../validate/types';
 import { createWorktree, type Worktree } from '../validate/worktree';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
 import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
-import { historyScores, readHistory } from './history';
+import { readHistory } from './history';
 import { fileOfTest, matchTestIds, testFileOf } from './ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
@@ -144,18 +144,15 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     if (!t) texts.set(f, (t = readFile(join(o.repo, f), 'utf8').catch(() => undefined)));
     return t;
   };
-  const spectra = lineSpectra(tests, failSet);
-  const issue = o.issueText ? identifierTokens(o.issueText) : undefined;
-  const commits = await past;
   const { entries, tieGroups } = await rankFunctions({
-    spectra,
+    spectra: lineSpectra(tests, failSet),
     totalFailed: failSet.size,
     totalPassed: passIds.size,
     formula,
     symbols: o.symbols ?? ((f) => parseSymbols(f, sourceOf(f))),
     source: sourceOf,
-    issue,
-    history: commits ? historyScores(issue, commits, new Set(spectra.keys())) : undefined,
+    issue: o.issueText ? identifierTokens(o.issueText) : undefined,
+    history: await past,
     issueFrames: o.issueText ? issueFrames(o.issueText) : undefined,
     frames,
     failingTestFiles: [...failingTestFiles],

@@ -2,6 +2,7 @@
 // exact-score tie groups, and tie-breakers that are shown, never silent.
 import type { CodeSymbol } from '../index/types';
 import { codeTerms, isTestPath, isTestSupportPath, issueSimilarity, issueTextScores, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
+import { historyScores, type PastCommit } from './history';
 import { suspiciousness } from './sbfl';
 import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';
 
@@ -19,8 +20,8 @@ export interface RankInput {
   frames?: StackFrame[][];
   /** Frames of tracebacks quoted in the issue, innermost first. */
   issueFrames?: IssueFrame[];
-  /** Per file, 0..1: how much past commits like the issue touched it (history.ts); absent files have 0. */
-  history?: ReadonlyMap<string, number>;
+  /** Recent commits of the repository (history.ts): those like the issue weigh the ranked files they touched. */
+  history?: readonly PastCommit[];
   /** Files of the failing tests: a source file named like one of them is likely the one they test. */
   failingTestFiles?: string[];
   /** Extra paths never ranked (beyond the test-path patterns), e.g. the failing tests' own files. */
@@ -108,13 +109,15 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     }
   }
   const text = inp.issue && inp.source ? await issueTextOf(list, inp.issue, inp.source) : undefined;
+  // scaled among the files that can rank (the tests' own files, which commits touch most, cannot)
+  const past = inp.history ? historyScores(inp.issue, inp.history, new Set(list.map((e) => e.file))) : undefined;
   for (const [i, e] of list.entries()) {
     const key = e.method ? `${e.file}\0${e.qualifiedName}\0${e.startLine}` : `${e.file}\0<module>`;
     e.stackScore = round(stack.get(key) ?? 0);
     e.issueTextScore = round(text?.[i] ?? 0);
     e.issueScore = round(issueSimilarity(inp.issue, e));
     e.issueTraceScore = round(issueTraceScore(inp.issueFrames ?? [], e));
-    e.historyScore = inp.history?.get(e.file) ?? 0;
+    e.historyScore = past?.get(e.file) ?? 0;
     e.testNameMatch = testNameMatch(e.file, inp.failingTestFiles ?? []);
     e.evidence = evidenceOf(e);
     e.linesAtScore = atBest.get(key)?.lines ?? 1;
@@ -162,10 +165,10 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
           : a.historyScore !== b.historyScore
             ? 'history'
             : a.testNameMatch !== b.testNameMatch
-            ? 'test-name'
-            : a.linesAtScore !== b.linesAtScore
-              ? 'lines'
-              : 'unbroken';
+              ? 'test-name'
+              : a.linesAtScore !== b.linesAtScore
+                ? 'lines'
+                : 'unbroken';
   const members = new Map<number, Item[]>();
   for (const e of list) {
     const g = groupOf.get(e)!;
