@@ -43,6 +43,8 @@
     return Object.entries(args || {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
   }
 
+  const ORACLE = { given: 'your failing tests', 'last-run': 'failures of your last test run', reproduction: 'a reproduction test Rover wrote', none: 'none' };
+
   function render(s) {
     const secs = Math.round(((s.endedAt || Date.now()) - s.startedAt) / 1000);
     const parts = [];
@@ -68,6 +70,36 @@
     if (s.errors.length) {
       parts.push(el('h2', {}, 'Errors'));
       for (const e of s.errors) parts.push(el('div', { class: 'error' }, (e.recoverable ? '⚠ ' : '✖ ') + e.message));
+    }
+
+    if (s.notes && s.notes.length) {
+      for (const n of s.notes) parts.push(el('div', { class: 'notice note' }, n));
+    }
+
+    if ((s.reproductionAttempts && s.reproductionAttempts.length) || s.oracle) {
+      parts.push(el('h2', {}, 'Oracle tests'));
+      const o = s.oracle;
+      if (o) parts.push(el('div', { id: 'oracle', class: 'oracle ' + o.source }, el('b', {}, ORACLE[o.source] || o.source), ' — ', o.message));
+      for (const a of s.reproductionAttempts || []) {
+        parts.push(el('div', { class: 'repro-attempt ' + (a.kept ? 'kept' : 'rejected') },
+          `#${a.attempt} `, a.file ? el('code', {}, a.file) : null, a.kept ? ' kept: ' : ' rejected: ', a.reason));
+      }
+      if (o && o.reproduction) {
+        parts.push(el('div', { class: 'muted' }, 'The reproduction test (offered in the review as a new file you can keep):'));
+        parts.push(el('pre', { class: 'code', id: 'reproduction-test' }, o.reproduction.content));
+        parts.push(el('div', { class: 'muted' }, 'How it fails on your code now:'));
+        parts.push(el('pre', { class: 'failure', id: 'reproduction-failure' }, o.reproduction.output.split('\n').slice(-40).join('\n')));
+      }
+    }
+
+    if (s.localization) {
+      const l = s.localization;
+      parts.push(el('h2', {}, l.source === 'sbfl' ? 'Suspects (fault localization)' : 'Fault localization'));
+      parts.push(el('div', { class: 'muted', id: 'localization' }, l.source === 'sbfl' ? l.message : `Search only: ${l.message}`));
+      if (l.suspects.length) {
+        parts.push(el('ol', { class: 'suspects' }, l.suspects.map((x) =>
+          el('li', {}, el('b', {}, x.score.toFixed(3)), ' ', locLink(x.file, x.line, x.symbol), el('span', { class: 'muted' }, ` ${x.file}:${x.line}`)))));
+      }
     }
 
     if (s.searches.length) {
@@ -103,7 +135,7 @@
         const ev = c.evidence;
         parts.push(el('div', { class: 'candidate' + (chosen ? ' chosen' : '') },
           el('div', {}, el('b', {}, c.id), chosen ? ' — chosen' : ''),
-          ev ? el('div', { class: 'evidence' }, `verdict: ${ev.verdict}`,
+          ev ? el('div', { class: 'evidence' }, `verdict: ${ev.verdict}`, ev.kept === false ? el('span', { class: 'p2f' }, ` — dropped: ${ev.note || ''}`) : ev.kept ? el('span', { class: 'muted' }, ` — ${ev.note || 'kept'}`) : null,
             ev.failToPass.length ? el('div', { class: 'f2p' }, 'fail → pass: ' + ev.failToPass.join(', ')) : null,
             ev.passToFail.length ? el('div', { class: 'p2f' }, 'pass → fail: ' + ev.passToFail.join(', ')) : null) : el('div', { class: 'muted' }, 'no test evidence'),
           diffBlock(c.diff)));

@@ -1,14 +1,15 @@
-// The only place the extension reaches into src/core. Everything here is orchestration of core calls
-// (which call, in what order, with which settings); no engine logic lives in the extension.
+// The extension's calls into src/core (the pure logic/ modules import core types and small helpers
+// directly). Everything here hands the editor's settings to core calls; no engine logic lives here:
+// the fix flow itself is the core's fix session.
 import { createHash } from 'node:crypto';
 import { WorkspaceIndex, type IndexWarning } from '../core/index';
 import { createProvider, type ChatProvider, type ProviderId } from '../core/llm';
 import { runProcess, spawnedProcessCount } from '../core/proc/run';
 import { CodeSearch } from '../core/search';
-import { localize as coreLocalize } from '../core/localize';
+import { coveredLines, localize as coreLocalize } from '../core/localize';
 import { detectRunner } from '../core/validate/detect';
 import { validatePatch } from '../core/validate/validate-patch';
-import { runFixPipeline } from '../core/agent/pipeline';
+import { runFixSession, type FixSessionResult } from '../core/agent/fix-session';
 import { runTests } from '../core/validate/run-tests';
 import type { TestRunResult, ValidationReport } from '../core/validate/types';
 import { cleanupStaleWorktrees, createWorktree } from '../core/validate/worktree';
@@ -16,13 +17,6 @@ import type { AgentEvent, BugLocation } from '../core/agent/events';
 
 export type { AgentEvent, BugLocation, TestRunResult, ValidationReport, IndexWarning };
 export { spawnedProcessCount, cleanupStaleWorktrees };
-
-export class CoreUnavailableError extends Error {
-  constructor(what: string) {
-    super(`${what} is not part of this Rover build yet.`);
-    this.name = 'CoreUnavailableError';
-  }
-}
 
 export interface IndexSettings {
   cacheDir: string;
@@ -40,7 +34,7 @@ export function indexFigures(index: WorkspaceIndex): { files: number; classes: n
   return { files: st.files, classes: st.classes, functions: st.functions + st.methods, ms: Math.round(st.ms) };
 }
 
-/** A search outcome as the contract returns it (core's SearchOutcome once search lands). */
+/** A search outcome as the editor uses it (the fields of core's SearchOutcome it shows). */
 export interface SearchResult {
   api: string;
   args: Record<string, unknown>;
@@ -170,6 +164,7 @@ export async function localize(
       tieGroup: e.tieGroup,
     })),
     mode: `${r.formula}, ${r.mode} coverage by ${r.tool}`,
+    coverage: coveredLines(r),
     warnings: r.warnings,
   };
 }
@@ -180,46 +175,32 @@ export interface FixOptions {
   provider: ChatProvider;
   index?: WorkspaceIndex;
   failingTests: string[];
+  /** The failing tests came from the user's last test run (offered and accepted), not typed in. */
+  fromLastRun?: boolean;
   candidates: number;
   budgetUsd: number;
   tests: TestSettings;
   signal: AbortSignal;
   onEvent: (e: AgentEvent) => void;
   trajectoryPath?: string;
+  localizeCacheDir?: string;
 }
 
-export interface FixOutcome {
-  status: 'patched' | 'no-patch' | 'cancelled' | 'budget-exhausted' | 'error';
+export type FixOutcome = Pick<FixSessionResult, 'status' | 'locations' | 'reason' | 'validatingTests' | 'error' | 'oracle' | 'localization' | 'candidates' | 'notes'> & {
+  /** What the review opens: the chosen patch plus the reproduction test as a file of its own. */
   diff?: string;
   files?: string[];
-  locations: BugLocation[];
-  reason?: string;
-  /** The tests that showed the chosen patch works (re-run after the user accepts). */
-  validatingTests: string[];
-  error?: string;
-}
+};
 
-/**
- * Fix This Issue: (localize from the failing tests) → agent → validate each candidate in a worktree →
- * pick. The user's tree is only read; every trial runs in a throwaway worktree.
- */
+/** Fix This Issue: the core's fix session with the editor's settings; nothing here decides the flow. */
 export async function runFix(o: FixOptions): Promise<FixOutcome> {
-  const localizeFromTests = o.failingTests.length
-    ? async (signal?: AbortSignal) => {
-        o.onEvent({ type: 'stage', stage: 'localize', message: `spectrum-based localization from ${o.failingTests.join(', ')}` });
-        const r = await localize(o.root, o.tests, { failing: o.failingTests, issue: o.issue, signal, index: o.index });
-        o.onEvent({ type: 'stage', stage: 'localize', message: `top suspects: ${r.entries.slice(0, 3).map((e) => `${e.symbol} (${e.score.toFixed(2)})`).join(', ') || 'none'}` });
-        return r.entries.slice(0, 10).map((e) => ({ file: e.file, className: e.className, method: e.method, score: Number.isFinite(e.score) ? e.score : 1e9, line: e.line }));
-      }
-    : undefined;
-  const res = await runFixPipeline({
+  const r = await runFixSession({
     repo: o.root,
     issue: o.issue,
     provider: o.provider,
     index: o.index,
-    localize: localizeFromTests,
-    validate: true,
-    tests: o.failingTests,
+    failingTests: o.failingTests,
+    oracleSource: o.fromLastRun ? 'last-run' : 'given',
     runner: o.tests.command ? await detectRunner(o.root, o.tests.command) : undefined,
     testTimeoutMs: o.tests.timeoutMs,
     candidates: o.candidates,
@@ -227,17 +208,14 @@ export async function runFix(o: FixOptions): Promise<FixOutcome> {
     signal: o.signal,
     onEvent: o.onEvent,
     trajectoryPath: o.trajectoryPath,
+    localizeCacheDir: o.localizeCacheDir,
   });
-  const agent = res.agent;
-  const base = { locations: agent.locations, validatingTests: o.failingTests, error: agent.error };
-  if (o.signal.aborted) return { ...base, status: 'cancelled' };
-  const pick = agent.candidates.find((c) => c.id === res.chosenId);
-  if (!pick || !res.diff) {
-    return { ...base, status: agent.status === 'patched' ? 'no-patch' : agent.status };
-  }
-  const r = res.reports?.[pick.id];
-  const validating = r ? [...new Set([...o.failingTests, ...r.failToPass, ...Object.keys(r.after.results).filter((t) => t !== '<suite>')])] : o.failingTests;
-  return { ...base, status: 'patched', diff: res.diff, files: pick.files, reason: res.reason, validatingTests: validating };
+  const pick = r.candidates.find((c) => c.id === r.chosenId);
+  const files = pick ? [...pick.files, ...(r.reproduction?.test ? [r.reproduction.test.file] : [])] : undefined;
+  return {
+    status: r.status, diff: r.reviewDiff, files, locations: r.locations, reason: r.reason, validatingTests: r.validatingTests,
+    error: r.error, oracle: r.oracle, localization: r.localization, candidates: r.candidates, notes: r.notes,
+  };
 }
 
 export function runIdFor(issue: string): string {

@@ -3,6 +3,7 @@
 // can run it from the extension host and check what happened (see rover._state).
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from './core-bridge';
 import { ReviewController } from './review-controller';
@@ -28,13 +29,19 @@ export interface RunSummary {
   reviewOpened: boolean;
   costUsd?: number;
   ok?: boolean;
+  oracle?: { source: string; tests: string[] };
+  localization?: 'sbfl' | 'search-only';
+  candidates?: { id: string; verdict?: string; kept?: boolean }[];
 }
 
 interface FixArgs {
   issueText?: string;
   issueFile?: string;
   failingTest?: string;
+  failingTests?: string[];
   candidates?: number;
+  /** true: take the last test run's failures as the oracle (a prompt offers them when interactive); false: never. */
+  useLastRunFailures?: boolean;
 }
 
 class Rover implements vscode.Disposable {
@@ -328,8 +335,36 @@ class Rover implements vscode.Disposable {
       void vscode.window.showWarningMessage(ft.message);
       return { ok: false, reason: 'bad-input', message: ft.message };
     }
-    this.lastFixArgs = { issueText: issue.text, failingTest: ft.test, candidates: a.candidates };
-    return this.runFix(root, issue.text, ft.test ? [ft.test] : [], a.candidates);
+    let failing = ft.test ? [ft.test] : [];
+    for (const t of a.failingTests ?? []) {
+      const c = checkFailingTest(t);
+      if (!c.ok) return { ok: false, reason: 'bad-input', message: c.message };
+      if (c.test && !failing.includes(c.test)) failing.push(c.test);
+    }
+    let fromLastRun = false;
+    if (!failing.length) {
+      const mode = a.useLastRunFailures === true ? 'take' : a.useLastRunFailures === false || !interactive ? 'skip' : 'ask';
+      const offered = await this.offerLastRunFailures(mode);
+      if (offered === undefined) return { ok: false, reason: 'dismissed', message: 'Cancelled.' };
+      failing = offered;
+      fromLastRun = offered.length > 0;
+    }
+    this.lastFixArgs = { issueText: issue.text, failingTests: failing, candidates: a.candidates, useLastRunFailures: false };
+    return this.runFix(root, issue.text, failing, a.candidates, fromLastRun);
+  }
+
+  /** The last test run's failures as this fix's oracle: offered ('ask'), taken when asked for ('take'), or not. undefined: dismissed. */
+  private async offerLastRunFailures(mode: 'ask' | 'take' | 'skip'): Promise<string[] | undefined> {
+    const failures = this.lastTestResult?.failures.map((f) => f.id) ?? [];
+    if (!failures.length || mode === 'skip') return [];
+    if (mode === 'take') return failures;
+    const none = { label: '$(beaker) None: write a reproduction test from the issue', id: '' };
+    const picks = await vscode.window.showQuickPick(
+      [...failures.map((f) => ({ label: f, id: f, picked: true })), none],
+      { title: 'Rover: your last test run has failures — fix against them?', placeHolder: 'Pick the failing tests that show this issue, or none', canPickMany: true, ignoreFocusOut: true },
+    );
+    if (picks === undefined) return undefined;
+    return picks.map((p) => p.id).filter(Boolean);
   }
 
   private async providerFor(s: RoverSettings) {
@@ -346,7 +381,7 @@ class Rover implements vscode.Disposable {
     });
   }
 
-  private async runFix(root: string, issue: string, failingTests: string[], candidates?: number): Promise<RunSummary> {
+  private async runFix(root: string, issue: string, failingTests: string[], candidates?: number, fromLastRun = false): Promise<RunSummary> {
     const s = this.settings();
     const runId = core.runIdFor(issue);
     this.view = newRunView(runId, issue);
@@ -383,19 +418,25 @@ class Rover implements vscode.Disposable {
               provider,
               index,
               failingTests,
+              fromLastRun,
               candidates: candidates ?? s.candidates,
               budgetUsd: s.budgetUsd,
               tests: { command: s.testsCommand, timeoutMs: s.testTimeoutMs },
               signal: ctrl.signal,
               onEvent: report,
               trajectoryPath: join(this.context.globalStorageUri.fsPath, 'trajectories', `${runId}.json`),
+              localizeCacheDir: join(this.context.storageUri?.fsPath ?? this.context.globalStorageUri.fsPath, 'localize'),
             });
+            this.afterSession(root, out);
             summary.status = ctrl.signal.aborted ? 'cancelled' : out.status;
             summary.diff = out.diff;
             summary.files = out.files;
             summary.locations = out.locations;
             summary.reason = out.reason;
             summary.error = out.error;
+            summary.oracle = { source: out.oracle.source, tests: out.oracle.tests };
+            summary.localization = out.localization.source;
+            summary.candidates = out.candidates.map((c) => ({ id: c.id, verdict: c.verdict, kept: c.kept }));
             this.lastValidatingTests = out.validatingTests;
           } catch (e) {
             summary.status = ctrl.signal.aborted ? 'cancelled' : 'error';
@@ -449,6 +490,17 @@ class Rover implements vscode.Disposable {
     return summary;
   }
 
+  /** What a session learnt serves the other features: its coverage picks test-on-save's tests, its suspects fill the view. */
+  private afterSession(root: string, out: core.FixOutcome): void {
+    const loc = out.localization;
+    if (loc.coverage?.size) this.coverage = loc.coverage;
+    if (loc.source === 'sbfl' && loc.suspects.length) {
+      const entries = loc.suspects.map((x) => ({ file: x.file, symbol: x.symbol, score: x.score, line: x.line }));
+      this.lastLocalize = { entries, mode: loc.message };
+      this.suspects.show(root, entries, loc.message);
+    }
+  }
+
   private onViewMessage(m: ViewMessage): void {
     if (m.type === 'cancel') this.current?.abort();
     else if (m.type === 'rerun' && this.lastFixArgs) void vscode.commands.executeCommand('rover.fixIssue', this.lastFixArgs);
@@ -483,7 +535,9 @@ class Rover implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Rover re-runs the validating tests on your files once you save ${dirty.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')}.`);
       return;
     }
-    let tests = this.lastValidatingTests.length ? this.lastValidatingTests : undefined;
+    // a rejected reproduction test is not on disk: its tests cannot run
+    const present = this.lastValidatingTests.filter((t) => !t.includes('::') || existsSync(join(root, t.split('::')[0])));
+    let tests = present.length ? present : undefined;
     if (!tests) {
       const sel = await this.testing.impacted(s.touchedFiles());
       tests = sel.tests.length ? sel.tests : undefined;

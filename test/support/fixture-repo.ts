@@ -12,9 +12,11 @@ export interface FixtureRepo {
   cleanup(): Promise<void>;
 }
 
-export async function makeFixtureRepo(name: string, opts: { git?: boolean } = {}): Promise<FixtureRepo> {
+/** `edit` changes the copy before its commit (e.g. takes out the test that already shows the bug). */
+export async function makeFixtureRepo(name: string, opts: { git?: boolean; edit?: (dir: string) => Promise<void> } = {}): Promise<FixtureRepo> {
   const dir = await mkdtemp(join(tmpdir(), `rover-fx-${name.replace(/[^a-z0-9]+/gi, '-')}-`));
   await cp(join(FIXTURES, name), dir, { recursive: true });
+  await opts.edit?.(dir);
   if (opts.git !== false) {
     const git = simpleGit(dir);
     await git.init();

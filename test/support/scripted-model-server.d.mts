@@ -30,7 +30,11 @@ export interface ScriptedTurn {
     lastToolResultIncludes?: string;
     lastUserIncludes?: string;
     anyMessageIncludes?: string;
+    /** The system prompt contains this text. */
+    systemIncludes?: string;
     toolOffered?: string;
+    /** The request offers no tools. */
+    noTools?: boolean;
     api?: 'anthropic' | 'openai';
   };
   whenLastToolResultIncludes?: string;

@@ -11,7 +11,7 @@
 //     streamErrorAfterEvents: n, streamError?: {type,message}   stream n events then an error event (default overloaded)
 //     delayMs: n                                                wait before answering
 //     chunkDelayMs: n, chunkSize: n                             pace the stream (default 0 ms, 12 chars)
-//     when: { lastToolResultIncludes?, lastUserIncludes?, anyMessageIncludes?, toolOffered?, api? }
+//     when: { lastToolResultIncludes?, lastUserIncludes?, anyMessageIncludes?, systemIncludes?, toolOffered?, noTools?, api? }
 //       (also accepted flat: whenLastToolResultIncludes, whenLastUserIncludes, whenAnyMessageIncludes)
 //     repeat: true                                              the turn is not used up when played
 //   Each request plays the first unused turn whose conditions hold (turns without conditions hold always),
@@ -79,6 +79,13 @@ function matches(turn, req) {
     const sys = req.api === 'anthropic' ? JSON.stringify(req.body.system ?? '') : '';
     if (!flat.some((f) => f.text.includes(w.anyMessageIncludes)) && !sys.includes(w.anyMessageIncludes)) return false;
   }
+  if (w.systemIncludes !== undefined) {
+    const sys = req.api === 'anthropic'
+      ? (typeof req.body.system === 'string' ? req.body.system : (req.body.system ?? []).map((b) => b.text ?? '').join('\n'))
+      : (req.body.messages ?? []).filter((m) => m.role === 'system').map((m) => (typeof m.content === 'string' ? m.content : (m.content ?? []).map((c) => c.text ?? '').join(''))).join('\n');
+    if (!sys.includes(w.systemIncludes)) return false;
+  }
+  if (w.noTools && (req.body.tools ?? []).length > 0) return false;
   if (w.toolOffered !== undefined) {
     const names = (req.body.tools ?? []).map((t) => t.name ?? t.function?.name);
     if (!names.includes(w.toolOffered)) return false;

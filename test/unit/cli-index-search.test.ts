@@ -19,11 +19,7 @@ async function rover(...args: string[]) {
 }
 
 beforeAll(async () => {
-  // `npm test` builds before vitest; build here only when vitest runs alone on a fresh checkout
-  if (!existsSync(CLI)) {
-    const b = spawnSync('node', ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  // dist/cli.js is today's: test/support/global-setup.ts rebuilds a stale bundle
   repo = await makeFixtureRepo('py-inventory', { git: false });
   cacheDir = `${repo.dir}-xdg`;
 }, 120_000);

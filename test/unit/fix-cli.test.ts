@@ -20,7 +20,6 @@ const SCRIPT = [
 let tmp: string;
 const repos: FixtureRepo[] = [];
 beforeAll(async () => {
-  if (!existsSync(CLI)) await runProcess('node', ['esbuild.mjs'], { cwd: resolve(__dirname, '../..'), timeoutMs: 120_000 });
   tmp = await mkdtemp(join(tmpdir(), 'rover-fixcli-'));
 });
 afterAll(async () => {

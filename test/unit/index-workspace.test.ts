@@ -324,10 +324,7 @@ describe('incremental updates', () => {
 
 describe('worker pool', () => {
   it('gives the same records as parsing on the calling thread', async () => {
-    if (!existsSync(join(ROOT, 'dist', 'parse-worker.js'))) {
-      const r = await runProcess('node', ['esbuild.mjs'], { cwd: ROOT, env: process.env, timeoutMs: 120_000 });
-      expect(r.code, r.stderr).toBe(0);
-    }
+    // dist/parse-worker.js is today's: test/support/global-setup.ts rebuilds a stale bundle
     // enough files for the pool to be used
     for (let i = 0; i < 40; i++) write(`many/m${i}.py`, `class C${i}(Base):\n    async def run(self):\n        return helper_${i}()\n`);
     const inThread = await open({ workers: 0, cacheDir: join(work, 'c1') });

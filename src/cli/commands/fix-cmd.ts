@@ -1,16 +1,23 @@
-// rover fix --repo DIR --issue FILE|- [--provider anthropic|openai] [--model M] [--base-url U] [--out patch.diff]
-//           [--trajectory t.json] [--budget USD] [--candidates N] [--max-rounds N] [--predictions out.jsonl --instance-id ID] [--json]
-// Runs the agent on an issue and writes the patch (stdout unless --out). Progress goes to stderr.
-// The API key comes from the environment only and is never printed.
+// rover fix --repo DIR --issue FILE|- [--failing TEST ...] [--no-reproduce] [--no-localize] [--no-validate]
+//           [--candidates N] [--budget USD] [--provider anthropic|openai] [--model M] [--base-url U]
+//           [--out patch.diff] [--trajectory t.json] [--predictions out.jsonl --instance-id ID] [--json] [--quiet]
+// One fix session (src/core/agent/fix-session.ts): oracle tests (given, or a reproduction test the model
+// writes) → localization → candidates → validation in worktrees → choice. This file only gathers the
+// inputs and prints the events. The API key comes from the environment only and is never printed.
 import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CliError, parse } from '../args';
-import { runFixPipeline } from '../../core/agent/pipeline';
+import { runFixSession, type FixSessionResult } from '../../core/agent/fix-session';
 import type { AgentEvent } from '../../core/agent/events';
 import { createProvider, type ProviderId } from '../../core/llm';
+import { detectRunner } from '../../core/validate/detect';
+
+export const DEFAULT_BUDGET_USD = 1;
 
 const USAGE =
-  'fix --repo DIR --issue FILE|- [--provider anthropic|openai] [--model M] [--base-url URL] [--out patch.diff] [--trajectory t.json] [--budget USD] [--candidates N] [--max-rounds N] [--predictions out.jsonl --instance-id ID] [--validate] [--json] [--quiet]';
+  'fix --repo DIR --issue FILE|- [--failing TEST ...] [--no-reproduce] [--no-localize] [--no-validate] [--candidates N] [--budget USD] ' +
+  '[--test-timeout SECONDS] [--tests-command "argv words"] [--provider anthropic|openai] [--model M] [--base-url URL] [--out patch.diff] [--trajectory t.json] ' +
+  '[--predictions out.jsonl --instance-id ID] [--json] [--quiet]';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -31,6 +38,11 @@ export async function run(argv: string[]): Promise<number> {
     {
       repo: { type: 'string' },
       issue: { type: 'string' },
+      failing: { type: 'string', multiple: true },
+      'no-reproduce': { type: 'boolean' },
+      'no-localize': { type: 'boolean' },
+      'no-validate': { type: 'boolean' },
+      validate: { type: 'boolean' },
       provider: { type: 'string' },
       model: { type: 'string' },
       'base-url': { type: 'string' },
@@ -39,9 +51,10 @@ export async function run(argv: string[]): Promise<number> {
       budget: { type: 'string' },
       candidates: { type: 'string' },
       'max-rounds': { type: 'string' },
+      'test-timeout': { type: 'string' },
+      'tests-command': { type: 'string' },
       predictions: { type: 'string' },
       'instance-id': { type: 'string' },
-      validate: { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -51,15 +64,18 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.repo) throw new CliError(`--repo is required\nusage: rover ${USAGE}`);
   if (!values.issue) throw new CliError(`--issue is required (a file with the issue text, or - for stdin)\nusage: rover ${USAGE}`);
   if (values.predictions && !values['instance-id']) throw new CliError('--predictions needs --instance-id (the SWE-bench instance id of this issue)');
+  if (values.validate && values['no-validate']) throw new CliError('--validate and --no-validate contradict each other');
   const providerId = (values.provider ?? 'anthropic') as ProviderId;
   if (providerId !== 'anthropic' && providerId !== 'openai') throw new CliError(`--provider must be "anthropic" or "openai", got "${values.provider}"`);
-  let budgetUsd: number | undefined;
+  let budgetUsd = DEFAULT_BUDGET_USD;
   if (values.budget !== undefined) {
     budgetUsd = Number(values.budget);
     if (!Number.isFinite(budgetUsd) || budgetUsd <= 0) throw new CliError(`--budget must be a positive number of US dollars, got "${values.budget}"`);
   }
   const candidates = positiveInt('candidates', values.candidates);
   const maxRounds = positiveInt('max-rounds', values['max-rounds']);
+  const testTimeout = positiveInt('test-timeout', values['test-timeout']);
+  const failing = (values.failing ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
 
   const repo = resolve(values.repo);
   const st = await stat(repo).catch(() => undefined);
@@ -88,74 +104,55 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  let runner;
+  if (values['tests-command']) {
+    const words = values['tests-command'].match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(["'])(.*)\1$/, '$2')) ?? [];
+    if (!words.length) throw new CliError('--tests-command is empty');
+    runner = await detectRunner(repo, words);
+  }
 
   const quiet = values.quiet || values.json;
-  let textOpen = false;
   const log = (s: string) => {
-    if (quiet) return;
-    if (textOpen) process.stderr.write('\n');
-    textOpen = false;
-    process.stderr.write(`${s}\n`);
+    if (!quiet) process.stderr.write(`${s}\n`);
   };
-  const onEvent = (e: AgentEvent) => {
-    switch (e.type) {
-      case 'stage':
-        if (e.stage !== 'done') log(`== ${e.stage}${e.message ? `: ${e.message}` : ''}`);
-        break;
-      case 'search':
-        log(`  ${e.ok ? '·' : '!'} ${e.api}(${Object.values(e.args).map((v) => JSON.stringify(v)).join(', ')}) → ${e.summary}`);
-        break;
-      case 'locations':
-        for (const l of e.locations) log(`  location ${l.file}:${l.startLine}-${l.endLine} ${[l.className, l.method].filter(Boolean).join('.')} (${l.resolvedBy})`);
-        break;
-      case 'edit-attempt':
-        log(`  edit attempt ${e.attempt}: ${e.ok ? `applied${e.strategy ? ` (${e.strategy})` : ''}` : `failed — ${e.message.split('\n')[0]}`}`);
-        break;
-      case 'candidate':
-        log(`  candidate ${e.id}${e.evidence ? `: ${e.evidence.verdict}` : ''}`);
-        break;
-      case 'selected':
-        log(`  selected ${e.id}: ${e.reason}`);
-        break;
-      case 'error':
-        log(`  ${e.recoverable ? 'warning' : 'error'}: ${e.message}`);
-        break;
-      case 'text':
-        break;
-      case 'usage':
-        break;
-    }
-  };
+  log(`rover fix: ${provider.id} ${provider.model}, budget $${budgetUsd.toFixed(2)}${values.budget === undefined ? ' (the default; --budget USD to change)' : ''}`);
 
   const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
-  let result;
+  const onSig = () => {
+    if (!ac.signal.aborted) log('== cancelling: stopping the tests and removing the worktrees (Ctrl-C again to quit at once)');
+    else process.exit(130);
+    ac.abort();
+  };
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  let result: FixSessionResult;
   try {
-    result = await runFixPipeline({
+    result = await runFixSession({
       repo,
       issue,
       provider,
-      validate: values.validate === true,
+      failingTests: failing,
+      reproduce: !values['no-reproduce'],
+      localize: !values['no-localize'],
+      validate: values['no-validate'] ? false : 'auto',
+      runner,
+      testTimeoutMs: testTimeout ? testTimeout * 1000 : undefined,
       candidates,
       maxRounds,
       budgetUsd,
       signal: ac.signal,
-      onEvent,
+      onEvent: (e) => printEvent(e, log),
       trajectoryPath: values.trajectory ? resolve(values.trajectory) : undefined,
     });
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
   }
+  const u = result.usage;
+  log(`== ${result.status}: ${u.calls} model call(s), ${u.inputTokens} input / ${u.outputTokens} output tokens, ~$${u.costUsd.toFixed(4)} of $${budgetUsd.toFixed(2)}${result.reason ? ` — ${result.reason}` : ''}`);
+  // a cancelled session writes nothing: no patch file, no prediction, no report
+  if (result.status === 'cancelled') return 130;
   const diff = result.diff ?? '';
-  const u = result.agent.usage;
-  log(
-    `== ${result.agent.status}: ${u.calls} model call(s), ${u.inputTokens} input / ${u.outputTokens} output tokens, ~$${u.costUsd.toFixed(4)}` +
-      (result.reason ? ` — ${result.reason}` : '') +
-      (result.agent.error ? ` — ${result.agent.error}` : ''),
-  );
   if (values.out) {
     await mkdir(dirname(resolve(values.out)), { recursive: true });
     await writeFile(resolve(values.out), diff);
@@ -166,23 +163,77 @@ export async function run(argv: string[]): Promise<number> {
     await mkdir(dirname(resolve(values.predictions)), { recursive: true });
     await appendFile(resolve(values.predictions), JSON.stringify(line) + '\n');
   }
-  if (values.json) {
-    process.stdout.write(
-      JSON.stringify({
-        status: result.agent.status,
-        diff,
-        chosen: result.chosenId,
-        reason: result.reason,
-        locations: result.agent.locations,
-        candidates: result.agent.candidates.map((c) => ({ id: c.id, files: c.files, attempts: c.attempts })),
-        usage: u,
-        error: result.agent.error,
-      }) + '\n',
-    );
-  } else if (!values.out && diff) {
-    process.stdout.write(diff);
-  }
-  if (result.agent.status === 'cancelled') return 130;
+  if (values.json) process.stdout.write(JSON.stringify(jsonReport(result)) + '\n');
+  else if (!values.out && diff) process.stdout.write(diff);
   if (diff) return 0;
-  return result.agent.status === 'budget-exhausted' ? 3 : 1;
+  return result.status === 'budget-exhausted' ? 3 : 1;
+}
+
+function printEvent(e: AgentEvent, log: (s: string) => void): void {
+  switch (e.type) {
+    case 'stage':
+      if (e.stage !== 'done') log(`== ${e.stage}${e.message ? `: ${e.message}` : ''}`);
+      break;
+    case 'reproduction-attempt':
+      log(`  reproduction test #${e.attempt}${e.file ? ` ${e.file}` : ''}: ${e.kept ? 'kept' : 'rejected'} — ${e.reason}`);
+      break;
+    case 'oracle':
+      log(`  oracle (${e.source}): ${e.message}`);
+      break;
+    case 'localization':
+      log(`  localization (${e.source}): ${e.message}`);
+      for (const s of e.suspects) log(`    ${s.score.toFixed(3)}  ${s.symbol}  ${s.file}:${s.line}`);
+      break;
+    case 'search':
+      log(`  ${e.ok ? '·' : '!'} ${e.api}(${Object.values(e.args).map((v) => JSON.stringify(v)).join(', ')}) → ${e.summary}`);
+      break;
+    case 'locations':
+      for (const l of e.locations) log(`  location ${l.file}:${l.startLine}-${l.endLine} ${[l.className, l.method].filter(Boolean).join('.')} (${l.resolvedBy})`);
+      break;
+    case 'edit-attempt':
+      log(`  edit attempt ${e.attempt}: ${e.ok ? `applied${e.strategy ? ` (${e.strategy})` : ''}` : `failed — ${e.message.split('\n')[0]}`}`);
+      break;
+    case 'candidate':
+      log(`  candidate ${e.id}${e.evidence ? `: ${e.evidence.verdict}${e.evidence.note ? ` — ${e.evidence.note}` : ''}` : ''}`);
+      break;
+    case 'selected':
+      log(`  selected ${e.id}: ${e.reason}`);
+      break;
+    case 'note':
+      log(`  note: ${e.message}`);
+      break;
+    case 'error':
+      log(`  ${e.recoverable ? 'warning' : 'error'}: ${e.message}`);
+      break;
+    case 'text':
+    case 'usage':
+      break;
+  }
+}
+
+/** Every step of the session, for `--json` (and `rover eval`, which reads `diff`). */
+export function jsonReport(r: FixSessionResult) {
+  return {
+    status: r.status,
+    diff: r.diff ?? '',
+    chosen: r.chosenId,
+    winner: r.chosenId,
+    reason: r.reason,
+    validated: r.validated,
+    oracle: r.oracle,
+    reproduction: r.reproduction && {
+      kept: r.reproduction.test ? { file: r.reproduction.test.file, failingTests: r.reproduction.test.failingTests, content: r.reproduction.test.content, patch: r.reproduction.test.patch } : undefined,
+      attempts: r.reproduction.attempts.map((a) => ({ attempt: a.attempt, file: a.file, verdict: a.rejected ? 'rejected' : 'kept', reason: a.rejected ?? 'fails on the base commit the way the issue describes' })),
+      reason: r.reproduction.reason,
+    },
+    localization: { source: r.localization.source, message: r.localization.message, top: r.localization.suspects },
+    candidates: r.candidates.map((c) => ({ id: c.id, files: c.files, verdict: c.verdict, kept: c.kept, note: c.note, failToPass: c.failToPass, passToFail: c.passToFail })),
+    locations: r.locations,
+    tokens: { input: r.usage.inputTokens, output: r.usage.outputTokens, cacheRead: r.usage.cacheReadTokens, cacheWrite: r.usage.cacheWriteTokens },
+    costUsd: r.usage.costUsd,
+    budgetUsd: r.budgetUsd,
+    usage: r.usage,
+    notes: r.notes,
+    error: r.error,
+  };
 }

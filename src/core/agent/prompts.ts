@@ -60,6 +60,14 @@ export function localizationBlock(loc: { file: string; className?: string; metho
   return `\n\nFault localization from the failing tests' coverage (higher = more suspicious; a hint, not proof):\n${lines.join('\n')}`;
 }
 
+/** The kept reproduction test and how it fails: the stack it prints points at the code (ACR v2 does likewise). */
+export function reproductionBlock(r: { file: string; content: string; output: string } | undefined): string {
+  if (!r) return '';
+  const out = r.output.trim().split('\n');
+  const tail = out.length > 60 ? ['…', ...out.slice(-60)] : out;
+  return `\n\nA test that reproduces the issue (it fails on the current code; it is not part of the repository):\n${r.file}\n\`\`\`\n${r.content.trim().slice(0, 6000)}\n\`\`\`\nIts failure:\n\`\`\`\n${tail.join('\n').slice(-6000)}\n\`\`\``;
+}
+
 export function retrieveUserMessage(issue: string, summary: string, localization: string): string {
   return `<issue>\n${issue.trim()}\n</issue>\n\n${summary}${localization}\n\nFind the code to change, then call report_bug_locations.`;
 }

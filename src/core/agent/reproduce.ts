@@ -3,20 +3,23 @@
 // issue describes: an assertion or the reported exception, not an import/syntax/collection error.
 // A kept test is the fail-to-pass oracle for validation and for fault localization.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import fg from 'fast-glob';
 import type { ChatMessage, ChatProvider } from '../llm/types';
 import { detectRunner } from '../validate/detect';
+import { DEFAULT_TEST_GLOBS } from '../validate/regression';
 import { runTests } from '../validate/run-tests';
 import type { TestRunnerSpec, TestRunResult } from '../validate/types';
 import { createWorktree } from '../validate/worktree';
+import { safeRelPath } from './apply/paths';
 
 export interface ReproduceOptions {
   repo: string;
   issue: string;
   provider: ChatProvider;
   runner?: TestRunnerSpec;
-  /** Code the model should see (e.g. the localized methods), already formatted. */
+  /** Code the model should see (e.g. the functions the issue names), already formatted. */
   context?: string;
   /** Model attempts (each rejected test is explained to the model). Default 3. */
   maxAttempts?: number;
@@ -24,6 +27,8 @@ export interface ReproduceOptions {
   signal?: AbortSignal;
   includeUncommitted?: boolean;
   worktreeParent?: string;
+  /** Told about every attempt as it is judged. */
+  onAttempt?: (a: ReproductionAttempt) => void;
 }
 
 export interface ReproductionTest {
@@ -33,28 +38,48 @@ export interface ReproductionTest {
   patch: string;
   /** Ids of the tests in the file that fail on the base commit: the oracle. */
   failingTests: string[];
+  /** How those tests fail (their messages; the run's output tail when the runner gives none). */
+  failure: string;
   run: TestRunResult;
+}
+
+export interface ReproductionAttempt {
+  attempt: number;
+  file?: string;
+  /** Why it was not kept; undefined for the kept test. */
+  rejected?: string;
+  /** The end of the run's output, when the test ran. */
+  output?: string;
 }
 
 export interface ReproduceResult {
   test?: ReproductionTest;
-  attempts: { file?: string; rejected?: string }[];
+  attempts: ReproductionAttempt[];
   reason: string;
+  cancelled?: boolean;
 }
+
+/** Runners whose per-test results Rover reads, so a reproduction test's verdict can be told apart. */
+export function canReproduceWith(runner: TestRunnerSpec): boolean {
+  if (['pytest', 'unittest', 'node', 'mocha', 'jest', 'vitest'].includes(runner.kind)) return true;
+  return runner.reportFormat === 'sympy' || runner.reportFormat === 'pytest-ra' || runner.reportFormat === 'junit' || runner.reportFormat === 'tap';
+}
+
+const isPython = (runner: TestRunnerSpec) => runner.kind === 'pytest' || runner.kind === 'unittest' || runner.reportFormat === 'pytest-ra' || runner.reportFormat === 'sympy';
 
 const SYSTEM = `You write a single automated test that reproduces a reported bug in the repository described.
 Rules:
 - The test must FAIL on the current code because of the bug (a failing assertion, or the exception the issue reports), and pass once the bug is fixed.
-- Use the project's existing test framework and import the project's code the way its other tests do.
-- One self-contained file; no network; no new dependencies.
+- Use the project's existing test framework and import the project's code the way its other tests do (an existing test file's opening lines are shown).
+- One self-contained file; no network; no new dependencies; do not edit other files.
 Reply with the file path on its own line as "FILE: <relative path>", then the whole file in one fenced code block.`;
 
 /** Default file name per runner, inside the project's test folder when it has one. */
 export function defaultTestPath(repo: string, runner: TestRunnerSpec): string {
-  const py = runner.kind === 'pytest' || runner.kind === 'unittest' || runner.reportFormat === 'pytest-ra';
   const dir = ['tests', 'test', 'testing'].find((d) => existsSync(join(repo, d)));
-  if (py) return `${dir ? `${dir}/` : ''}test_rover_reproduction.py`;
-  return `${dir ?? 'test'}/rover-reproduction.test.js`;
+  if (isPython(runner)) return `${dir ? `${dir}/` : ''}test_rover_reproduction.py`;
+  const ts = runner.kind === 'vitest' || runner.kind === 'jest' ? existsSync(join(repo, 'tsconfig.json')) : false;
+  return `${dir ?? 'test'}/rover-reproduction.test.${ts ? 'ts' : 'js'}`;
 }
 
 export function parseReply(text: string): { file?: string; content?: string } {
@@ -72,11 +97,19 @@ export function newFileDiff(file: string, content: string): string {
 
 const SETUP_ERROR = /\b(ImportError|ModuleNotFoundError|SyntaxError|IndentationError|Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|fixture '[^']+' not found|error(s)? during collection|ReferenceError|is not defined)\b/;
 
+/** The results that belong to `file`: ids that name it, or every result when the runner's ids name no file (sympy's bin/test). */
+function resultsOf(run: TestRunResult, file: string): [string, TestRunResult['results'][string]][] {
+  const all = Object.entries(run.results).filter(([id]) => id !== '<suite>');
+  const mine = all.filter(([id]) => id === file || id.startsWith(`${file}::`));
+  if (mine.length || all.some(([id]) => id.includes('::'))) return mine;
+  return all; // only this file was run
+}
+
 /** Why a run of the candidate test does not count as reproducing the issue, or undefined if it does. */
 export function judgeReproduction(run: TestRunResult, file: string, issue: string): string | undefined {
   if (run.timedOut) return 'the test timed out on the base commit';
   if (run.error && Object.keys(run.results).length === 0) return `the test did not run: ${run.error.split('\n')[0]}`;
-  const mine = Object.entries(run.results).filter(([id]) => id === file || id.startsWith(`${file}::`));
+  const mine = resultsOf(run, file);
   if (mine.length === 0) return 'no test from the file ran (not collected: check the file name and test function names)';
   const errored = mine.filter(([, s]) => s === 'error');
   if (errored.length) {
@@ -99,51 +132,103 @@ export function judgeReproduction(run: TestRunResult, file: string, issue: strin
   return undefined;
 }
 
+/** A path the runner's default command would not reach (e.g. `node --test test/` and a file in spec/). */
+function outsideDefaultTests(file: string, runner: TestRunnerSpec): string | undefined {
+  const dirs = (runner.defaultTests ?? []).filter((t) => !/[*?{[]/.test(t)).map((t) => t.replace(/^\.\//, '').replace(/\/+$/, ''));
+  if (!dirs.length || dirs.some((d) => d === '.' || d === '' || file === d || file.startsWith(`${d}/`))) return undefined;
+  return `the project's test command (${runner.command.filter((w) => !w.includes('{')).join(' ')} ${dirs.join(' ')}) would not find ${file}: put it under ${dirs[0]}/`;
+}
+
+/** The opening lines of an existing test file, so the model imports the project's code the usual way. */
+export async function exampleTestHeader(repo: string, issue: string, runner: TestRunnerSpec): Promise<string | undefined> {
+  const py = isPython(runner);
+  const files = (await fg(DEFAULT_TEST_GLOBS, { cwd: repo, ignore: ['**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**'], onlyFiles: true }))
+    .filter((f) => (py ? f.endsWith('.py') : !f.endsWith('.py')) && !/(^|\/)(conftest|__init__)\.py$/.test(f))
+    .sort();
+  if (!files.length) return undefined;
+  const words = new Set(issue.toLowerCase().match(/[a-z_][a-z0-9_]{2,}/g) ?? []);
+  const score = (f: string) => (f.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => w.length > 2 && !/^(test|tests|spec|py|js|ts)$/.test(w) && words.has(w)).length;
+  const best = [...files].sort((a, b) => score(b) - score(a) || a.split('/').length - b.split('/').length)[0];
+  try {
+    const head = (await readFile(join(repo, best), 'utf8')).split('\n').slice(0, 30).join('\n');
+    return `${best} (first lines):\n\`\`\`\n${head}\n\`\`\``;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function generateReproductionTest(opts: ReproduceOptions): Promise<ReproduceResult> {
   const runner = opts.runner ?? (await detectRunner(opts.repo));
-  const attempts: ReproduceResult['attempts'] = [];
+  const attempts: ReproductionAttempt[] = [];
+  const note = (a: ReproductionAttempt) => {
+    attempts.push(a);
+    try {
+      opts.onAttempt?.(a);
+    } catch {
+      /* a listener's error is not the run's */
+    }
+  };
+  const example = await exampleTestHeader(opts.repo, opts.issue, runner);
+  const suggested = defaultTestPath(opts.repo, runner);
   const messages: ChatMessage[] = [{
     role: 'user',
-    content: `## Issue\n${opts.issue}\n\n## Test framework\n${runner.kind} (${runner.command.join(' ')})\nSuggested file: ${defaultTestPath(opts.repo, runner)}${opts.context ? `\n\n## Relevant code\n${opts.context}` : ''}`,
+    content:
+      `## Issue\n${opts.issue}\n\n## Test framework\n${runner.kind} (${runner.command.filter((w) => !w.includes('{')).join(' ')})\nSuggested file: ${suggested}` +
+      (example ? `\n\n## An existing test\n${example}` : '') +
+      (opts.context ? `\n\n## Relevant code\n${opts.context}` : ''),
   }];
   const max = opts.maxAttempts ?? 3;
-  for (let i = 0; i < max; i++) {
-    const res = await opts.provider.complete({ system: SYSTEM, messages, maxTokens: 4000, temperature: 0 }, { signal: opts.signal });
+  for (let i = 1; i <= max; i++) {
+    const res = await opts.provider.complete({ system: SYSTEM, messages, maxTokens: 4000, temperature: i === 1 ? 0 : 0.4 }, { signal: opts.signal });
     messages.push(res.message);
+    const reject = (why: string, file?: string, output?: string, tell = `I ran it on the current code: ${why}.`) => {
+      note({ attempt: i, file, rejected: why, output });
+      messages.push({ role: 'user', content: `${tell}${output ? `\nOutput (end):\n${output}` : ''}\nFix the test and reply again in the same format.` });
+    };
     const { file: given, content } = parseReply(res.text);
     if (!content) {
-      attempts.push({ rejected: 'no code block in the reply' });
-      messages.push({ role: 'user', content: 'Your reply had no fenced code block. Reply with "FILE: <path>" and the whole test file in one code block.' });
+      reject('no code block in the reply', undefined, undefined, 'Your reply had no fenced code block. Reply with "FILE: <path>" and the whole test file in one code block.');
       continue;
     }
-    const file = given && !given.startsWith('/') && !given.includes('..') ? given : defaultTestPath(opts.repo, runner);
+    const safe = given ? safeRelPath(given) : undefined;
+    if (given && !safe?.ok) {
+      reject(`${given} is not a path inside the repository`, given, undefined, `${given} is not a relative path inside the repository.`);
+      continue;
+    }
+    const file = safe?.ok ? safe.rel : suggested;
+    const placement = outsideDefaultTests(file, runner);
+    if (placement) {
+      reject(placement, file, undefined, `${placement}.`);
+      continue;
+    }
+    if (existsSync(join(opts.repo, file))) {
+      reject(`${file} already exists`, file, undefined, `${file} already exists in the repository; use a new file name.`);
+      continue;
+    }
     const wt = await createWorktree(opts.repo, { includeUncommitted: opts.includeUncommitted ?? true, parentDir: opts.worktreeParent });
     let run: TestRunResult;
     try {
-      if (existsSync(join(wt.path, file))) {
-        attempts.push({ file, rejected: `${file} already exists` });
-        messages.push({ role: 'user', content: `${file} already exists in the repository; use a new file name.` });
-        continue;
-      }
       await mkdir(dirname(join(wt.path, file)), { recursive: true });
       await writeFile(join(wt.path, file), content);
       run = await runTests(wt.path, runner, { tests: [file], timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal });
     } finally {
       await wt.dispose();
     }
-    if (run.cancelled) return { attempts, reason: 'cancelled' };
+    if (run.cancelled || opts.signal?.aborted) return { attempts, reason: 'Cancelled.', cancelled: true };
+    const output = run.output.slice(-3000);
     const why = judgeReproduction(run, file, opts.issue);
-    if (!why) {
-      const failingTests = Object.entries(run.results).filter(([id, s]) => s === 'failed' && (id === file || id.startsWith(`${file}::`))).map(([id]) => id);
-      attempts.push({ file });
-      return {
-        test: { file, content, patch: newFileDiff(file, content), failingTests, run },
-        attempts,
-        reason: `${file} fails on the base commit (${failingTests.length} test(s)) the way the issue describes; it is the fail-to-pass oracle.`,
-      };
+    if (why) {
+      reject(why, file, output);
+      continue;
     }
-    attempts.push({ file, rejected: why });
-    messages.push({ role: 'user', content: `I ran it on the current code: ${why}.\nOutput (end):\n${run.output.slice(-3000)}\nFix the test and reply again in the same format.` });
+    const failing = resultsOf(run, file).filter(([, s]) => s === 'failed').map(([id]) => id);
+    const failure = failing.map((id) => run.failures.find((f) => f.id === id)?.message ?? '').filter(Boolean).join('\n\n') || output;
+    note({ attempt: i, file, output });
+    return {
+      test: { file, content, patch: newFileDiff(file, content), failingTests: failing, failure, run },
+      attempts,
+      reason: `${file} fails on the base commit (${failing.length} test(s)) the way the issue describes; it is the fail-to-pass oracle.`,
+    };
   }
-  return { attempts, reason: `No usable reproduction test after ${attempts.length} attempt(s): ${attempts.map((a) => a.rejected).join('; ')}` };
+  return { attempts, reason: `No usable reproduction test after ${attempts.length} attempt(s): ${attempts.map((a) => `#${a.attempt} ${a.rejected}`).join('; ')}` };
 }

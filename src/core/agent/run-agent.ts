@@ -18,7 +18,7 @@ import { safeRelPath } from './apply/paths';
 import { splitText } from './apply/text';
 import type { AgentEvent, BugLocation } from './events';
 import { resolveLocation, type ReportedLocation } from './locations';
-import { localizationBlock, PATCH_SYSTEM, patchUserMessage, REPORT_TOOL_DESCRIPTION, repoSummary, RETRIEVE_SYSTEM, retrieveUserMessage } from './prompts';
+import { localizationBlock, PATCH_SYSTEM, reproductionBlock, patchUserMessage, REPORT_TOOL_DESCRIPTION, repoSummary, RETRIEVE_SYSTEM, retrieveUserMessage } from './prompts';
 import { writeTrajectory, type Trajectory } from './trajectory';
 
 export type { AgentEvent, BugLocation } from './events';
@@ -48,6 +48,13 @@ export interface AgentOptions {
   candidates?: number;
   temperature?: number;
   budgetUsd?: number;
+  /**
+   * The session's ledger: every model call of a fix session (reproduction, retrieval, patches,
+   * reviewer) is counted against one budget. Default: a ledger of this run's own (budgetUsd).
+   */
+  ledger?: CostLedger;
+  /** A test that reproduces the issue, with its failure, shown to the model while it searches. */
+  reproduction?: { file: string; content: string; output: string };
   signal?: AbortSignal;
   onEvent?: (e: AgentEvent) => void;
   trajectoryPath?: string;
@@ -112,7 +119,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
   const maxCalls = opts.maxCallsPerRound ?? 6;
   const maxRetries = opts.maxPatchRetries ?? 3;
   const nCandidates = Math.max(1, opts.candidates ?? 1);
-  const ledger = new CostLedger(opts.budgetUsd);
+  const ledger = opts.ledger ?? new CostLedger(opts.budgetUsd);
   const provider = withBudget(opts.provider, ledger);
   const usage: AgentUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, calls: 0 };
   const traj: Trajectory = {
@@ -166,7 +173,9 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
     usage.costUsd += res.costUsd;
     usage.calls++;
     traj.calls.push({ ...meta, ms: res.ms, usage: res.usage, costUsd: res.costUsd, stopReason: res.stopReason, model: res.model, sentMessages: req.messages.length });
-    emit({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, calls: usage.calls });
+    // the ledger's totals: with a session's ledger they include its other calls (reproduction, reviewer)
+    const t = ledger.totals;
+    emit({ type: 'usage', inputTokens: t.inputTokens, outputTokens: t.outputTokens, costUsd: t.costUsd, calls: t.calls });
     return res;
   };
 
@@ -192,7 +201,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
       { name: REPORT_TOOL, description: REPORT_TOOL_DESCRIPTION, schema: reportSchema },
     ];
     traj.retrieve.tools = tools.map((x) => x.name);
-    const messages: ChatMessage[] = [{ role: 'user', content: retrieveUserMessage(opts.issue, summary, localizationBlock(opts.localization ?? [])) }];
+    const messages: ChatMessage[] = [{ role: 'user', content: retrieveUserMessage(opts.issue, summary, localizationBlock(opts.localization ?? []) + reproductionBlock(opts.reproduction)) }];
     traj.retrieve.messages = messages;
 
     const handleReport = (tc: ToolCall): { result: string; isError: boolean } => {
@@ -299,7 +308,14 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
       code.set(`${l.file}:${l.startLine}`, lines.slice(l.startLine - 1, end).join('\n') + (end < l.endLine ? '\n… (truncated)' : ''));
     }
     const seen = new Set<string>();
+    let dearest = 0;
     for (let c = 0; c < nCandidates; c++) {
+      // more candidates only while the budget covers another one as dear as the dearest so far
+      if (c > 0 && ledger.remaining() < dearest * 1.2) {
+        emit({ type: 'note', message: `Stopped at ${c} of ${nCandidates} candidate(s): the budget left ($${ledger.remaining().toFixed(4)}) would not cover another (the dearest cost $${dearest.toFixed(4)}).` });
+        break;
+      }
+      const spentBefore = ledger.totals.costUsd;
       const temperature = c === 0 ? (opts.temperature ?? 0) : Math.min(1, 0.5 + 0.1 * c);
       const pm: ChatMessage[] = [{ role: 'user', content: patchUserMessage(opts.issue, locations, code) }];
       traj.patch.push({ candidate: c, temperature, system: PATCH_SYSTEM, messages: pm });
@@ -344,6 +360,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
         }
         if (attempt <= maxRetries) pm.push({ role: 'user', content: `Your edits could not be applied:\n${feedback}\n\nSend corrected edit blocks (all of them).` });
       }
+      dearest = Math.max(dearest, ledger.totals.costUsd - spentBefore);
     }
     traj.timings.patchMs = Date.now() - t;
     if (!candidates.length) error = `No applicable patch after ${maxRetries + 1} attempt(s) per candidate.`;

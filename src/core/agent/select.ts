@@ -5,7 +5,7 @@
 // comments folded), and the model, when given, only breaks ties. The reason is recorded.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChatProvider } from '../llm/types';
+import { BudgetExceededError, type ChatProvider } from '../llm/types';
 import { languageForPath, parseSource } from '../index/parse';
 import { runProcess } from '../proc/run';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
@@ -31,7 +31,7 @@ export interface ChooseOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   includeUncommitted?: boolean;
-  /** The model as reviewer, only to break ties between equally supported patches. */
+  /** The model as reviewer, only to break ties between equally supported patches (give it the run's budgeted provider). */
   provider?: ChatProvider;
   issue?: string;
   worktreeParent?: string;
@@ -54,6 +54,8 @@ export interface ChooseResult {
   reason: string;
   evidence: Record<string, ValidationReport>;
   regression: RegressionSelection;
+  /** The reviewer could not be asked: the run's budget was spent. */
+  budgetStopped?: boolean;
 }
 
 /** The patch's meaning for voting: changed lines only, whitespace and comments folded, files sorted. */
@@ -167,6 +169,7 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   });
 
   const kept = ranking.filter((r) => r.kept);
+  let budgetStopped = false;
   const result = (winner: string | undefined, reason: string): ChooseResult => {
     // winners first, then kept by support, then rejected
     const score = (r: RankedCandidate) => (r.id === winner ? 1e6 : 0) + (r.kept ? 1e3 + (r.verdict === 'resolved' ? 500 : 0) + r.group.filter((g) => kept.some((k) => k.id === g)).length : 0);
@@ -182,18 +185,37 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   scored.sort((a, b) => Number(b.resolved) - Number(a.resolved) || b.votes - a.votes);
   const top = scored.filter((s) => s.resolved === scored[0].resolved && s.votes === scored[0].votes);
   const diffOf = (id: string) => cands.find((c) => c.id === id)!.diff;
-  const what = `${scored[0].resolved ? (oracle.length ? 'passes the oracle tests' : 'fixes failing tests') : 'breaks no selected test'}`;
+  const what = (id: string) => {
+    if (!scored[0].resolved) return 'breaks no selected test';
+    if (oracle.length) return `passes the oracle test(s) ${names(oracle)}`;
+    return `makes failing test(s) pass (${names(evidence[id]?.failToPass ?? [])})`;
+  };
+  const guard = regression.files.length ? `no regression in the ${regression.files.length} selected test file(s) (${names(regression.files)})` : 'no regression in the tests that ran';
+  const dropped = ranking.filter((r) => !r.kept).map((r) => `${r.id} ${r.reason}`);
+  const others = dropped.length ? ` Dropped: ${dropped.join('; ')}.` : '';
   if (top.length === 1) {
     const w = top[0].members[0].id;
-    return result(w, `${w} ${what}, with no regression in ${regression.files.length || 'the'} selected test file(s); ${top[0].votes} of ${kept.length} surviving candidate(s) make the same change${scored.length > 1 ? ` (the next group has ${scored[1].votes})` : ''}.`);
+    return result(w, `${w} ${what(w)}, with ${guard}; ${top[0].votes} of ${kept.length} surviving candidate(s) make the same change${scored.length > 1 ? ` (the next group has ${scored[1].votes})` : ''}.${others}`);
   }
   const reps = top.map((t) => t.members[0].id);
+  let reviewerFailed = '';
   if (opts.provider) {
-    const pick = await reviewerPick(opts.provider, opts.issue ?? '', reps.map((id) => ({ id, diff: diffOf(id) })), opts.signal).catch(() => undefined);
-    if (pick) return result(pick, `${pick} ${what}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each, and the model reviewer preferred ${pick}.`);
+    try {
+      const pick = await reviewerPick(opts.provider, opts.issue ?? '', reps.map((id) => ({ id, diff: diffOf(id) })), opts.signal);
+      if (pick) return result(pick, `${pick} ${what(pick)}, with ${guard}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each, and the model reviewer preferred ${pick}.${others}`);
+      reviewerFailed = ' and the reviewer gave no usable answer';
+    } catch (e) {
+      reviewerFailed = e instanceof BudgetExceededError ? ' and the budget was spent before the reviewer could break the tie' : ` and the reviewer failed (${(e as Error).message.split('\n')[0]})`;
+      if (e instanceof BudgetExceededError) budgetStopped = true;
+    }
   }
   const smallest = [...reps].sort((a, b) => changedLineCount(diffOf(a)) - changedLineCount(diffOf(b)))[0];
-  return result(smallest, `${smallest} ${what}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each${opts.provider ? ' and the reviewer gave no usable answer' : ''}, so the smallest change won.`);
+  return { ...result(smallest, `${smallest} ${what(smallest)}, with ${guard}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each${reviewerFailed}, so the smallest change won.${others}`), ...(budgetStopped ? { budgetStopped } : {}) };
+}
+
+/** A few test names for a reason line, and how many more there are. */
+function names(xs: readonly string[], n = 3): string {
+  return xs.slice(0, n).join(', ') + (xs.length > n ? ` and ${xs.length - n} more` : '');
 }
 
 async function reviewerPick(provider: ChatProvider, issue: string, cands: Candidate[], signal?: AbortSignal): Promise<string | undefined> {

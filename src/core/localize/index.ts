@@ -1,5 +1,5 @@
 // Public surface of fault localization.
-export { localize, toAgentLocalization, NO_FAILING_MESSAGE, type LocalizeOptions } from './localize';
+export { localize, toAgentLocalization, coveredLines, NO_FAILING_MESSAGE, type LocalizeOptions } from './localize';
 export { suspiciousness, lineSpectra } from './sbfl';
 export { rankFunctions, enclosingFunction } from './rank';
 export { identifierTokens, issueSimilarity, stackFrames, isTestPath } from './hints';

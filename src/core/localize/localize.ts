@@ -7,6 +7,7 @@ import type { CodeSymbol } from '../index/types';
 import { detectRunner } from '../validate/detect';
 import { testEnv } from '../validate/env';
 import type { TestRunnerSpec } from '../validate/types';
+import { applyPatch } from '../validate/validate-patch';
 import { createWorktree, type Worktree } from '../validate/worktree';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
 import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
@@ -46,6 +47,8 @@ export interface LocalizeOptions {
   jsMode?: 'per-test' | 'per-file';
   /** Read `git log` for commits like the issue (evidence for their files); default true when there is an issue text. */
   history?: boolean;
+  /** A diff applied in the worktree before the tests run (a reproduction test that is not in the repository). */
+  setupPatch?: string;
 }
 
 export const NO_FAILING_MESSAGE =
@@ -62,6 +65,9 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   const warnings: string[] = [];
   const spec = o.runner ?? (await detectRunner(o.repo));
   const before = await treeState(o.repo);
+  if (o.setupPatch && o.isolate === false) throw new LocalizeError('A setup patch needs an isolated run (a worktree).', 'bad-input');
+  // the setup patch is part of what the tests see, so of the cache key too
+  const state = before && o.setupPatch ? `${before}+setup:${createHash('sha1').update(o.setupPatch).digest('hex')}` : before;
   const wanted = [...failing, ...passing];
   // read while the tests run; a repository without history simply has no such evidence
   const past = o.issueText && o.history !== false ? readHistory(o.repo, { signal: o.signal }).catch(() => undefined) : Promise.resolve(undefined);
@@ -75,7 +81,11 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   }
   let collected: CollectResult;
   try {
-    collected = await collect(o, spec, runDir, wanted, failing, before, progress);
+    if (o.setupPatch && wt) {
+      const applied = await applyPatch(wt.path, o.setupPatch, false);
+      if (!applied.ok) throw new LocalizeError(`The setup patch does not apply: ${applied.message}`, 'bad-input');
+    }
+    collected = await collect(o, spec, runDir, wanted, failing, state, progress);
   } finally {
     await wt?.dispose();
   }
@@ -169,7 +179,19 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
     warnings,
     collectMs: collected.durationMs,
     fromCache: collected.fromCache.length,
+    coverage: Object.fromEntries(tests.map((t) => [t.id, t.files])),
   };
+}
+
+/** Per-test coverage as "file:line" keys: what regression selection and test-on-save take. */
+export function coveredLines(r: Pick<LocalizationResult, 'coverage'>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [id, files] of Object.entries(r.coverage ?? {})) {
+    const keys = new Set<string>();
+    for (const [file, lines] of Object.entries(files)) for (const n of lines) keys.add(`${file}:${n}`);
+    out.set(id, keys);
+  }
+  return out;
 }
 
 async function parseSymbols(file: string, source: Promise<string | undefined>): Promise<CodeSymbol[] | undefined> {

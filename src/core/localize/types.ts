@@ -104,6 +104,8 @@ export interface LocalizationResult {
   warnings: string[];
   collectMs: number;
   fromCache: number;
+  /** What each test that took part executed: test id -> file -> covered lines. */
+  coverage?: Record<string, Record<string, number[]>>;
 }
 
 /** Exactly what the agent's context retrieval accepts (src/core/agent/run-agent.ts). */

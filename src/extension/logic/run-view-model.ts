@@ -17,7 +17,12 @@ export interface RunViewState {
   searches: Extract<RunEvent, { type: 'search' }>[];
   locations: Extract<RunEvent, { type: 'locations' }>['locations'];
   attempts: Extract<RunEvent, { type: 'edit-attempt' }>[];
-  candidates: { id: string; diff: string; evidence?: { failToPass: string[]; passToFail: string[]; verdict: string } }[];
+  candidates: { id: string; diff: string; evidence?: Extract<RunEvent, { type: 'candidate' }>['evidence'] }[];
+  /** Where the fail-to-pass tests come from, and the reproduction test when Rover wrote one. */
+  oracle?: Omit<Extract<RunEvent, { type: 'oracle' }>, 'type'>;
+  reproductionAttempts: Omit<Extract<RunEvent, { type: 'reproduction-attempt' }>, 'type'>[];
+  localization?: Omit<Extract<RunEvent, { type: 'localization' }>, 'type'>;
+  notes: string[];
   usage: { inputTokens: number; outputTokens: number; costUsd: number; calls: number };
   selected?: { id: string; reason: string };
   errors: { message: string; recoverable: boolean; at: number }[];
@@ -47,6 +52,8 @@ export function newRunView(runId: string, issue: string, now = Date.now()): RunV
     locations: [],
     attempts: [],
     candidates: [],
+    reproductionAttempts: [],
+    notes: [],
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 },
     errors: [],
     text: '',
@@ -86,6 +93,24 @@ export function reduceRunView(s: RunViewState, e: RunEvent, now = Date.now()): R
       break;
     case 'selected':
       next.selected = { id: e.id, reason: e.reason };
+      break;
+    case 'oracle': {
+      const { type: _t, ...o } = e;
+      next.oracle = o;
+      break;
+    }
+    case 'reproduction-attempt': {
+      const { type: _t, ...a } = e;
+      next.reproductionAttempts = [...s.reproductionAttempts, { ...a, output: a.output?.slice(-TEXT_TAIL) }];
+      break;
+    }
+    case 'localization': {
+      const { type: _t, ...l } = e;
+      next.localization = l;
+      break;
+    }
+    case 'note':
+      next.notes = [...s.notes, e.message];
       break;
     default:
       next.events = s.events; // unknown event kinds are ignored, not counted
