@@ -11,7 +11,7 @@ import { runProcess } from '../proc/run';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
 import { detectRunner } from '../validate/detect';
 import { validatePatch, type ValidationDetails } from '../validate/validate-patch';
-import type { TestRunnerSpec, TestRunResult, ValidationReport } from '../validate/types';
+import { isPassing, type TestRunnerSpec, type TestRunResult, type ValidationReport } from '../validate/types';
 
 export interface Candidate {
   id: string;
@@ -163,7 +163,10 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
     else if (r.verdict === 'timeout') reason = 'tests timed out';
     else if (r.verdict === 'error') reason = `tests could not run: ${r.explanation.split('\n')[0]}`;
     else if (r.verdict === 'regressed') reason = `breaks ${r.passToFail.length} previously passing test(s): ${r.passToFail.slice(0, 3).join(', ')}`;
-    else if (oracle.length && r.verdict !== 'resolved') reason = `oracle test(s) still fail: ${r.stillFailing.slice(0, 3).join(', ')}`;
+    else if (oracle.length && r.verdict !== 'resolved') {
+      const failing = oracle.filter((t) => !isPassing(r.after.results[t]));
+      reason = `oracle test(s) still fail: ${names(failing.length ? failing : r.stillFailing)}`;
+    }
     if (reason) return { id: c.id, kept: false, reason, group, verdict: r.verdict };
     return { id: c.id, kept: true, reason: r.verdict === 'resolved' ? (oracle.length ? 'passes the oracle, no regression' : 'fixes failing tests, no regression') : 'no regression (nothing to prove it fixes the issue)', group, verdict: r.verdict };
   });
