@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 describe('editor fix orchestration', () => {
-  it('localizes, patches through the scripted model, validates in a worktree and leaves the tree untouched', async () => {
+  it('runs the core session: localizes from the failing test (its suspects reach the prompt), patches, validates in a worktree, leaves the tree untouched', async () => {
     repo = await makeFixtureRepo('py-inventory');
     server = await startScriptedServer({ script: SCRIPT, expectedKey: 'sk-test' });
     const before = treeHash(repo.dir);
@@ -49,6 +49,7 @@ describe('editor fix orchestration', () => {
       provider: makeProvider({ provider: 'anthropic', apiKey: 'sk-test', baseUrl: server.url, model: 'claude-sonnet-4-5' }),
       index,
       failingTests: [FAILING],
+      fromLastRun: true,
       candidates: 1,
       budgetUsd: 1,
       tests: { timeoutMs: 120_000 },
@@ -60,6 +61,13 @@ describe('editor fix orchestration', () => {
     expect(out.diff).toContain('+    if quantity >= BULK_THRESHOLD:');
     expect(out.reason).toMatch(/passes the oracle/);
     expect(out.validatingTests).toContain(FAILING);
+    // localization really ran (its stage event alone would not show that) and fed the model
+    expect(out.oracle).toMatchObject({ source: 'last-run', tests: [FAILING] });
+    expect(out.localization.source).toBe('sbfl');
+    expect(out.localization.suspects[0]).toMatchObject({ file: 'inventory/pricing.py', symbol: 'bulk_discount' });
+    expect(out.localization.coverage?.get(FAILING)?.has('inventory/pricing.py:10')).toBe(true);
+    expect(events.find((e) => e.type === 'localization')).toMatchObject({ source: 'sbfl' });
+    expect(JSON.stringify(server.requests[0].body)).toMatch(/bulk_discount — suspiciousness/);
     const stages = events.filter((e) => e.type === 'stage').map((e) => (e as { stage: string }).stage);
     expect(stages).toEqual(expect.arrayContaining(['localize', 'retrieve', 'patch', 'validate', 'done']));
     const cand = events.filter((e) => e.type === 'candidate' && e.evidence) as Extract<AgentEvent, { type: 'candidate' }>[];

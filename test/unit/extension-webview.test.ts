@@ -80,4 +80,43 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     await expect.poll(() => posted).toContainEqual({ type: 'open', file: 'inventory/pricing.py', line: 9 });
     await page.close();
   }, 60_000);
+  it('shows the session: reproduction attempts, the kept test with its failure, the suspects with links, each candidate\'s verdict, notes', async () => {
+    const page = await browser.newPage();
+    const posted: unknown[] = [];
+    await page.exposeFunction('__post', (m: unknown) => posted.push(m));
+    await page.setContent(`<html><head><style>${readFileSync(join(MEDIA, 'run.css'), 'utf8')}</style></head><body><main id="app"></main></body></html>`);
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { acquireVsCodeApi: () => unknown; __post: (m: unknown) => void };
+      let st: unknown;
+      w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__post(m), setState: (x: unknown) => (st = x), getState: () => st });
+    });
+    await page.addScriptTag({ content: readFileSync(join(MEDIA, 'run.js'), 'utf8') });
+    await expect.poll(() => posted).toContainEqual({ type: 'ready' });
+
+    let s = newRunView('r2', 'Bulk discount not applied', 0);
+    s = reduceRunView(s, { type: 'stage', stage: 'reproduce', message: 'writing a test' });
+    s = reduceRunView(s, { type: 'reproduction-attempt', attempt: 1, file: 'tests/test_repro.py', kept: false, reason: 'the test errored before reaching the bug (collection/setup error): ModuleNotFoundError' });
+    s = reduceRunView(s, { type: 'reproduction-attempt', attempt: 2, file: 'tests/test_repro.py', kept: true, reason: 'fails on the base commit the way the issue describes' });
+    s = reduceRunView(s, { type: 'oracle', source: 'reproduction', tests: ['tests/test_repro.py::test_ten'], message: 'tests/test_repro.py fails on the base commit', reproduction: { file: 'tests/test_repro.py', content: 'def test_ten():\n    assert bulk_discount(10, 20.0) == 2.0\n', output: 'assert 0.0 == 2.0' } });
+    s = reduceRunView(s, { type: 'localization', source: 'sbfl', message: 'ochiai over 1 failing and 9 passing test(s)', suspects: [{ file: 'inventory/pricing.py', symbol: 'bulk_discount', score: 0.5, line: 12 }] });
+    s = reduceRunView(s, { type: 'candidate', id: 'c1', diff: 'd1', evidence: { failToPass: [], passToFail: ['tests/t.py::a'], verdict: 'regressed', kept: false, note: 'breaks 1 previously passing test(s): tests/t.py::a' } });
+    s = reduceRunView(s, { type: 'candidate', id: 'c2', diff: 'd2', evidence: { failToPass: ['tests/test_repro.py::test_ten'], passToFail: [], verdict: 'resolved', kept: true, note: 'passes the oracle, no regression' } });
+    s = reduceRunView(s, { type: 'note', message: 'Stopped at 2 of 3 candidate(s): the budget left would not cover another.' });
+    s = reduceRunView(s, { type: 'selected', id: 'c2', reason: 'c2 passes the oracle test(s) tests/test_repro.py::test_ten' });
+    s = finishRunView(s, 'done', 'Patch ready', 5000);
+    await page.evaluate((state) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage({ type: 'state', state }, '*'), s);
+
+    await expect.poll(() => page.locator('#run-status').textContent()).toBe('done');
+    expect(await page.locator('#oracle').textContent()).toContain('a reproduction test Rover wrote');
+    expect(await page.locator('.repro-attempt.rejected').textContent()).toContain('ModuleNotFoundError');
+    expect(await page.locator('.repro-attempt.kept').textContent()).toContain('tests/test_repro.py');
+    expect(await page.locator('#reproduction-test').textContent()).toContain('assert bulk_discount(10, 20.0) == 2.0');
+    expect(await page.locator('#reproduction-failure').textContent()).toContain('assert 0.0 == 2.0');
+    expect(await page.locator('ol.suspects li').first().textContent()).toContain('0.500');
+    expect(await page.locator('.candidate').first().textContent()).toContain('dropped: breaks 1 previously passing');
+    expect(await page.locator('.note').textContent()).toContain('budget');
+    await page.locator('ol.suspects a.loc-link').first().click();
+    await expect.poll(() => posted).toContainEqual({ type: 'open', file: 'inventory/pricing.py', line: 12 });
+    await page.close();
+  }, 60_000);
 });

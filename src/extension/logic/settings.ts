@@ -62,7 +62,7 @@ export function readSettings(get: SettingGetter): { settings: RoverSettings; pro
       model: str('model'),
       baseUrl,
       budgetUsd: num('budgetUsd', 1, 0),
-      candidates: Math.floor(num('candidates', 1, 1, 8)),
+      candidates: Math.floor(num('candidates', 3, 1, 8)),
       testsCommand: cmd && cmd.length ? cmd : undefined,
       testTimeoutMs: num('tests.timeoutSeconds', 300, 1) * 1000,
       exclude: strs('index.exclude') ?? [],

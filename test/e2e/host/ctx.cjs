@@ -122,8 +122,3 @@ exports.settingsFiles = () => {
   return out;
 };
 
-/** A run that failed only because the agent is not in this build yet: skip, naming the missing feature. */
-exports.skipIfAgentMissing = (mochaCtx, run) => {
-  const msg = String((run && (run.error || run.message)) || '');
-  if (/not part of this Rover build/i.test(msg)) exports.skip(mochaCtx, `agent not built yet: ${msg}`);
-};

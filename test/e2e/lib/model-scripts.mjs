@@ -1,6 +1,7 @@
 // Scripted model conversations for the fixture py-inventory (bug: `quantity > BULK_THRESHOLD` in
-// inventory/pricing.py bulk_discount; fix `>=`). Turns are conditional on the tools the agent
-// offers, so the same script serves the search rounds, the location report and the patch request.
+// inventory/pricing.py bulk_discount; fix `>=`). Turns are conditional on the system prompt and the
+// tools the session offers, so one script serves the reproduction test, the search rounds, the
+// location report and the patch requests.
 export const FIX_BLOCK = [
   'inventory/pricing.py',
   '```python',
@@ -12,8 +13,22 @@ export const FIX_BLOCK = [
   '```',
 ].join('\n');
 
+/** The reproduction test the scripted model writes: it fails on the fixture's code by assertion. */
+export const REPRO_FILE = 'tests/test_repro_threshold.py';
+export const REPRO_TEST = [
+  `FILE: ${REPRO_FILE}`,
+  '```python',
+  'from inventory.pricing import bulk_discount',
+  '',
+  '',
+  'def test_ten_units_get_the_bulk_discount():',
+  '    assert bulk_discount(10, 20.0) == 2.0',
+  '```',
+].join('\n');
+
 export function fixScript({ chunkDelayMs = 0 } = {}) {
   return [
+    { when: { systemIncludes: 'reproduces a reported bug' }, text: `A test for exactly ten units.\n\n${REPRO_TEST}\n`, repeat: true, chunkDelayMs },
     { when: { toolOffered: 'search_method' }, text: 'Looking at the discount code.', toolCalls: [{ name: 'search_method', args: { method_name: 'bulk_discount' } }], chunkDelayMs },
     { when: { toolOffered: 'search_class' }, toolCalls: [{ name: 'search_class', args: { class_name: 'PriceCalculator' } }], chunkDelayMs },
     {
@@ -21,7 +36,7 @@ export function fixScript({ chunkDelayMs = 0 } = {}) {
       toolCalls: [{ name: 'report_bug_locations', args: { locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', intended_behavior: 'Orders of exactly BULK_THRESHOLD units get the bulk discount (>= instead of >).' }] } }],
       repeat: true,
     },
-    { text: `The comparison must include the threshold.\n\n${FIX_BLOCK}\n`, repeat: true, chunkDelayMs },
+    { when: { systemIncludes: 'edit block' }, text: `The comparison must include the threshold.\n\n${FIX_BLOCK}\n`, repeat: true, chunkDelayMs },
   ];
 }
 

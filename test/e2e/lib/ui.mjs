@@ -4,7 +4,6 @@
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Skip } from './skip.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -136,16 +135,11 @@ export async function activeTabTitle(page) {
   return (await page.locator('.tab.active .label-name').first().innerText().catch(() => '')).trim();
 }
 
-/**
- * Waits for `locator` while watching for the extension saying that the agent is not in this build
- * (then the scenario is skipped, naming the missing feature) or for an error toast from Rover.
- */
+/** Waits for `locator` (a run's progress in the run view). */
 export async function waitForRunProgress(page, locator, timeout) {
   const deadline = Date.now() + timeout;
-  const missing = page.locator('.notification-toast').filter({ hasText: /not part of this Rover build/i }).first();
   while (Date.now() < deadline) {
     if (await locator.isVisible().catch(() => false)) return;
-    if (await missing.isVisible().catch(() => false)) throw new Skip(`agent not built yet: ${(await missing.innerText()).split('\n')[0]}`);
     await page.waitForTimeout(300);
   }
   throw new Error(`timed out after ${timeout} ms waiting for ${locator}`);

@@ -1,6 +1,8 @@
-// Scenario 2: Fix This Issue from the palette, as a user: issue text typed into the input box, the
-// scripted model drives searches, a location and a patch; the live run view shows stages with
-// file:line links (a click opens the file at that line); the progress ends; the diff review opens.
+// Scenario 2: Fix This Issue from the palette, as a user with only the issue's text (no failing test):
+// the scripted model writes a reproduction test, SBFL localizes from it, the model searches, reports a
+// location and patches; the live run view shows the reproduction test with its failure, the suspects,
+// stages with file:line links (a click opens the file at that line) and the candidate's verdict; the
+// progress ends; the diff review opens.
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { runCommand, quickPick, inputBox, setKeyViaUi, runView, cursorPosition, activeTabTitle, waitForRunProgress } from '../lib/ui.mjs';
@@ -38,6 +40,12 @@ export async function run({ page, shot, server, workspace }) {
     throw new Error(`the run ended "${st}" instead of done:\n${(await view.locator('body').innerText()).slice(0, 1500)}`);
   }
   assert.ok(await link.count() > 0, 'the run view shows file:line links');
+  // issue text only: the run wrote a reproduction test, localized from it, and says so
+  assert.match(await view.locator('#oracle').innerText(), /reproduction test Rover wrote/);
+  assert.match(await view.locator('#reproduction-test').innerText(), /bulk_discount\(10, 20\.0\)/);
+  assert.match(await view.locator('#reproduction-failure').innerText(), /assert|Error/);
+  assert.match(await view.locator('ol.suspects').innerText(), /bulk_discount/);
+  assert.match(await view.locator('.candidate.chosen').innerText(), /verdict: resolved/);
   await page.locator('.notification-toast').filter({ hasText: /Rover/ }).locator('.monaco-progress-container.active')
     .waitFor({ state: 'detached', timeout: 60_000 });
   const diff = page.locator('.monaco-diff-editor').first();
