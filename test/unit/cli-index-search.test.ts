@@ -1,11 +1,11 @@
 // `rover index`, `rover search` and `rover example` as a user runs them: child processes of the
 // built dist/cli.js on a temp copy of a fixture.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
+import { treeHash } from '../support/tree-hash';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -118,9 +118,24 @@ describe('rover search', () => {
 });
 
 describe('rover example', () => {
-  it('indexes the bundled example and runs the searches', async () => {
+  it('indexes the bundled example, runs the searches, then the whole fix session with the recorded model exchange', async () => {
+    const before = treeHash(join(ROOT, 'test', 'fixtures', 'py-inventory'));
     const r = await rover('example');
     expect(r.code, r.stderr).toBe(0);
+    for (const s of [
+      'The model is a RECORDED exchange',
+      'reproduction test #1 tests/test_bulk_threshold.py: kept',
+      'localization (sbfl): ochiai over 1 failing',
+      'candidate c1: regressed — breaks 1 previously passing test(s): tests/test_pricing.py::test_bulk_discount_above_threshold',
+      'candidate c2: resolved',
+      'selected c2: c2 passes the oracle test(s) tests/test_bulk_threshold.py::test_ten_units_get_the_bulk_discount',
+      '+    if quantity >= BULK_THRESHOLD:',
+      'Next steps',
+      'Rover: Fix This Issue',
+    ]) {
+      expect(r.stdout + r.stderr).toContain(s);
+    }
+    expect(treeHash(join(ROOT, 'test', 'fixtures', 'py-inventory'))).toBe(before);
     for (const s of [
       'Found 1 class with name Cart in the codebase.',
       'Found 1 method with name total in class Cart.',

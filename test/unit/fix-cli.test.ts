@@ -75,7 +75,7 @@ describe('rover fix (child process)', () => {
       expect(res.stderr).toMatch(/reproduction test #1 tests\/test_repro.py: rejected — the test passes on the current code/);
       expect(res.stderr).toMatch(/reproduction test #2 tests\/test_repro.py: kept/);
       expect(res.stderr).toMatch(/localization \(sbfl\): ochiai over 1 failing/);
-      expect(res.stderr).toMatch(/\d\.\d{3} {2}bulk_discount {2}inventory\/pricing.py:\d+/);
+      expect(res.stderr).toMatch(/1\. bulk_discount {2}inventory\/pricing.py:\d+ {2}\(suspiciousness \d\.\d{3}\)/);
       expect(res.stderr).toMatch(/location inventory\/pricing.py:8-12 bulk_discount \(exact\)/);
       expect(res.stderr).toMatch(/candidate c1: unresolved — oracle test\(s\) still fail/);
       expect(res.stderr).toMatch(/selected c2: c2 passes the oracle test\(s\) tests\/test_repro.py::test_ten_units_get_the_discount/);

@@ -1,12 +1,14 @@
-// rover example: the main job on the bundled example repository (test/fixtures/py-inventory),
-// as a list of steps. The repository is read-only: it is indexed in place, the cache lives outside
-// it. Other parts add their steps (localize, validate, ...) to EXAMPLE_STEPS.
+// rover example: the main job on the bundled example repository (test/fixtures/py-inventory): its
+// index and the search API, then the whole fix session from the issue's text on a copy of it
+// (example-session.ts). The bundled repository is read-only: it is indexed in place, the cache lives
+// outside it, and the session works on a temp copy.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkspaceIndex } from '../../core/index/workspace-index';
 import { CodeSearch } from '../../core/search/code-search';
 import { renderOutcome } from '../../core/search/render';
 import { CliError, parse } from '../args';
+import { runExampleSession, NEXT_STEPS } from './example-session';
 import { formatStats } from './index-cmd';
 
 export interface ExampleContext {
@@ -67,5 +69,17 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await index.close();
   }
-  return 0;
+  console.log(`\n== ${EXAMPLE_STEPS.length + 1}. Fix the issue: reproduction test → localization → candidates → validation → choice`);
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  let ok: boolean;
+  try {
+    ok = await runExampleSession(root, (t) => console.log(t), ac.signal);
+  } finally {
+    process.off('SIGINT', onSig);
+  }
+  if (ac.signal.aborted) return 130;
+  console.log(`\n${NEXT_STEPS}`);
+  return ok ? 0 : 1;
 }

@@ -169,7 +169,8 @@ export async function run(argv: string[]): Promise<number> {
   return result.status === 'budget-exhausted' ? 3 : 1;
 }
 
-function printEvent(e: AgentEvent, log: (s: string) => void): void {
+/** One line (or a few) per session event, as `rover fix` prints them on stderr. */
+export function printEvent(e: AgentEvent, log: (s: string) => void): void {
   switch (e.type) {
     case 'stage':
       if (e.stage !== 'done') log(`== ${e.stage}${e.message ? `: ${e.message}` : ''}`);
@@ -182,7 +183,8 @@ function printEvent(e: AgentEvent, log: (s: string) => void): void {
       break;
     case 'localization':
       log(`  localization (${e.source}): ${e.message}`);
-      for (const s of e.suspects) log(`    ${s.score.toFixed(3)}  ${s.symbol}  ${s.file}:${s.line}`);
+      // ranked by SBFL score plus evidence (stack, issue words, history), so scores need not fall monotonically
+      e.suspects.forEach((s, i) => log(`    ${i + 1}. ${s.symbol}  ${s.file}:${s.line}  (suspiciousness ${s.score.toFixed(3)})`));
       break;
     case 'search':
       log(`  ${e.ok ? '·' : '!'} ${e.api}(${Object.values(e.args).map((v) => JSON.stringify(v)).join(', ')}) → ${e.summary}`);
