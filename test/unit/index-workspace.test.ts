@@ -9,10 +9,8 @@ import { LiveTrees } from '../../src/core/index/live-trees';
 import { defaultCacheDir } from '../../src/core/index/cache';
 import { WorkspaceIndex } from '../../src/core/index/workspace-index';
 import type { IndexWarning } from '../../src/core/index/types';
-import { runProcess } from '../../src/core/proc/run';
 
 const FIX = join(__dirname, '..', 'fixtures', 'lang');
-const ROOT = join(__dirname, '..', '..');
 
 let work: string;
 let repo: string;
