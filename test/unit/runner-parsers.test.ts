@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandSpec, detectRunner, NoRunnerError, testArgsFor } from '../../src/core/validate';
 import { parseJestJson, parseJunit, parsePytestRA, parseTap } from '../../src/core/validate/parsers';
+import { runProcess } from '../../src/core/proc/run';
 import { FIXTURES } from '../support/fixture-repo';
 
 const made: string[] = [];
@@ -67,6 +68,22 @@ describe('parsers', () => {
     ].join('\n'));
     expect(r.results).toEqual({ 'tests/t.py::test_a[a - b]': 'passed', 'tests/t.py::C::test_b': 'failed', 'tests/u.py': 'error', 'tests/t.py::test_c': 'xfail', 'tests/t.py::test_d': 'xpass' });
     expect(r.failures.map((f) => f.message)).toEqual(['assert 1 == 2', 'ModuleNotFoundError: x']);
+  });
+
+  it('pytest -rA in a narrow terminal: the cut summary line gives way to the traceback\'s E lines', async () => {
+    // a real run with COLUMNS=60 (an editor's extension host has no terminal width of its own)
+    const dir = await mkdtemp(join(tmpdir(), 'rover-narrow-'));
+    try {
+      await writeFile(join(dir, 'test_narrow_terminal_example.py'), 'def test_ten_units_get_the_bulk_discount_at_the_threshold_quantity():\n    total = 20.0\n    assert total == 18.0\n\n\nclass TestC:\n    def test_method_with_a_rather_long_name_that_is_cut(self):\n        raise KeyError("missing widget")\n');
+      const run = await runProcess('/usr/bin/python3', ['-m', 'pytest', '-rA', '-p', 'no:cacheprovider', 'test_narrow_terminal_example.py'], { cwd: dir, env: { ...process.env, COLUMNS: '60' }, timeoutMs: 120_000 });
+      const r = parsePytestRA(run.stdout);
+      expect(r.failures.map((f) => [f.id, f.message])).toEqual([
+        ['test_narrow_terminal_example.py::test_ten_units_get_the_bulk_discount_at_the_threshold_quantity', 'assert 20.0 == 18.0'],
+        ['test_narrow_terminal_example.py::TestC::test_method_with_a_rather_long_name_that_is_cut', "KeyError: 'missing widget'"],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('JUnit from mocha xunit (suite titles) and from a plain file-less report', () => {

@@ -43,9 +43,26 @@ export function parsePytestRA(output: string): ParsedResults {
     const id = rest.trim();
     if (!id || !(id.includes('::') || /\.py$/.test(id))) continue;
     results[id] = status;
-    if (status === 'failed' || status === 'error') failures.push({ id, message: message || m[1], ...locate(output, id) });
+    if (status === 'failed' || status === 'error') {
+      // pytest cuts summary lines to the terminal width ("FAILED t.py::test - ..."); the traceback
+      // section's "E   " lines hold the whole message
+      if (!message || message.endsWith('...')) message = sectionErrors(output, id) || message;
+      failures.push({ id, message: message || m[1], ...locate(output, id) });
+    }
   }
   return { results, failures };
+}
+
+/** The "E   ..." lines of a test's failure section (pytest's long traceback), joined. */
+function sectionErrors(output: string, id: string): string {
+  const name = id.split('::').slice(1).join('.').replace(/\[.*$/, '').split('.').pop();
+  if (!name) return '';
+  const header = new RegExp(`^_+ \\S*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\[.*\\])? _+$`, 'm').exec(output);
+  if (!header) return '';
+  const rest = output.slice(header.index + header[0].length);
+  const end = rest.search(/^(_+ \S.* _+|=+ .* =+)$/m);
+  const section = end >= 0 ? rest.slice(0, end) : rest.slice(0, 20000);
+  return section.split('\n').filter((l) => l.startsWith('E ')).map((l) => l.slice(1).trim()).slice(0, 12).join('\n');
 }
 
 /** The "path:line: Error" pytest prints at the end of a failure's traceback section. */
