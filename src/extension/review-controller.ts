@@ -130,7 +130,9 @@ export class ReviewController implements vscode.Disposable {
       await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal (${n} hunk${n === 1 ? '' : 's'})`, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     } else {
       try {
-        await vscode.commands.executeCommand('vscode.changes', `Rover's proposal (${files.length} files)`, pairs.map(([a, b, c]) => [a, b, c]));
+        // the multi-diff editor adds "(N files)" to the title itself
+        const n = session.remaining();
+        await vscode.commands.executeCommand('vscode.changes', `Rover's proposal, ${n} hunk${n === 1 ? '' : 's'}`, pairs.map(([a, b, c]) => [a, b, c]));
       } catch {
         const [, left, right] = pairs[0];
         await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal`, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
