@@ -41,7 +41,8 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     await browser?.close();
   });
 
-  it('renders stages, searches, locations, candidates and cost; links post open messages; text stays text', async () => {
+  /** A page running the run view's script, with VS Code's webview API stood in; what it posts is collected. */
+  async function viewPage() {
     const page = await browser.newPage();
     const posted: unknown[] = [];
     await page.exposeFunction('__post', (m: unknown) => posted.push(m));
@@ -53,6 +54,11 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     });
     await page.addScriptTag({ content: readFileSync(join(MEDIA, 'run.js'), 'utf8') });
     await expect.poll(() => posted).toContainEqual({ type: 'ready' });
+    return { page, posted };
+  }
+
+  it('renders stages, searches, locations, candidates and cost; links post open messages; text stays text', async () => {
+    const { page, posted } = await viewPage();
 
     let s = newRunView('r1', 'Bulk discount <b>not</b> applied', 0);
     s = reduceRunView(s, { type: 'stage', stage: 'retrieve', message: 'asking the model' });
@@ -81,17 +87,7 @@ describe.skipIf(!existsSync(CHROMIUM))('run view script in Chromium', () => {
     await page.close();
   }, 60_000);
   it('shows the session: reproduction attempts, the kept test with its failure, the suspects with links, each candidate\'s verdict, notes', async () => {
-    const page = await browser.newPage();
-    const posted: unknown[] = [];
-    await page.exposeFunction('__post', (m: unknown) => posted.push(m));
-    await page.setContent(`<html><head><style>${readFileSync(join(MEDIA, 'run.css'), 'utf8')}</style></head><body><main id="app"></main></body></html>`);
-    await page.evaluate(() => {
-      const w = globalThis as unknown as { acquireVsCodeApi: () => unknown; __post: (m: unknown) => void };
-      let st: unknown;
-      w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__post(m), setState: (x: unknown) => (st = x), getState: () => st });
-    });
-    await page.addScriptTag({ content: readFileSync(join(MEDIA, 'run.js'), 'utf8') });
-    await expect.poll(() => posted).toContainEqual({ type: 'ready' });
+    const { page, posted } = await viewPage();
 
     let s = newRunView('r2', 'Bulk discount not applied', 0);
     s = reduceRunView(s, { type: 'stage', stage: 'reproduce', message: 'writing a test' });
