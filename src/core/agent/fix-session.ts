@@ -300,7 +300,8 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
       r.error = r.reason;
     }
     if (r.status === 'cancelled') r.diff = r.reviewDiff = r.chosenId = undefined;
-    if (r.status !== 'cancelled' && r.status !== 'no-patch') emit({ type: 'error', message: r.reason, recoverable: false });
+    // a Stop carries what its step already reported (the agent emits its own errors): said once
+    if (!(e instanceof Stop) && r.status !== 'cancelled') emit({ type: 'error', message: r.reason, recoverable: false });
     return finish();
   } finally {
     if (ownIndex && index) await index.close().catch(() => undefined);
