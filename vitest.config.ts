@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // names the Debian packages this machine lacks (their tests skip)
+    globalSetup: ['test/support/system-deps-setup.ts'],
   },
 });

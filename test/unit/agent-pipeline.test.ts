@@ -9,6 +9,7 @@ import { createProvider } from '../../src/core/llm';
 import { listRoverWorktrees } from '../../src/core/validate/worktree';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
+import { lacks } from '../support/system-deps';
 
 const KEY = 'sk-pipeline';
 let server: ScriptedServer | undefined;
@@ -21,7 +22,7 @@ afterEach(async () => {
 const block = (search: string, replace: string) => `inventory/pricing.py\n<<<<<<< SEARCH\n${search}\n=======\n${replace}\n>>>>>>> REPLACE\n`;
 
 describe('runFixPipeline', () => {
-  it('validates every candidate with the project tests and picks the one that resolves the issue', async () => {
+  it.skipIf(lacks('python3-pytest'))('validates every candidate with the project tests and picks the one that resolves the issue', async () => {
     const r = await makeFixtureRepo('py-inventory');
     repos.push(r);
     server = await startScriptedServer({

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
+import { lacks } from '../support/system-deps';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const KEY = 'sk-fix-cli-secret-987654321';
@@ -47,7 +48,7 @@ async function withServer<T>(fn: (s: ScriptedServer) => Promise<T>): Promise<T> 
 }
 
 describe('rover fix (child process)', () => {
-  it('anthropic: writes a patch that passes the fixture tests, a trajectory without the key, and a prediction line', async () => {
+  it.skipIf(lacks('python3-pytest'))('anthropic: writes a patch that passes the fixture tests, a trajectory without the key, and a prediction line', async () => {
     const r = await makeFixtureRepo('py-inventory');
     repos.push(r);
     await withServer(async (s) => {

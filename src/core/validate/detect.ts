@@ -69,8 +69,10 @@ function jsSpec(repoDir: string, script: string): TestRunnerSpec | undefined {
     return { kind: 'node', command: ['node', '--test', '--test-reporter={reporter}', '--test-reporter-destination={junit}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
   }
   if (tool === 'mocha' || tool === '_mocha') {
-    const { options, targets } = splitTargets(dropReporter(rest));
-    return { kind: 'mocha', command: [bin('mocha'), '--reporter', 'xunit', '--reporter-option', 'output={junit}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
+    // Rover's own reporter (validate/mocha-reporter.ts) writes the report in every mocha version;
+    // --bail would hide every result after the first failure, and a before/after comparison needs them all
+    const { options, targets } = splitTargets(dropReporter(rest).filter((a) => a !== '--bail' && a !== '-b'));
+    return { kind: 'mocha', command: [bin('mocha'), '--reporter', '{mocha-reporter}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
   }
   if (tool === 'jest') {
     const { options, targets } = splitTargets(dropReporter(rest));
