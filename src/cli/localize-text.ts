@@ -6,13 +6,13 @@ import type { Formula, LocalizationResult, RankedLocation } from '../core/locali
 
 const TIE_REASON: Record<RankedLocation['tieBrokenBy'], string> = {
   none: '',
-  'test-support': 'test-support code (pytester, testutils) goes after the project\'s own code',
-  stack: 'the failing tests\' tracebacks pass through one and not the other',
-  issue: 'the issue points at one more (its traceback, a name it mentions, or its words in the code)',
-  history: 'past commits whose messages read like the issue touched its file more',
-  'test-name': 'its file is named like the failing test\'s file',
-  lines: 'more of its lines have this score',
-  unbroken: 'nothing sets them apart (same evidence); listed by path',
+  'test-support': "set apart by test-support code (pytester, testutils) going after the project's own",
+  stack: "set apart by the failing tests' tracebacks",
+  issue: 'set apart by the issue (a traceback in it, names it mentions, its words in the code)',
+  history: 'set apart by past commits whose messages read like the issue',
+  'test-name': "set apart by file names (named like the failing test's file)",
+  lines: 'set apart by how many of their lines have this score',
+  unbroken: 'nothing sets them apart (the same evidence): listed by path',
 };
 
 /** What the list is ordered by: the SBFL score on a 0..1 scale (dstar squashed) plus the evidence. */
@@ -50,7 +50,7 @@ export function formatText(r: LocalizationResult, top: number): string {
     lines.push(`${String(e.rank).padStart(3)}. ${fmt(rankScore(r.formula, e))}  ${e.file}:${e.line}  ${name}`);
     const ev = evidenceWords(e);
     lines.push(`       ${r.formula} ${fmt(e.score)}: run by ${e.ef} of ${failing} failing and ${e.ep} of ${passing} passing tests${e.evidence ? `; + ${fmt(e.evidence)} evidence: ${ev}` : ''}`);
-    if (e.tieSize > 1) lines.push(`       tied with ${e.tieSize - 1} other(s) at ${r.formula} ${fmt(e.score)} (tie group ${e.tieGroup}): ${TIE_REASON[e.tieBrokenBy]}`);
+    if (e.tieSize > 1) lines.push(`       tied with ${e.tieSize - 1} other(s) at ${r.formula} ${fmt(e.score)} (tie group ${e.tieGroup}), ${TIE_REASON[e.tieBrokenBy]}`);
   }
   const big = r.tieGroups.filter((g) => g.size > 1).slice(0, 3);
   if (big.length) {

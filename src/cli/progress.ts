@@ -53,7 +53,8 @@ export function startProgress(first: string | undefined, opts: ProgressOptions =
   };
   const render = () => {
     if (current === undefined || Date.now() - since < delay) return;
-    const width = Math.max(20, (out.columns ?? 80) - 1);
+    // a terminal of unknown size (script(1), some CI consoles) says 0 columns
+    const width = Math.max(20, (out.columns || 80) - 1);
     const text = `${FRAMES[frame++ % FRAMES.length]} ${current}  ${Math.floor(secs())} s`;
     out.write(`\r\x1b[K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     live = true;

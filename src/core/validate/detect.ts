@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { editableSourceDirs } from './editable-installs';
 import type { ReportFormat, RunnerKind, TestRunnerSpec } from './types';
 
 export const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -105,8 +106,12 @@ function splitTargets(args: string[]): { options: string[]; targets: string[] } 
 }
 
 export async function detectRunner(repoDir: string, override?: Partial<TestRunnerSpec> | string[], opts: { python?: string } = {}): Promise<TestRunnerSpec> {
+  return ownSourcesFirst(await chooseRunner(repoDir, override, opts), repoDir);
+}
+
+async function chooseRunner(repoDir: string, override?: Partial<TestRunnerSpec> | string[], opts: { python?: string } = {}): Promise<TestRunnerSpec> {
   if (Array.isArray(override)) {
-    if (override.length === 0) return detectRunner(repoDir, undefined, opts);
+    if (override.length === 0) return chooseRunner(repoDir, undefined, opts);
     return commandSpec(override, repoDir, opts.python);
   }
   if (override?.command?.length) {
@@ -115,6 +120,21 @@ export async function detectRunner(repoDir: string, override?: Partial<TestRunne
   }
   const detected = await detectFromFiles(repoDir, opts.python);
   return override ? { ...detected, ...override } : detected;
+}
+
+/**
+ * An editable install (`pip install -e .`) of this project makes its interpreter import the user's
+ * folder wherever the tests run: the worktree's copies of the folders it names go first on PYTHONPATH.
+ */
+export function ownSourcesFirst(spec: TestRunnerSpec, repoDir: string): TestRunnerSpec {
+  if (!spec.python) return spec;
+  const dirs = editableSourceDirs(repoDir, spec.python).filter((d) => !spec.pythonPath?.includes(d));
+  if (dirs.length === 0) return spec;
+  return {
+    ...spec,
+    pythonPath: [...dirs, ...(spec.pythonPath ?? [])],
+    detectedFrom: `${spec.detectedFrom ?? spec.kind}; an editable install of this project imports ${dirs.join(', ')} from your folder, so the worktree's own copy goes first on PYTHONPATH`,
+  };
 }
 
 /** A user-given argv: guess its report format from the tool it names. */
