@@ -123,3 +123,11 @@ export function repoDir(value: string | undefined, flag = '--repo'): string {
   if (!st.isDirectory()) throw new CliError(`${flag} ${value ?? '.'}: not a folder (${dir})`);
   return dir;
 }
+
+/** The engine names VS Code settings in its advice; on the command line the same thing is an option. */
+export function inCliWords(message: string, commandFlag = '--command ARG ...'): string {
+  return message
+    .replace(/Set "rover\.tests\.command" \(e\.g\. \["bin\/test", "\{tests\}"\]\)/g, `Pass the test command with ${commandFlag} (in VS Code: the rover.tests.command setting)`)
+    .replace(/set "rover\.tests\.command"( \/ the Python interpreter setting)?/g, (_m, py: string | undefined) => `pass ${commandFlag}${py ? ' / --python PATH' : ''}`);
+}
+

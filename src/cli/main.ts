@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `rover <command> ...`: the engine headless. Each command lives in its own module.
-import { CliError, DASH_NOTE, EXIT, EXIT_CODES } from './args';
+import { CliError, DASH_NOTE, EXIT, EXIT_CODES, inCliWords } from './args';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
@@ -47,7 +47,7 @@ function expected(err: Error): CliError | undefined {
     case 'NotAGitRepoError':
       return new CliError(err.message, EXIT.badInput);
     case 'NoRunnerError':
-      return new CliError(err.message.replace('Set "rover.tests.command"', 'Pass the test command (--command ARG ... / --test-command "ARGV"; in VS Code the rover.tests.command setting)'), EXIT.badInput);
+      return new CliError(inCliWords(err.message, '--command ARG ... (localize: --test-command "ARGV")'), EXIT.badInput);
     case 'LocalizeError':
       return new CliError(err.message, (err as { code?: string }).code === 'bad-input' ? EXIT.badInput : EXIT.failed);
     default:

@@ -86,6 +86,13 @@ describe('rover: folders, files and exit codes', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--repo \/nonexistent\/rover-repo: no such folder/);
     expect(r.stderr + r.stdout).not.toMatch(/test runner/);
+    // a real folder without a test runner: the advice is the command-line option, not a VS Code setting
+    const bare = await fixture('validate-notests');
+    await rm(join(bare.dir, 'pytest.ini'), { force: true });
+    await runProcess('git', ['commit', '-qam', 'no runner'], { cwd: bare.dir, timeoutMs: 30_000 });
+    const none = await rover(['validate', '--repo', bare.dir, '--patch', patch]);
+    expect(none.stdout).toMatch(/No test runner found/);
+    expect(none.stdout).toMatch(/Pass the test command with --command ARG \.\.\. \(in VS Code: the rover\.tests\.command setting\)/);
   });
 
   it('localize outside a git repository explains itself without a stack trace, exit 2', async () => {

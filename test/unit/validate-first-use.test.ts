@@ -59,7 +59,11 @@ describe('validate judges a patch by what it changed', () => {
     // an exact id nothing reported is still a target that did not run, with what did run
     const typo = await validatePatch({ repo: repo.dir, patch: await fixSlug(repo.dir), tests: ['test/slug.test.js::slugify collapses repeated separator'] });
     expect(typo.verdict).toBe('unresolved');
-    expect(typo.explanation).toMatch(/did not run at all: check the id/);
+    expect(typo.explanation).toMatch(/did not run at all: check the id; test\/slug\.test\.js::slugify collapses repeated separator: did you mean "test\/slug\.test\.js::slugify collapses repeated separators"/);
+    // the test's title without its file (as mocha and the BugsJS lists write it) names the same target
+    const byTitle = await validatePatch({ repo: repo.dir, patch: await fixSlug(repo.dir), tests: ['slugify collapses repeated separators'] });
+    expect(byTitle.verdict).toBe('resolved');
+    expect(byTitle.explanation).toMatch(/All 1 target test\(s\) pass with the patch/);
   });
 
   it.skipIf(lacks('python3-pytest'))('a test file given as a test id selects its tests (pytest)', async () => {
@@ -111,8 +115,20 @@ describe('mocha test ids: file::outer > inner, with "did you mean"', () => {
   });
 });
 
-describe('editable installs (.venv + pip install -e .)', () => {
-  it.skipIf(lacks('python3-venv', 'python3-pytest', 'python3-coverage'))("the worktree's own src/ is what the tests import, for localize and validate", async () => {
+describe('which copy of a src-layout project the tests import', () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('not installed: the run\'s own src/ is on the path (the tests could not import the package)', async () => {
+    const repo = await fixture('py-src-layout');
+    const runner = await detectRunner(repo.dir);
+    expect(runner.pythonPath).toEqual(['src']);
+    expect(runner.detectedFrom).toMatch(/a src layout: the run's own src goes first on PYTHONPATH/);
+    const patch = await diffFor(repo.dir, 'src/calc/__init__.py', (t) => t.replace('    return x\n', '    return min(x, hi)\n'));
+    const v = await validatePatch({ repo: repo.dir, patch });
+    expect(v.verdict).toBe('resolved');
+    const loc = await localize({ repo: repo.dir, failing: ['tests/test_calc.py::test_clamp_high'], allPassing: true, cacheDir: false });
+    expect(loc.entries[0]).toMatchObject({ file: 'src/calc/__init__.py', method: 'clamp' });
+  });
+
+  it.skipIf(lacks('python3-venv', 'python3-pytest', 'python3-coverage'))("installed for development (.venv + pip install -e .): the worktree's own src/ is what the tests import, for localize and validate", async () => {
     const repo = await fixture('py-src-layout');
     const venv = await runProcess('/usr/bin/python3', ['-m', 'venv', '--system-site-packages', '.venv'], { cwd: repo.dir, timeoutMs: 120_000 });
     expect(venv.code, venv.stderr).toBe(0);

@@ -174,7 +174,7 @@ describe('validatePatch on JS fixtures', () => {
     expect(Date.now() - t0).toBeLessThan(120_000);
   });
 
-  it('mocha through the xunit reporter, node_modules linked into the worktree', async () => {
+  it("mocha through Rover's reporter, node_modules linked into the worktree", async () => {
     repo = await makeFixtureRepo('validate-mocha');
     await symlink(resolve(__dirname, '..', '..', 'node_modules'), join(repo.dir, 'node_modules'), 'dir');
     expect(await simpleGit(repo.dir).raw(['status', '--porcelain'])).toBe('');

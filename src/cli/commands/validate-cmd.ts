@@ -2,7 +2,7 @@
 // Runs the project's tests before and after the patch in a worktree and prints the verdict.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CliError, EXIT, parse, repoDir } from '../args';
+import { CliError, EXIT, inCliWords, parse, repoDir } from '../args';
 import { startProgress } from '../progress';
 import { detectRunner, validatePatch, type TestStatus } from '../../core/validate';
 
@@ -82,6 +82,8 @@ export async function run(argv: string[]): Promise<number> {
     console.error('rover: cancelled; the tests were stopped and the worktree removed');
     return EXIT.cancelled;
   }
+  r.explanation = inCliWords(r.explanation);
+  for (const t of [r.before, r.after]) if (t.error) t.error = inCliWords(t.error);
   const ok = r.verdict === 'resolved';
   if (values.json) {
     const slim = (t: typeof r.before) => ({ command: t.command, exitCode: t.exitCode, timedOut: t.timedOut, durationMs: t.durationMs, results: t.results, failures: t.failures, error: t.error });

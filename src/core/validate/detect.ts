@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { editableSourceDirs } from './editable-installs';
+import { editableSourceDirs, srcLayoutDirs } from './editable-installs';
 import type { ReportFormat, RunnerKind, TestRunnerSpec } from './types';
 
 export const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -123,17 +123,20 @@ async function chooseRunner(repoDir: string, override?: Partial<TestRunnerSpec> 
 }
 
 /**
- * An editable install (`pip install -e .`) of this project makes its interpreter import the user's
- * folder wherever the tests run: the worktree's copies of the folders it names go first on PYTHONPATH.
+ * The tests must import the run directory's copy of the project: a src layout, and the folders an
+ * editable install (`pip install -e .`) names in the user's tree, go first on PYTHONPATH
+ * (validate/editable-installs.ts says why).
  */
 export function ownSourcesFirst(spec: TestRunnerSpec, repoDir: string): TestRunnerSpec {
   if (!spec.python) return spec;
-  const dirs = editableSourceDirs(repoDir, spec.python).filter((d) => !spec.pythonPath?.includes(d));
+  const editable = editableSourceDirs(repoDir, spec.python);
+  const dirs = [...new Set([...srcLayoutDirs(repoDir), ...editable])].filter((d) => !spec.pythonPath?.includes(d));
   if (dirs.length === 0) return spec;
+  const why = editable.length ? `an editable install of this project imports ${editable.join(', ')} from your folder` : 'a src layout';
   return {
     ...spec,
     pythonPath: [...dirs, ...(spec.pythonPath ?? [])],
-    detectedFrom: `${spec.detectedFrom ?? spec.kind}; an editable install of this project imports ${dirs.join(', ')} from your folder, so the worktree's own copy goes first on PYTHONPATH`,
+    detectedFrom: `${spec.detectedFrom ?? spec.kind}; ${why}: the run's own ${dirs.join(', ')} goes first on PYTHONPATH`,
   };
 }
 

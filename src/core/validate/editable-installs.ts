@@ -1,8 +1,10 @@
-// `pip install -e .` makes the environment import the project from the user's folder (a .pth line
-// naming <repo>/src, or setuptools' __editable__ finder mapping packages to it), so tests run in a
-// worktree would test the user's files instead of the worktree's: localize measures "no code of
-// the project", validate judges the unpatched code. The folders such an install points at inside
-// the repository are found here; the runner puts the worktree's copies of them first on PYTHONPATH,
+// Which copy of the project do the tests import? `python -m pytest` puts the run directory first on
+// sys.path, which is enough for a flat layout. A src layout (the package in src/) is imported from
+// wherever it is installed: with `pip install -e .` from the user's folder (a .pth line naming
+// <repo>/src, or setuptools' __editable__ finder mapping packages to it), else from site-packages or
+// a Debian package of the same name. Tests run in a worktree would then test the user's files or an
+// installed release instead of the worktree's: localize measures "no code of the project", validate
+// judges the unpatched code. The folders found here go first on PYTHONPATH as the worktree's copies,
 // ahead of site-packages and of any finder appended to sys.meta_path.
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -75,3 +77,17 @@ export function editableSourceDirs(repoDir: string, python: string): string[] {
   }
   return [...found].sort();
 }
+
+/** `src` when the project keeps its packages in src/ (a package folder or module there, src itself no package). */
+export function srcLayoutDirs(repoDir: string): string[] {
+  const src = join(repoDir, 'src');
+  if (!existsSync(src) || existsSync(join(src, '__init__.py'))) return [];
+  let names: string[];
+  try {
+    names = readdirSync(src);
+  } catch {
+    return [];
+  }
+  return names.some((n) => n.endsWith('.py') || existsSync(join(src, n, '__init__.py'))) ? ['src'] : [];
+}
+

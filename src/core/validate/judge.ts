@@ -3,6 +3,7 @@
 // hundreds of failures that have nothing to do with the issue is common); only exact test ids given
 // as targets must pass. A file or class given as a target (`tests/test_config.py`,
 // `tests/test_x.py::TestC`, `test/app.js::outer`) selects the tests under it.
+import { matchTestIds, suggestTestIds } from '../localize/ids';
 import { isPassing, type TestRunResult, type TestStatus, type ValidationReport, type Verdict } from './types';
 
 const FAILING: ReadonlySet<TestStatus> = new Set(['failed', 'error', 'xpass']);
@@ -38,8 +39,19 @@ export function judge(before: TestRunResult, after: TestRunResult, requested?: s
     return mk('error', same ? `The tests cannot run here, with or without the patch: ${after.error}` : `The tests ran before the patch but not with it: ${after.error}`);
   }
   const reported = new Set([...beforeIds, ...afterIds]);
-  // a requested id that is no single test but has tests under it is a selection, not a target
-  const oracle = (requested ?? []).filter((r) => reported.has(r) || expandTestId(r, reported).length === 0);
+  // a requested id that is no single test but has tests under it is a selection, not a target; one in
+  // another accepted form (mocha's full title, a parametrized test without its parameter) stands for
+  // the tests it names
+  const aliases = matchTestIds((requested ?? []).filter((r) => !reported.has(r)), reported);
+  const oracle = [
+    ...new Set(
+      (requested ?? []).flatMap((r) => {
+        if (reported.has(r)) return [r];
+        if (expandTestId(r, reported).length) return [];
+        return aliases.get(r) ?? [r];
+      }),
+    ),
+  ];
   const ids = [...new Set([...oracle, ...reported])].sort();
   if (ids.length === 0) {
     return mk('no-tests', 'No tests ran: the project has no tests Rover could find for this change. Rover can write a reproduction test for the issue (Fix This Issue does) and use it as the oracle.');
@@ -71,7 +83,11 @@ export function judge(before: TestRunResult, after: TestRunResult, requested?: s
       return mk('resolved', `All ${oracle.length} target test(s) pass with the patch${already.length ? ` (${already.length} already passed before it)` : ''}; no previously passing test fails.${old(others)}`, extra);
     }
     const missing = notPassing.filter((t) => after.results[t] === undefined);
-    const hint = missing.length ? ` (${missing.length} did not run at all: check the id; ${reported.size ? `the run reported e.g. ${[...reported].slice(0, 2).join(', ')}` : 'the run reported no test'})` : '';
+    const near = missing.flatMap((m) => {
+      const s = suggestTestIds(m, reported);
+      return s.length ? [`${m}: did you mean ${s.map((x) => `"${x}"`).join(' or ')}?`] : [];
+    });
+    const hint = missing.length ? ` (${missing.length} did not run at all: check the id${near.length ? `; ${near.join('; ')}` : ''})` : '';
     return mk('unresolved', `${notPassing.length} of ${oracle.length} target test(s) still do not pass: ${list(notPassing)}${hint}.${old(others)}`, extra);
   }
   const fresh = stillFailing.filter((t) => !alreadyFailing.includes(t));
