@@ -75,6 +75,20 @@ describe('validate judges a patch by what it changed', () => {
   });
 });
 
+describe('a project that does not run on this Python', () => {
+  it.skipIf(lacks('python3-pytest'))('says which import failed and that another interpreter may be needed', async () => {
+    const repo = await fixture('validate-notests');
+    // requests 2.10 on Python 3.10+: collections.MutableMapping is gone
+    await writeFile(join(repo.dir, 'conftest.py'), 'import collections\n\nBase = collections.MutableMapping\n');
+    await writeFile(join(repo.dir, 'test_pkg.py'), 'def test_answer():\n    assert True\n');
+    await runProcess('git', ['add', '-A'], { cwd: repo.dir, timeoutMs: 30_000 });
+    await runProcess('git', ['commit', '-qm', 'old project'], { cwd: repo.dir, timeoutMs: 30_000 });
+    const r = await validatePatch({ repo: repo.dir, patch: await diffFor(repo.dir, 'pkg/__init__.py', (t) => t.replace('42', '43')) });
+    expect(r.verdict).toBe('error');
+    expect(r.explanation).toMatch(/The tests could not start: loading \S+conftest\.py raised AttributeError: module 'collections' has no attribute 'MutableMapping' \(exit 4\)\. If the project needs another Python than/);
+  });
+});
+
 describe('mocha of express\'s era (2.1)', () => {
   it('validate reads its results (its xunit reporter wrote to stdout), drops --bail, names nested suites file::outer > inner > test; localize takes those ids', async (ctx) => {
     const repo = await fixture('validate-mocha2');

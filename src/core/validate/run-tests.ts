@@ -156,6 +156,12 @@ function crashMessage(spec: TestRunnerSpec, code: number | null, output: string)
   if (/SyntaxError|IndentationError/.test(output) && /error(s)? during collection|ImportError while importing/.test(output)) {
     return `The tests could not be collected (syntax/import error, exit ${code}).\n${tail(output, 1500)}`;
   }
+  // the project's own code fails to import under this interpreter (an old project on a new Python)
+  const conftest = /ImportError while loading conftest '([^']+)'/.exec(output);
+  const err = /^E\s+(\w+(?:Error|Exception)): (.*)$/m.exec(output);
+  if (conftest && err && spec.python) {
+    return `The tests could not start: loading ${conftest[1]} raised ${err[1]}: ${err[2]} (exit ${code}). If the project needs another Python than ${spec.python}, give that interpreter (a .venv in the project is used by default).\n${tail(output, 1500)}`;
+  }
   return `The test command exited with ${code} before reporting any test result.\n${tail(output, 1500)}`;
 }
 
