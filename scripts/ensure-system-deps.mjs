@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs the Debian packages in scripts/system-deps.mjs that this machine lacks. Run by `npm test`
-// (pretest), `npm run setup` and `.ci/run`.
+// (its first step), `npm run setup` and `.ci/run`.
 //   as root, with apt-get:  apt-get update + apt-get install -y of the missing ones
 //   otherwise:              one line naming them and the command; exit 0 (the tests that need them
 //                           are skipped and say so), or 1 with --strict (CI must not skip)

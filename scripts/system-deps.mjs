@@ -1,5 +1,5 @@
 // The Debian packages Rover's tests, end-to-end suite and benchmarks need: the one list that
-// `npm test` (pretest), `npm run setup`, `.ci/run`, the e2e runner and the unit tests' skip notes read.
+// `npm test` (its first step), `npm run setup`, `.ci/run`, the e2e runner and the unit tests' skip notes read.
 // To add a package, add an entry here; nothing else names them.
 //
 // `check` says how to tell the package is usable, by what the tests actually use (an interpreter

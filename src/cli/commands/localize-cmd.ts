@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult } from '../../core/localize';
-import { commandSpec } from '../../core/validate/detect';
+import { commandSpec, ownSourcesFirst } from '../../core/validate/detect';
 import type { TestRunnerSpec } from '../../core/validate/types';
 import { CliError, EXIT, parse, repoDir } from '../args';
 import { formatText, rankScore } from '../localize-text';
@@ -94,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     // commandSpec knows Python runners; the JS ones the localizer can drive are recognised here
     if (/(^|\/)_?mocha$/.test(words[0])) runner = { ...runner, kind: 'mocha' };
     else if (/(^|\/)node$/.test(words[0]) && words.includes('--test')) runner = { ...runner, kind: 'node' };
+    runner = ownSourcesFirst(runner, repo);
   }
   let result: LocalizationResult;
   const progress = startProgress(undefined, { quiet: values.json });
