@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    globalSetup: ['test/support/global-setup.ts'],
+    // builds a stale dist/; names the Debian packages this machine lacks (their tests skip)
+    globalSetup: ['test/support/global-setup.ts', 'test/support/system-deps-setup.ts'],
   },
 });

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `rover <command> ...`: the engine headless. Each command lives in its own module.
-import { CliError } from './args';
+import { CliError, DASH_NOTE, EXIT, EXIT_CODES, inCliWords } from './args';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
   index: { summary: 'index <dir> [--json]  build or refresh the workspace index', load: () => import('./commands/index-cmd') },
-  search: { summary: 'search <dir> <api> <args...> [--json]  run one search API call', load: () => import('./commands/search-cmd') },
+  search: { summary: 'search <dir> <api> [--] <args...> [--json]  run one search API call', load: () => import('./commands/search-cmd') },
   localize: { summary: 'localize --repo DIR --failing TEST...  rank suspicious methods from coverage', load: () => import('./commands/localize-cmd') },
   fix: { summary: 'fix --repo DIR --issue FILE|-  propose a patch for an issue', load: () => import('./commands/fix-cmd') },
   validate: { summary: 'validate --repo DIR --patch FILE  run the tests before/after a patch', load: () => import('./commands/validate-cmd') },
@@ -15,35 +15,59 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
-  return ['usage: rover <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  rover ${c.summary}`)].join('\n');
+  return [
+    'usage: rover <command> [options]     rover <command> --help',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  rover ${c.summary}`),
+    '',
+    DASH_NOTE,
+    EXIT_CODES,
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return name ? 0 : 2;
+    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return main([rest[0], '--help']);
+    (name ? console.log : console.error)(usage());
+    return name ? EXIT.ok : EXIT.badInput;
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
     console.error(`rover: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    return EXIT.badInput;
   }
   const mod = await cmd.load();
   return mod.run(rest);
+}
+
+/** Errors the engine throws for a situation the user can fix: their message is the whole story. */
+function expected(err: Error): CliError | undefined {
+  switch (err.name) {
+    case 'NotAGitRepoError':
+      return new CliError(err.message, EXIT.badInput);
+    case 'NoRunnerError':
+      return new CliError(inCliWords(err.message, '--command ARG ... (localize: --test-command "ARGV")'), EXIT.badInput);
+    case 'LocalizeError':
+      return new CliError(err.message, (err as { code?: string }).code === 'bad-input' ? EXIT.badInput : EXIT.failed);
+    default:
+      return undefined;
+  }
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
+  (raw: unknown) => {
+    const err = raw instanceof CliError ? raw : raw instanceof Error ? expected(raw) ?? raw : raw;
     if (err instanceof CliError) {
-      console.error(`rover: ${err.message}`);
+      if (err.help) console.log(err.message);
+      else console.error(`rover: ${err.message}`);
       process.exitCode = err.exitCode;
     } else {
       console.error(`rover: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.failed;
     }
   },
 );

@@ -22,6 +22,7 @@ import { startCodeServer, installExtension, workbenchUrl } from './lib/code-serv
 import { makeWorkspace, REPO_ROOT } from './lib/workspace.mjs';
 import { launchBrowser, newPage, openWorkbench, shot as takeShot } from './lib/ui.mjs';
 import { GROUPS, UI_SCENARIOS, Skip } from './plan.mjs';
+import { installCommand, missingDeps } from '../../scripts/system-deps.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (n) => argv.includes(n);
@@ -197,25 +198,18 @@ async function packageVsix() {
   return mine;
 }
 
-/** Names the Debian packages a run needs and lacks, instead of failing deep inside an install. */
+/** Names the Debian packages a run needs and lacks (scripts/system-deps.mjs), instead of failing deep inside an install. */
 function missingSystemPackages(coldInstall) {
-  const onPath = (n) => (process.env.PATH || '').split(':').some((d) => d && existsSync(join(d, n)));
-  const missing = [];
-  if (!existsSync(process.env.ROVER_E2E_CHROMIUM || '/usr/bin/chromium')) missing.push('chromium');
-  if (!onPath('rg')) missing.push('ripgrep');
-  if (!onPath('git')) missing.push('git');
-  if (coldInstall) {
-    if (!existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
-    if (!onPath('make') || !onPath('g++')) missing.push('build-essential');
-  }
-  return missing;
+  const chromiumElsewhere = process.env.ROVER_E2E_CHROMIUM && existsSync(process.env.ROVER_E2E_CHROMIUM);
+  const wanted = [...(chromiumElsewhere ? [] : ['chromium']), 'ripgrep', 'git', ...(coldInstall ? ['libkrb5-dev', 'build-essential'] : [])];
+  return missingDeps(wanted).map((d) => d.pkg);
 }
 
 async function main() {
   const cold = !existsSync(join(codeServerDir(), '.complete'));
   const missing = missingSystemPackages(cold);
   if (missing.length) {
-    throw Object.assign(new Error(`missing system packages: ${missing.join(' ')}\ninstall them as root: apt-get install -y ${missing.join(' ')} (or run .ci/run as root)`), { plain: true });
+    throw Object.assign(new Error(`missing system packages: ${missing.join(' ')}\ninstall them: ${installCommand(missing)} (or run \`npm run setup\` / .ci/run as root)`), { plain: true });
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const f of readdirSync(ARTIFACTS)) rmSync(join(ARTIFACTS, f), { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { listRoverWorktrees } from '../../src/core/validate/worktree';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type Script, type ScriptedServer } from '../support/scripted-model-server.mjs';
 import { FIX_BLOCK } from '../support/py-inventory-fix';
+import { lacks } from '../support/system-deps';
 
 const KEY = 'sk-test-agent-secret-0123456789';
 const ISSUE_FILE = 'ISSUE.md';
@@ -91,7 +92,7 @@ async function pytestPassesWith(diff: string): Promise<{ ok: boolean; out: strin
 }
 
 describe('runAgent over real SDK clients', () => {
-  it.each(['anthropic', 'openai'] as ProviderId[])('%s: searches, reports the location, patches; the patch passes the tests', async (id) => {
+  it.skipIf(lacks('python3-pytest')).each(['anthropic', 'openai'] as ProviderId[])('%s: searches, reports the location, patches; the patch passes the tests', async (id) => {
     const r = await repo();
     const before = await treeHash(r.dir);
     await serve([SEARCH_TURN, REPORT_TURN, { text: GOOD_PATCH }]);
@@ -136,7 +137,7 @@ describe('runAgent over real SDK clients', () => {
     expect(server!.requests.every((q) => !q.rawBody.includes(KEY))).toBe(true);
   }, 60_000);
 
-  it('answers malformed and outside-repo tool calls with errors and carries on; retries edits that do not match or break syntax; survives a 429', async () => {
+  it.skipIf(lacks('python3-pytest'))('answers malformed and outside-repo tool calls with errors and carries on; retries edits that do not match or break syntax; survives a 429', async () => {
     const r = await repo();
     const before = await treeHash(r.dir);
     await serve([

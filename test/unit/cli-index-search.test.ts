@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
+import { lacks } from '../support/system-deps';
 import { treeHash } from '../support/tree-hash';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 
@@ -118,7 +119,7 @@ describe('rover search', () => {
 });
 
 describe('rover example', () => {
-  it('indexes the bundled example, runs the searches, then the whole fix session with the recorded model exchange', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('indexes the bundled example, runs the searches, then the whole fix session with the recorded model exchange', async () => {
     const before = treeHash(join(ROOT, 'test', 'fixtures', 'py-inventory'));
     const r = await rover('example');
     expect(r.code, r.stderr).toBe(0);

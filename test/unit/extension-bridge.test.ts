@@ -11,6 +11,7 @@ import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
 import { treeHash } from '../support/tree-hash';
 import { FIX_BLOCK } from '../support/py-inventory-fix';
+import { lacks } from '../support/system-deps';
 
 const ISSUE = readFileSync(join(__dirname, '..', 'fixtures', 'py-inventory', 'ISSUE.md'), 'utf8');
 const FAILING = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
@@ -37,7 +38,7 @@ afterEach(async () => {
 });
 
 describe('editor fix orchestration', () => {
-  it('runs the core session: localizes from the failing test (its suspects reach the prompt), patches, validates in a worktree, leaves the tree untouched', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('runs the core session: localizes from the failing test (its suspects reach the prompt), patches, validates in a worktree, leaves the tree untouched', async () => {
     repo = await makeFixtureRepo('py-inventory');
     server = await startScriptedServer({ script: SCRIPT, expectedKey: 'sk-test' });
     const before = treeHash(repo.dir);
@@ -121,7 +122,7 @@ describe('editor fix orchestration', () => {
     expect(d.diff).toContain('+new file');
   }, 60_000);
 
-  it('validates the working tree changes before/after and runs impacted tests on the saved files in a worktree', async () => {
+  it.skipIf(lacks('python3-pytest'))('validates the working tree changes before/after and runs impacted tests on the saved files in a worktree', async () => {
     repo = await makeFixtureRepo('py-inventory');
     const { writeFile } = await import('node:fs/promises');
     const file = join(repo.dir, 'inventory', 'pricing.py');

@@ -10,6 +10,7 @@ import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer, type ScriptedTurn } from '../support/scripted-model-server.mjs';
 import { listRoverWorktrees } from '../../src/core/validate/worktree';
 import { treeHash } from '../support/tree-hash';
+import { lacks } from '../support/system-deps';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const KEY = 'sk-fix-cli-secret-987654321';
@@ -58,7 +59,7 @@ async function withServer<T>(fn: (s: ScriptedServer) => Promise<T>, script: Scri
 }
 
 describe('rover fix (child process)', () => {
-  it('from the issue alone: reproduction test → localization → candidates → the validated one; --json reports every step; patch, trajectory and prediction written', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('from the issue alone: reproduction test → localization → candidates → the validated one; --json reports every step; patch, trajectory and prediction written', async () => {
     const r = await makeFixtureRepo('py-inventory');
     repos.push(r);
     const before = treeHash(r.dir);
@@ -119,7 +120,7 @@ describe('rover fix (child process)', () => {
     expect(tests.code, tests.stdout).toBe(0);
   }, 480_000);
 
-  it('openai via OPENAI_BASE_URL with --failing, issue on stdin, diff on stdout', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('openai via OPENAI_BASE_URL with --failing, issue on stdin, diff on stdout', async () => {
     const r = await makeFixtureRepo('py-inventory');
     repos.push(r);
     await withServer(async (s) => {
@@ -179,7 +180,7 @@ describe('rover fix (child process)', () => {
     expect(await listRoverWorktrees(r.dir)).toEqual([]);
   }, 240_000);
 
-  it('a budget spent before any patch: exit 3 and the cost of every call', async () => {
+  it.skipIf(lacks('python3-pytest'))('a budget spent before any patch: exit 3 and the cost of every call', async () => {
     const r = await makeFixtureRepo('py-inventory');
     repos.push(r);
     const big = { input_tokens: 2_000_000, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };

@@ -12,6 +12,7 @@ import { listRoverWorktrees } from '../../src/core/validate/worktree';
 import { parseReviewPatch } from '../../src/extension/logic/patch-hunks';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer, type ScriptedTurn } from '../support/scripted-model-server.mjs';
+import { lacks } from '../support/system-deps';
 import { treeHash } from '../support/tree-hash';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -88,7 +89,7 @@ async function session(repo: FixtureRepo, script: ScriptedTurn[], over: Partial<
 }
 
 describe('fix session from the issue text alone', () => {
-  it('python: a reproduction test (after an ImportError one is rejected) → SBFL → three candidates → the fixing one, with the tests named', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('python: a reproduction test (after an ImportError one is rejected) → SBFL → three candidates → the fixing one, with the tests named', async () => {
     const r = await pyRepo();
     const trajectoryPath = `${r.dir}-traj.json`;
     const { res, events, before, server } = await session(r, [
@@ -162,7 +163,7 @@ describe('fix session from the issue text alone', () => {
     expect(await listRoverWorktrees(r.dir)).toEqual([]);
   });
 
-  it('a model that never writes a usable reproduction test: the search-only path, said so', async () => {
+  it.skipIf(lacks('python3-pytest'))('a model that never writes a usable reproduction test: the search-only path, said so', async () => {
     const r = await pyRepo();
     const { res, events } = await session(r, [
       { when: REPRO, text: 'I would rather not write a test.' },
@@ -187,7 +188,7 @@ describe('fix session from the issue text alone', () => {
   });
 });
 
-describe('one budget over every model call', () => {
+describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('one budget over every model call', () => {
   it('reached during reproduction: a clean stop, the cost of every call, no file changed', async () => {
     const r = await pyRepo();
     const { res, before, server } = await session(r, [
@@ -250,7 +251,7 @@ describe('one budget over every model call', () => {
   });
 });
 
-describe('cancel at any step', () => {
+describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('cancel at any step', () => {
   for (const stage of ['reproduce', 'localize', 'retrieve', 'patch', 'validate'] as const) {
     it(`during ${stage}: cancelled, the tree byte-identical, no worktree left`, async () => {
       const r = await pyRepo();

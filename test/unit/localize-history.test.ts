@@ -12,6 +12,7 @@ import { lineSpectra } from '../../src/core/localize/sbfl';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
+import { lacks } from '../support/system-deps';
 
 const repos: FixtureRepo[] = [];
 afterEach(async () => {
@@ -151,7 +152,7 @@ describe('history in the ranking', () => {
 });
 
 describe('history in localize, end to end', () => {
-  it('reads the repository log while the tests run and marks the files similar past commits touched', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('reads the repository log while the tests run and marks the files similar past commits touched', async () => {
     const repo = await makeFixtureRepo('localize-py');
     repos.push(repo);
     await commitTo(repo.dir, 'shop/pricing.py', '\n', 'Coupons: a percent coupon is applied to the order total');

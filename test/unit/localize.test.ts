@@ -13,6 +13,7 @@ import { jsEngine, mochaArgv, tapUnescape } from '../../src/core/localize/js-col
 import { disarmHints } from '../../src/core/localize/istanbul-register';
 import type { TestRunnerSpec } from '../../src/core/validate/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
+import { lacks } from '../support/system-deps';
 
 const PY = '/usr/bin/python3';
 const FAILING_PY = 'tests/test_pricing.py::test_full_discount_coupon';
@@ -40,7 +41,7 @@ afterEach(async () => {
 });
 
 describe('localize: Python (pytest + coverage.py)', () => {
-  it('ranks the planted bug first, at the buggy line, and leaves the user tree untouched', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('ranks the planted bug first, at the buggy line, and leaves the user tree untouched', async () => {
     const repo = await fixture('localize-py');
     const statusBefore = await simpleGit(repo.dir).raw(['status', '--porcelain', '--ignored']);
     const res = await localize({
@@ -64,7 +65,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(await simpleGit(repo.dir).raw(['status', '--porcelain', '--ignored'])).toBe(statusBefore);
   });
 
-  it('works through `coverage run` with per-function contexts (unittest runner) and all three formulas', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('works through `coverage run` with per-function contexts (unittest runner) and all three formulas', async () => {
     const repo = await fixture('localize-py');
     const spec: TestRunnerSpec = { kind: 'unittest', command: [PY, '-m', 'unittest', '-v', '{tests}'], reportFormat: 'exit-code', python: PY };
     for (const formula of ['ochiai', 'dstar', 'tarantula'] as const) {
@@ -97,7 +98,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     for (const r of [first, second]) expect(r.entries[0]).toMatchObject({ file: 'shop/text.py', testNameMatch: 2 });
   });
 
-  it("does not count the code that reports a failure as the failing test's", async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))("does not count the code that reports a failure as the failing test's", async () => {
     const repo = await fixture('localize-py');
     // project hooks that run only for failures: one after the test has finished, one to explain a failed assert
     await writeFile(
@@ -139,7 +140,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(await readFile(join(repo.dir, 'described.txt'), 'utf8')).not.toBe('');
   });
 
-  it.runIf(existsSync('/usr/lib/python3/dist-packages/_pytest'))('when the project is pytest itself, explaining its own failed asserts is not measured', async () => {
+  it.runIf(existsSync('/usr/lib/python3/dist-packages/_pytest') && !lacks('python3-pytest', 'python3-coverage'))('when the project is pytest itself, explaining its own failed asserts is not measured', async () => {
     const repo = await fixture('localize-py');
     // the project carries its own pytest, as pytest's repository does: `python -m pytest` runs it
     for (const pkg of ['_pytest', 'pytest']) await cp(join('/usr/lib/python3/dist-packages', pkg), join(repo.dir, pkg), { recursive: true });
@@ -152,7 +153,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(res.entries.find((e) => e.method === 'apply_coupon')).toMatchObject({ file: 'shop/pricing.py', ep: 0 });
   });
 
-  it('serves repeated runs from the cache and re-collects after a change', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('serves repeated runs from the cache and re-collects after a change', async () => {
     const repo = await fixture('localize-py');
     const cache = await cacheDir();
     const opts = { repo: repo.dir, failing: [FAILING_PY], passing: ['tests/test_pricing.py::test_order_total', 'tests/test_pricing.py::test_unit_price_bulk'], runner: pytestSpec, cacheDir: cache };
@@ -166,7 +167,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(third.fromCache).toBe(0);
   });
 
-  it('does not cache a test that measured nothing, so the next run measures it again', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('does not cache a test that measured nothing, so the next run measures it again', async () => {
     const repo = await fixture('localize-py');
     const cache = await cacheDir();
     // tests in a folder coverage leaves out stand for a run whose tracer gave up: they measure nothing
@@ -189,7 +190,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(err.message).toMatch(/no failing test given.*reproduction test/s);
   });
 
-  it('names tests that fail to collect', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('names tests that fail to collect', async () => {
     const repo = await fixture('localize-py');
     await writeFile(join(repo.dir, 'tests', 'test_broken.py'), 'def test_x(:\n    pass\n');
     const err = await localize({ repo: repo.dir, failing: ['tests/test_broken.py::test_x'], runner: pytestSpec, cacheDir: false }).catch((e) => e);
@@ -214,7 +215,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(err.message).toMatch(/pip install coverage/);
   });
 
-  it('reports a timeout naming the test that was running', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('reports a timeout naming the test that was running', async () => {
     const repo = await fixture('localize-py');
     const spec: TestRunnerSpec = { ...pytestSpec, env: { ROVER_FIXTURE_SLOW: '1' } };
     const err = await localize({ repo: repo.dir, failing: ['tests/test_slow.py::test_sleeps_when_asked'], runner: spec, cacheDir: false, timeoutMs: 12000 }).catch((e) => e);
@@ -223,7 +224,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(err.message).toMatch(/timed out after 12 s while running tests\/test_slow\.py::test_sleeps_when_asked/);
   });
 
-  it('warns when files change while the tests run', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('warns when files change while the tests run', async () => {
     const repo = await fixture('localize-py');
     const res = await localize({
       repo: repo.dir,
@@ -238,7 +239,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     expect(res.warnings.join('\n')).toMatch(/No passing test/);
   });
 
-  it('CLI prints the ranking as text and as JSON, and rejects bad flags', async () => {
+  it.skipIf(lacks('python3-pytest', 'python3-coverage'))('CLI prints the ranking as text and as JSON, and rejects bad flags', async () => {
     const repo = await fixture('localize-py');
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);

@@ -34,7 +34,7 @@ describe('detectRunner', () => {
     expect((await detectRunner(await project({ 'package.json': '{"scripts":{"test":"jest --coverage"}}' }))).kind).toBe('jest');
     expect((await detectRunner(await project({ 'package.json': '{"scripts":{"test":"vitest"}}' }))).command).toContain('--reporter=json');
     expect((await detectRunner(await project({ 'package.json': '{"scripts":{"test":"mocha -R dot --require ./setup.js spec/"}}' }))).command)
-      .toEqual(['mocha', '--reporter', 'xunit', '--reporter-option', 'output={junit}', '--require', './setup.js', '{tests}']);
+      .toEqual(['mocha', '--reporter', '{mocha-reporter}', '--require', './setup.js', '{tests}']);
     expect((await detectRunner(await project({ 'go.mod': 'module x\n' }))).kind).toBe('go');
     expect((await detectRunner(await project({ 'Cargo.toml': '[package]\n' }))).kind).toBe('cargo');
     expect((await detectRunner(await project({ 'pom.xml': '<project/>' }))).kind).toBe('maven');

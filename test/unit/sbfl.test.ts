@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
 import { codeTerms, identifierTokens, isTestPath, isTestSupportPath, issueFrames, issueSimilarity, issueTextScores, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/hints';
-import { matchTestIds, normalizeTestId } from '../../src/core/localize/ids';
+import { matchTestIds, normalizeTestId, suggestTestIds, withSuggestions } from '../../src/core/localize/ids';
 import { rankFunctions, unitScore } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
 import { toAgentLocalization } from '../../src/core/localize/localize';
@@ -315,5 +315,19 @@ describe('test id matching', () => {
     expect(m.get('tests/test_d.py::test_opt[/file.py]')).toEqual(['tests/test_d.py::test_opt[/tmp/abc/file.py]']);
     expect(m.has('nope')).toBe(false);
     expect(normalizeTestId('t.py::x[/a/b/c.py]')).toBe('t.py::x[/c.py]');
+  });
+
+  it('JS ids: file::outer > inner, mocha\'s full title with or without the file, the old xunit form; near misses get suggestions', () => {
+    const produced = ['test/app.js::app > .render(name) > should work', 'test/app.js::app > .render(name) > should fail', 'test/b.js::app > .render(name) > should work', 'tests/t.py::test_x'];
+    const m = matchTestIds(['test/app.js::app > .render(name) > should work', 'app .render(name) should fail', 'test/app.js::app .render(name) > should work', 'app > .render(name) > should work', 'test/app.js::app > render > should work'], produced);
+    expect(m.get('test/app.js::app > .render(name) > should work')).toEqual(['test/app.js::app > .render(name) > should work']);
+    expect(m.get('app .render(name) should fail')).toEqual(['test/app.js::app > .render(name) > should fail']);
+    expect(m.get('test/app.js::app .render(name) > should work')).toEqual(['test/app.js::app > .render(name) > should work']);
+    // without the file, every file's test of that title
+    expect(m.get('app > .render(name) > should work')).toEqual(['test/app.js::app > .render(name) > should work', 'test/b.js::app > .render(name) > should work']);
+    expect(m.has('test/app.js::app > render > should work')).toBe(false);
+    expect(suggestTestIds('test/app.js::app > render > should work', produced)[0]).toBe('test/app.js::app > .render(name) > should work');
+    expect(withSuggestions(['test/app.js::app > render > shuold fial'], produced)).toMatch(/\(did you mean "test\/app\.js::app > \.render\(name\) > should fail"/);
+    expect(suggestTestIds('zzz', produced)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { listRoverWorktrees } from '../../src/core/validate';
 import { startScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor } from './validate-helpers';
+import { lacks } from '../support/system-deps';
 
 const PRICING = 'inventory/pricing.py';
 const F2P = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
@@ -40,7 +41,7 @@ describe('chooseCandidate', () => {
   });
   afterAll(async () => repo.cleanup());
 
-  it('filters, votes and records why the winner won', async () => {
+  it.skipIf(lacks('python3-pytest'))('filters, votes and records why the winner won', async () => {
     const cands = ['stale', 'syntax', 'regress', 'other', 'fix', 'fixAgain'].map((id) => ({ id, diff: c[id] }));
     const r = await chooseCandidate(cands, { repo: repo.dir, oracle: [F2P] });
     expect(r.winner).toBe('fix');
@@ -59,7 +60,7 @@ describe('chooseCandidate', () => {
     expect(await listRoverWorktrees(repo.dir)).toEqual([]);
   });
 
-  it('breaks a tie with the model as reviewer, and says so', async () => {
+  it.skipIf(lacks('python3-pytest'))('breaks a tie with the model as reviewer, and says so', async () => {
     const server = await startScriptedServer({ script: [{ text: 'Both pass. BEST: other' }] });
     try {
       const provider = createProvider({ provider: 'anthropic', apiKey: 'k', baseUrl: server.url, maxRetries: 0 });

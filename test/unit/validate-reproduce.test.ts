@@ -13,6 +13,7 @@ import { listRoverWorktrees } from '../../src/core/validate';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';
+import { lacks } from '../support/system-deps';
 
 const ISSUE = 'bulk_discount gives no discount for exactly 10 units, but orders of 10 or more should get 10% off.';
 const IMPORT_ERROR_TEST = 'FILE: tests/test_repro.py\n```python\nfrom inventory.missing_module import bulk_discount\n\ndef test_threshold():\n    assert bulk_discount(10, 20.0) == 2.0\n```\n';
@@ -36,7 +37,7 @@ describe('reproduction test', () => {
     expect(newFileDiff('t/a.py', 'x = 1\ny = 2\n')).toBe('diff --git a/t/a.py b/t/a.py\nnew file mode 100644\n--- /dev/null\n+++ b/t/a.py\n@@ -0,0 +1,2 @@\n+x = 1\n+y = 2\n');
   });
 
-  it('rejects an import error and a passing test, keeps the one failing by assertion, then it decides among candidates', async () => {
+  it.skipIf(lacks('python3-pytest'))('rejects an import error and a passing test, keeps the one failing by assertion, then it decides among candidates', async () => {
     server.setScript([{ text: IMPORT_ERROR_TEST }, { text: PASSING_TEST }, { text: GOOD_TEST }]);
     const provider = createProvider({ provider: 'anthropic', apiKey: 'k', baseUrl: server.url, maxRetries: 0 });
     const state = await userTreeState(repo.dir);
@@ -60,7 +61,7 @@ describe('reproduction test', () => {
     expect(choice.ranking.find((x) => x.id === 'noop')?.reason).toMatch(/oracle test\(s\) still fail/);
   });
 
-  it('gives up after the attempts, with every reason', async () => {
+  it.skipIf(lacks('python3-pytest'))('gives up after the attempts, with every reason', async () => {
     server.setScript([{ text: 'I cannot write a test.' }, { text: PASSING_TEST }]);
     const provider = createProvider({ provider: 'anthropic', apiKey: 'k', baseUrl: server.url, maxRetries: 0 });
     const r = await generateReproductionTest({ repo: repo.dir, issue: ISSUE, provider, maxAttempts: 2 });

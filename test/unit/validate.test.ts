@@ -13,6 +13,7 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { detectRunner, validatePatch, listRoverWorktrees } from '../../src/core/validate';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';
+import { lacks } from '../support/system-deps';
 
 const PRICING = 'inventory/pricing.py';
 const F2P = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
@@ -29,7 +30,7 @@ describe('validatePatch on the pytest fixture', () => {
     await rm(wtParent, { recursive: true, force: true });
   });
 
-  it('fail→pass: the fix resolves the failing test and leaves the user tree alone', async () => {
+  it.skipIf(lacks('python3-pytest'))('fail→pass: the fix resolves the failing test and leaves the user tree alone', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
     const state = await userTreeState(repo.dir);
     const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
@@ -46,7 +47,7 @@ describe('validatePatch on the pytest fixture', () => {
     expect(await readdir(join(wtParent, (await readdir(wtParent))[0]))).toEqual([]);
   });
 
-  it('pass→fail: a patch that breaks other tests is "regressed" and names them', async () => {
+  it.skipIf(lacks('python3-pytest'))('pass→fail: a patch that breaks other tests is "regressed" and names them', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= 0'));
     const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
     expect(r.verdict).toBe('regressed');
@@ -54,7 +55,7 @@ describe('validatePatch on the pytest fixture', () => {
     expect(r.explanation).toMatch(/breaks \d+ test/);
   });
 
-  it('with an oracle: only the target test decides, missing counts as failing', async () => {
+  it.skipIf(lacks('python3-pytest'))('with an oracle: only the target test decides, missing counts as failing', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
     const r = await validatePatch({ repo: repo.dir, patch, tests: [F2P], worktreeParent: wtParent });
     expect(r.verdict).toBe('resolved');
@@ -64,7 +65,7 @@ describe('validatePatch on the pytest fixture', () => {
     expect(none.explanation).toMatch(/did not run/);
   });
 
-  it('crash: a syntax error in the patch fails collection and is reported as regressed', async () => {
+  it.skipIf(lacks('python3-pytest'))('crash: a syntax error in the patch fails collection and is reported as regressed', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('def bulk_discount', 'def bulk_discount(:\ndef _old'));
     const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
     expect(r.verdict).toBe('regressed');
@@ -86,7 +87,7 @@ describe('validatePatch on the pytest fixture', () => {
     expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([]);
   });
 
-  it('a dirty user tree: validates HEAD + the uncommitted changes, and leaves them as they were', async () => {
+  it.skipIf(lacks('python3-pytest'))('a dirty user tree: validates HEAD + the uncommitted changes, and leaves them as they were', async () => {
     // the user already fixed the bug but has not committed; an unrelated untracked test file exists too
     const p = join(repo.dir, PRICING);
     const orig = await readFile(p, 'utf8');
@@ -173,7 +174,7 @@ describe('validatePatch on JS fixtures', () => {
     expect(Date.now() - t0).toBeLessThan(120_000);
   });
 
-  it('mocha through the xunit reporter, node_modules linked into the worktree', async () => {
+  it("mocha through Rover's reporter, node_modules linked into the worktree", async () => {
     repo = await makeFixtureRepo('validate-mocha');
     await symlink(resolve(__dirname, '..', '..', 'node_modules'), join(repo.dir, 'node_modules'), 'dir');
     expect(await simpleGit(repo.dir).raw(['status', '--porcelain'])).toBe('');
@@ -192,7 +193,7 @@ describe('validatePatch on JS fixtures', () => {
 });
 
 describe('repositories without tests', () => {
-  it('pytest configured but no tests: "no-tests", suggesting the reproduction test', async () => {
+  it.skipIf(lacks('python3-pytest'))('pytest configured but no tests: "no-tests", suggesting the reproduction test', async () => {
     const repo = await makeFixtureRepo('validate-notests');
     const patch = await diffFor(repo.dir, 'pkg/__init__.py', (t) => t.replace('42', '43'));
     const r = await validatePatch({ repo: repo.dir, patch });

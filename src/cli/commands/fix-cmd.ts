@@ -6,7 +6,8 @@
 // inputs and prints the events. The API key comes from the environment only and is never printed.
 import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CliError, parse } from '../args';
+import { CliError, EXIT_CODES, parse } from '../args';
+import { startProgress } from '../progress';
 import { runFixSession, type FixSessionResult } from '../../core/agent/fix-session';
 import type { AgentEvent } from '../../core/agent/events';
 import { createProvider, type ProviderId } from '../../core/llm';
@@ -59,6 +60,33 @@ export async function run(argv: string[]): Promise<number> {
       quiet: { type: 'boolean' },
     },
     USAGE,
+    {
+      summary: 'Fixes an issue in one session: a reproduction test when no failing test is given, fault localization, candidate patches, validation of each in a worktree, the choice. Progress on stderr; the patch on stdout unless --out.',
+      options: {
+        repo: 'the repository (a git checkout; it is only read)',
+        issue: 'a file with the issue text, or - for stdin',
+        failing: 'a test that fails because of the issue (or comma-separated ids): the oracle instead of a reproduction test',
+        'no-reproduce': 'do not write a reproduction test when no failing test is given',
+        'no-localize': 'no fault localization: the model searches alone',
+        'no-validate': 'do not run the tests on the candidates (the first applicable one is taken)',
+        validate: 'validate (the default when a test runner is found)',
+        candidates: 'candidate patches at most (default 3; fewer when the budget would not cover another)',
+        budget: `most the session may spend on model calls, in USD (default ${DEFAULT_BUDGET_USD.toFixed(2)})`,
+        'max-rounds': 'search turns before the model must name the bug locations (default 8)',
+        'test-timeout': 'time limit of one test run, seconds',
+        'tests-command': 'the test command instead of the detected one, e.g. "python3 -m pytest {tests}"',
+        provider: 'anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY or a local --base-url)',
+        model: 'model id (default: the provider\'s default)',
+        'base-url': 'the model API\'s base URL (a local OpenAI-compatible server, a proxy)',
+        out: 'write the patch to this file',
+        trajectory: 'write the whole session (every request, tool call, test verdict, cost) as JSON',
+        predictions: 'append a SWE-bench prediction line (with --instance-id)',
+        'instance-id': 'the SWE-bench instance id for --predictions',
+        json: 'one JSON report of every step on stdout',
+        quiet: 'no progress on stderr',
+      },
+      notes: [EXIT_CODES],
+    },
   );
   if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}"\nusage: rover ${USAGE}`);
   if (!values.repo) throw new CliError(`--repo is required\nusage: rover ${USAGE}`);
@@ -112,8 +140,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const quiet = values.quiet || values.json;
+  // on a terminal a live line shows the current step and its seconds (a test run can take minutes);
+  // every event line clears it first, and the spinner redraws below
+  const tty = !quiet && process.stderr.isTTY;
+  const progress = tty ? startProgress(undefined) : undefined;
   const log = (s: string) => {
-    if (!quiet) process.stderr.write(`${s}\n`);
+    if (quiet) return;
+    process.stderr.write(`${tty ? '\r\x1b[K' : ''}${s}\n`);
   };
   log(`rover fix: ${provider.id} ${provider.model}, budget $${budgetUsd.toFixed(2)}${values.budget === undefined ? ' (the default; --budget USD to change)' : ''}`);
 
@@ -141,10 +174,14 @@ export async function run(argv: string[]): Promise<number> {
       maxRounds,
       budgetUsd,
       signal: ac.signal,
-      onEvent: (e) => printEvent(e, log),
+      onEvent: (e) => {
+        if (e.type === 'stage' && e.stage !== 'done') progress?.step(`${e.stage}${e.message ? `: ${e.message}` : ''}`);
+        printEvent(e, log);
+      },
       trajectoryPath: values.trajectory ? resolve(values.trajectory) : undefined,
     });
   } finally {
+    progress?.done();
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
   }

@@ -6,26 +6,49 @@ import { join, resolve } from 'node:path';
 import { WorkspaceIndex } from '../../core/index/workspace-index';
 import type { IndexStats, IndexWarning } from '../../core/index/types';
 import { CliError, parse } from '../args';
+import { startProgress } from '../progress';
 
-const USAGE = 'index <dir> [--json] [--no-cache] [--cache-dir DIR] [--exclude GLOB]...';
+const USAGE = 'index <dir> [--json] [--no-cache] [--cache-dir DIR] [--exclude GLOB]... [--max-file-kb N]';
+
+const HELP = {
+  summary:
+    'Parses every source file under <dir> with tree-sitter (honouring .gitignore) and prints what the index holds: files, languages, classes, functions and methods, the time, cache hits, and the files it skipped and why (too large, not UTF-8, ...). The cache lives outside the folder.',
+  options: {
+    json: 'print the statistics and every warning as JSON',
+    'no-cache': 'index cold into a throw-away cache',
+    'cache-dir': 'where the cache lives (default $XDG_CACHE_HOME/rover or ~/.cache/rover)',
+    exclude: 'extra gitignore-style patterns to skip (repeatable)',
+    'max-file-kb': 'files larger than this many KiB are skipped (default 1024; VS Code: rover.index.maxFileSizeKb)',
+  },
+};
 
 /** Opens the index for a CLI command; `noCache` uses a throw-away cache dir so the run is cold and leaves nothing. */
 export async function openIndexForCli(
   dirArg: string | undefined,
   usage: string,
-  opts: { noCache?: boolean; cacheDir?: string; exclude?: string[] },
+  opts: { noCache?: boolean; cacheDir?: string; exclude?: string[]; quiet?: boolean; maxFileKb?: string },
 ): Promise<{ index: WorkspaceIndex; root: string; dispose(): Promise<void> }> {
   if (!dirArg) throw new CliError(`missing <dir>\nusage: rover ${usage}`);
+  const maxKb = opts.maxFileKb === undefined ? undefined : Number(opts.maxFileKb);
+  if (maxKb !== undefined && !(Number.isFinite(maxKb) && maxKb > 0)) throw new CliError(`--max-file-kb must be a positive number of KiB (got "${opts.maxFileKb}")`);
   const root = resolve(dirArg);
   if (!existsSync(root)) throw new CliError(`${dirArg}: no such directory`);
   if (!statSync(root).isDirectory()) throw new CliError(`${dirArg}: not a directory`);
   const tmp = opts.noCache ? await mkdtemp(join(tmpdir(), 'rover-nocache-')) : undefined;
   let index: WorkspaceIndex;
+  // a live line on a terminal once it takes over two seconds; nothing otherwise
+  const progress = startProgress(`indexing ${root}`, { quiet: opts.quiet || !process.stderr.isTTY });
   try {
-    index = await WorkspaceIndex.open(root, { cacheDir: tmp ?? (opts.cacheDir ? resolve(opts.cacheDir) : undefined), exclude: opts.exclude });
+    index = await WorkspaceIndex.open(root, {
+      cacheDir: tmp ?? (opts.cacheDir ? resolve(opts.cacheDir) : undefined),
+      exclude: opts.exclude,
+      ...(maxKb !== undefined ? { maxFileBytes: Math.round(maxKb * 1024) } : {}),
+    });
   } catch (e) {
     if (tmp) await rm(tmp, { recursive: true, force: true });
     throw new CliError(e instanceof Error ? e.message : String(e), 1);
+  } finally {
+    progress.done();
   }
   return {
     index,
@@ -64,11 +87,13 @@ export async function run(argv: string[]): Promise<number> {
       'no-cache': { type: 'boolean' },
       'cache-dir': { type: 'string' },
       exclude: { type: 'string', multiple: true },
+      'max-file-kb': { type: 'string' },
     },
     USAGE,
+    HELP,
   );
   if (positionals.length > 1) throw new CliError(`unexpected argument(s): ${positionals.slice(1).join(' ')}\nusage: rover ${USAGE}`);
-  const opened = await openIndexForCli(positionals[0], USAGE, { noCache: values['no-cache'], cacheDir: values['cache-dir'], exclude: values.exclude });
+  const opened = await openIndexForCli(positionals[0], USAGE, { noCache: values['no-cache'], cacheDir: values['cache-dir'], exclude: values.exclude, quiet: values.json, maxFileKb: values['max-file-kb'] });
   try {
     const { index, root } = opened;
     // building the cache is this command's job: a failure to write it belongs in its report

@@ -1,14 +1,37 @@
 // rover localize: spectrum-based fault localization from per-test coverage.
-import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult, type RankedLocation } from '../../core/localize';
-import { commandSpec } from '../../core/validate/detect';
+import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult } from '../../core/localize';
+import { commandSpec, ownSourcesFirst } from '../../core/validate/detect';
 import type { TestRunnerSpec } from '../../core/validate/types';
-import { CliError, parse } from '../args';
+import { CliError, EXIT, parse, repoDir } from '../args';
+import { formatText, rankScore } from '../localize-text';
+import { startProgress } from '../progress';
+
+export { formatText };
 
 const USAGE =
   'localize --repo DIR --failing TEST... [--passing TEST... | --all-passing] [--issue FILE] [--top N] [--formula ochiai|dstar|tarantula] [--test-path P...] [--test-command ARGV] [--timeout SEC] [--in-place] [--no-cache] [--json]';
+
+const HELP = {
+  summary:
+    'Runs the tests once with per-test coverage in a git worktree (your files are never written) and ranks the functions the failing tests run by how suspicious they are: the score is the SBFL score of the function\'s most suspicious line plus evidence from tracebacks, the issue, file names and history.',
+  options: {
+    repo: 'the project (default: the current folder); a git repository unless --in-place',
+    failing: 'a failing test (repeatable): tests/test_x.py::test_y, test/app.js::outer > inner (mocha\'s full title "outer inner" works too)',
+    passing: 'passing tests to compare with (repeatable)',
+    'all-passing': 'run the whole suite; every test that passes counts as passing',
+    issue: 'the issue text (a file): its tracebacks, names and words add evidence',
+    top: 'how many functions to print (default 10)',
+    formula: 'ochiai (default), dstar or tarantula',
+    'test-path': 'test files or folders to run (default: the files the test ids name)',
+    'test-command': 'the test command, as words or a JSON array ({tests} = the selected tests), e.g. "python3 bin/test {tests}"',
+    timeout: 'seconds for the test run (default 600)',
+    'in-place': 'run the tests in the folder itself, not in a worktree (they may write files there; works outside git)',
+    'no-cache': 'measure again instead of using cached coverage',
+    json: 'print the ranking as JSON (no progress)',
+  },
+};
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -29,10 +52,10 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
     },
     USAGE,
+    HELP,
   );
   if (positionals.length) throw new CliError(`unexpected argument(s): ${positionals.join(' ')}\nusage: rover ${USAGE}`);
-  const repo = resolve(values.repo ?? '.');
-  if (!existsSync(repo) || !statSync(repo).isDirectory()) throw new CliError(`--repo ${repo}: no such directory`);
+  const repo = repoDir(values.repo);
   const formula = (values.formula ?? 'ochiai') as Formula;
   if (!FORMULAS.includes(formula)) throw new CliError(`--formula must be one of ${FORMULAS.join(', ')} (got "${values.formula}")`);
   const top = values.top === undefined ? 10 : Number(values.top);
@@ -71,8 +94,10 @@ export async function run(argv: string[]): Promise<number> {
     // commandSpec knows Python runners; the JS ones the localizer can drive are recognised here
     if (/(^|\/)_?mocha$/.test(words[0])) runner = { ...runner, kind: 'mocha' };
     else if (/(^|\/)node$/.test(words[0]) && words.includes('--test')) runner = { ...runner, kind: 'node' };
+    runner = ownSourcesFirst(runner, repo);
   }
   let result: LocalizationResult;
+  const progress = startProgress(undefined, { quiet: values.json });
   try {
     result = await localize({
       repo,
@@ -86,11 +111,19 @@ export async function run(argv: string[]): Promise<number> {
       isolate: !values['in-place'],
       cacheDir: values['no-cache'] ? false : undefined,
       timeoutMs: timeoutSec * 1000,
-      onProgress: values.json ? undefined : (m) => process.stderr.write(`rover: ${m}\n`),
+      onProgress: progress.step,
     });
   } catch (e) {
-    if (e instanceof LocalizeError) throw new CliError(e.message, 1);
+    if (e instanceof LocalizeError) throw new CliError(e.message, e.code === 'bad-input' ? EXIT.badInput : EXIT.failed);
+    if ((e as Error).name === 'NotAGitRepoError') {
+      throw new CliError(
+        `${repo} is not inside a git repository. Localize runs the tests in a git worktree so that your files are never touched: ` +
+          'make it one (git init && git add -A && git commit -m init), or pass --in-place to run the tests in the folder itself (they may write files there).',
+      );
+    }
     throw e;
+  } finally {
+    progress.done();
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   if (values.json) {
@@ -106,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
           fromCache: result.fromCache,
           warnings: result.warnings,
           tieGroups: result.tieGroups.slice(0, 10),
-          entries: result.entries.slice(0, top),
+          entries: result.entries.slice(0, top).map((e) => ({ ...e, rankScore: Math.round(rankScore(result.formula, e) * 1e6) / 1e6 })),
           agent: toAgentLocalization(result, top),
         },
         null,
@@ -121,36 +154,4 @@ export async function run(argv: string[]): Promise<number> {
 
 function splitList(s: string): string[] {
   return s.split(/\s*\n\s*/).map((x) => x.trim()).filter(Boolean);
-}
-
-const TIE_REASON: Record<RankedLocation['tieBrokenBy'], string> = {
-  none: 'alone',
-  'test-support': 'ordered by test-support code going last',
-  stack: 'ordered by stack',
-  issue: 'ordered by issue',
-  history: 'ordered by past commits like the issue',
-  'test-name': 'ordered by its file being named like the failing test',
-  lines: 'ordered by how many of its lines share the score',
-  unbroken: 'NOT separated: same stack/issue/name evidence',
-};
-
-export function formatText(r: LocalizationResult, top: number): string {
-  const lines: string[] = [];
-  lines.push(`${r.formula} over ${r.failing.length} failing / ${r.passing.length} passing tests — coverage ${r.mode} via ${r.tool}${r.fromCache ? ` (${r.fromCache} from cache)` : ''}, ${(r.collectMs / 1000).toFixed(1)} s`);
-  if (r.entries.length === 0) lines.push('No code outside the tests was executed by the failing tests.');
-  for (const e of r.entries.slice(0, top)) {
-    const name = e.method ? (e.className && !e.qualifiedName?.startsWith(e.className) ? `${e.className}.${e.qualifiedName}` : e.qualifiedName) : '<module level>';
-    const tie = e.tieSize > 1 ? `  tie group ${e.tieGroup} (${e.tieSize} at this score, ${TIE_REASON[e.tieBrokenBy]})` : '';
-    const hints = [e.stackScore ? `stack ${e.stackScore}` : '', e.issueTraceScore ? `issue traceback ${e.issueTraceScore}` : '', e.issueScore ? `issue ${e.issueScore}` : '', e.issueTextScore ? `issue words in its code ${e.issueTextScore}` : '', e.historyScore ? `past commits like the issue ${e.historyScore}` : '', e.testNameMatch ? `named like the failing test${e.testNameMatch === 1 ? ' (loosely)' : ''}` : '', e.evidence ? `+${e.evidence} evidence` : '']
-      .filter(Boolean)
-      .join(', ');
-    lines.push(`${String(e.rank).padStart(3)}. ${fmt(e.score)}  ${e.file}:${e.line}  ${name}  [ef ${e.ef} ep ${e.ep}${hints ? `; ${hints}` : ''}]${tie}`);
-  }
-  const big = r.tieGroups.filter((g) => g.size > 1).slice(0, 3);
-  if (big.length) lines.push(`tie groups: ${big.map((g) => `#${g.group} score ${fmt(g.score)} × ${g.size}${g.unbroken ? ` (${g.unbroken} not separable)` : ''}`).join('; ')}`);
-  return lines.join('\n') + '\n';
-}
-
-function fmt(x: number): string {
-  return Number.isFinite(x) ? x.toFixed(4) : '∞';
 }

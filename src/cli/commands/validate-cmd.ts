@@ -2,10 +2,26 @@
 // Runs the project's tests before and after the patch in a worktree and prints the verdict.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CliError, parse } from '../args';
+import { CliError, EXIT, inCliWords, parse, repoDir } from '../args';
+import { startProgress } from '../progress';
 import { detectRunner, validatePatch, type TestStatus } from '../../core/validate';
 
 const USAGE = 'validate --repo DIR --patch FILE|- [--tests ID ...] [--timeout SECONDS] [--command ARG ...] [--python PATH] [--no-uncommitted] [--json]';
+
+const HELP = {
+  summary:
+    'Runs the project\'s tests before and after a patch in a throw-away git worktree (your files are never written) and prints each test\'s result, fail→pass, pass→fail, the failures that were there before the patch, and a verdict. Exit 0 when resolved, 1 otherwise, 130 when cancelled.',
+  options: {
+    repo: 'the git repository (default: the current folder)',
+    patch: 'a unified diff (git diff format), or - for stdin',
+    tests: 'test ids to run: an exact id (tests/test_x.py::test_y, test/app.js::outer > inner) must pass; a file or class (tests/test_x.py) selects its tests',
+    timeout: 'seconds per test run (default 300)',
+    command: 'the test command, one word per --command ({tests} = the selected ids), e.g. --command npm --command test',
+    python: 'the Python interpreter for pytest (default: the repo\'s .venv, else /usr/bin/python3)',
+    'no-uncommitted': 'validate against HEAD alone, without your uncommitted changes',
+    json: 'print the report as JSON (no progress)',
+  },
+};
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -23,10 +39,10 @@ export async function run(argv: string[]): Promise<number> {
     python: { type: 'string' },
     'no-uncommitted': { type: 'boolean' },
     json: { type: 'boolean' },
-  }, USAGE);
+  }, USAGE, HELP);
   if (!values.repo) throw new CliError(`--repo is required\nusage: rover ${USAGE}`);
   if (!values.patch) throw new CliError(`--patch is required (a unified diff file, or - for stdin)\nusage: rover ${USAGE}`);
-  const repo = resolve(values.repo);
+  const repo = repoDir(values.repo);
   let patch: string;
   try {
     patch = values.patch === '-' ? await readStdin() : await readFile(resolve(values.patch), 'utf8');
@@ -43,37 +59,43 @@ export async function run(argv: string[]): Promise<number> {
   const tests = [...(values.tests ?? []), ...positionals].filter(Boolean);
   const runner = await detectRunner(repo, values.command?.length ? values.command : undefined, { python: values.python }).catch((e: Error) => {
     if (e.name === 'NoRunnerError') return undefined;
-    throw new CliError(e.message, 1);
+    throw new CliError(e.message, EXIT.failed);
   });
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
+  const progress = startProgress('validating in a git worktree', { quiet: values.json });
   let r;
   try {
     r = await validatePatch({
       repo, patch, tests: tests.length ? tests : undefined, timeoutMs, runner, signal: ac.signal,
       includeUncommitted: !values['no-uncommitted'],
-      onProgress: values.json ? undefined : (m) => console.error(`rover: ${m}`),
+      onProgress: progress.step,
     });
-  } catch (e) {
-    if ((e as Error).name === 'NotAGitRepoError') throw new CliError((e as Error).message, 1);
-    throw e;
   } finally {
+    progress.done();
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
   }
+  if (ac.signal.aborted) {
+    console.error('rover: cancelled; the tests were stopped and the worktree removed');
+    return EXIT.cancelled;
+  }
+  r.explanation = inCliWords(r.explanation);
+  for (const t of [r.before, r.after]) if (t.error) t.error = inCliWords(t.error);
   const ok = r.verdict === 'resolved';
   if (values.json) {
     const slim = (t: typeof r.before) => ({ command: t.command, exitCode: t.exitCode, timedOut: t.timedOut, durationMs: t.durationMs, results: t.results, failures: t.failures, error: t.error });
     console.log(JSON.stringify({
-      verdict: r.verdict, explanation: r.explanation, failToPass: r.failToPass, passToFail: r.passToFail, stillFailing: r.stillFailing,
+      verdict: r.verdict, explanation: r.explanation, failToPass: r.failToPass, passToFail: r.passToFail, stillFailing: r.stillFailing, alreadyFailing: r.alreadyFailing,
       runner: r.runner, appliedWith: r.appliedWith, durationMs: r.durationMs, before: slim(r.before), after: slim(r.after),
     }, null, 2));
-    return ok ? 0 : 1;
+    return ok ? EXIT.ok : EXIT.failed;
   }
   const ids = [...new Set([...Object.keys(r.before.results), ...Object.keys(r.after.results)])].sort();
   const mark = (s?: TestStatus) => s ?? '-';
+  const old = new Set(r.alreadyFailing);
   if (r.runner) console.log(`runner: ${r.runner.command.join(' ')}  (${r.runner.detectedFrom ?? r.runner.kind})`);
   if (ids.length) {
     const w = Math.min(80, Math.max(...ids.map((i) => i.length)));
@@ -81,12 +103,13 @@ export async function run(argv: string[]): Promise<number> {
     for (const id of ids) {
       const b = r.before.results[id];
       const a = r.after.results[id];
-      const tag = r.failToPass.includes(id) ? '  fail→pass' : r.passToFail.includes(id) ? '  PASS→FAIL' : '';
+      const tag = r.failToPass.includes(id) ? '  fail→pass' : r.passToFail.includes(id) ? '  PASS→FAIL' : old.has(id) ? '  failed before too' : '';
       console.log(`${id.padEnd(w)}  ${mark(b).padEnd(7)}  ${mark(a).padEnd(7)}${tag}`);
     }
   }
   for (const [label, t] of [['before', r.before], ['after', r.after]] as const) if (t.error) console.log(`${label}: ${t.error}`);
-  console.log(`fail-to-pass: ${r.failToPass.length}  pass-to-fail: ${r.passToFail.length}  still failing: ${r.stillFailing.length}`);
+  const fresh = r.stillFailing.length - r.alreadyFailing.length;
+  console.log(`fail-to-pass: ${r.failToPass.length}  pass-to-fail: ${r.passToFail.length}  failing before and after (not the patch's doing): ${r.alreadyFailing.length}${fresh ? `  other failing: ${fresh}` : ''}`);
   console.log(`verdict: ${r.verdict} — ${r.explanation}`);
-  return ok ? 0 : 1;
+  return ok ? EXIT.ok : EXIT.failed;
 }

@@ -289,9 +289,21 @@ async function collectNodeTestV8(o: JsCollectOptions, files: string[]): Promise<
   }
 }
 
+// The titles from the outermost describe to the test, for ids of the form file::outer > inner > test
+// (mochas before 4 have no titlePath)
+const TITLE_PATH = String.raw`
+function titlePath(t) {
+  if (typeof t.titlePath === 'function') return t.titlePath();
+  const out = [];
+  for (let p = t; p && !p.root; p = p.parent) out.unshift(p.title);
+  return out;
+}
+`;
+
 /** Mocha root hooks: V8 precise coverage taken through the inspector after every test. */
 export const MOCHA_HOOKS = String.raw`
 'use strict';
+${TITLE_PATH}
 const inspector = require('inspector');
 const fs = require('fs');
 const root = process.env.ROVER_COV_ROOT;
@@ -318,7 +330,7 @@ afterEach(function () {
   const t = this.currentTest;
   return post('Profiler.takePreciseCoverage').then((r) => {
     const err = t.err ? String((t.err && t.err.stack) || t.err) : '';
-    fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), file: t.file || '', state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), result: keep(r.result) }) + '\n');
+    fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), path: titlePath(t), file: t.file || '', state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), result: keep(r.result) }) + '\n');
   });
 });
 `;
@@ -344,6 +356,7 @@ function take() {
 /** Mocha root hooks for the istanbul engine: the statements each test ran (ids per instrumented file). */
 export const MOCHA_ISTANBUL_HOOKS = String.raw`
 'use strict';
+${TITLE_PATH}
 const fs = require('fs');
 const out = process.env.ROVER_COV_OUT;
 ${ISTANBUL_TAKE}
@@ -354,7 +367,7 @@ beforeEach(function () { take(); });
 afterEach(function () {
   const t = this.currentTest;
   const err = t.err ? String((t.err && t.err.stack) || t.err) : '';
-  fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), file: t.file || '', state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), hit: take() }) + '\n');
+  fs.appendFileSync(out, JSON.stringify({ title: t.fullTitle(), path: titlePath(t), file: t.file || '', state: t.state || (t.pending ? 'pending' : ''), err: err.slice(0, 20000), hit: take() }) + '\n');
 });
 `;
 
@@ -417,6 +430,8 @@ type JsEngine = 'istanbul' | 'v8';
 
 interface MochaRecord {
   title: string;
+  /** The titles from the outermost describe to the test. */
+  path?: string[];
   file?: string;
   state: string;
   err: string;
@@ -549,22 +564,25 @@ async function runMocha(o: JsCollectOptions, argv: string[], engine: JsEngine): 
     for (const line of raw) {
       const rec = JSON.parse(line) as MochaRecord;
       const status: TestCoverage['status'] = rec.state === 'passed' ? 'passed' : rec.state === 'failed' ? 'failed' : 'skipped';
-      const prev = seen.get(rec.title);
+      const rel = rec.file ? relative(o.runDir, rec.file).split('\\').join('/') : '';
+      const file = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : '';
+      // the one id grammar: file::outer > inner > test (mocha's space-joined full title still matches it)
+      const title = rec.path?.length ? rec.path.join(' > ') : rec.title;
+      const id = file ? `${file}::${title}` : title;
+      const prev = seen.get(id);
       // a title seen twice passes only if every occurrence passes (as the benchmark grades it)
       if (prev) {
         if (status === 'failed') prev.status = 'failed';
         continue;
       }
-      const file = rec.file ? relative(o.runDir, rec.file).split('\\').join('/') : '';
       const t: TestCoverage = {
-        id: rec.title,
+        id,
         status,
         files: lines ? lines.linesOf(rec.hit ?? {}) : await v8ToLines(rec.result ?? [], o.runDir),
         ...(rec.err ? { failureText: rec.err } : {}),
-        // mocha's ids are titles: the file is kept beside them (ranking matches source files to it)
-        ...(file && !file.startsWith('..') && !isAbsolute(file) ? { file } : {}),
+        ...(file ? { file } : {}),
       };
-      seen.set(rec.title, t);
+      seen.set(id, t);
       tests.push(t);
     }
     const tool = engine === 'istanbul' ? 'istanbul statement counters (mocha, in-process per test)' : 'V8 precise coverage (mocha, in-process per test through the inspector)';

@@ -12,7 +12,7 @@ import { createWorktree, type Worktree } from '../validate/worktree';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
 import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
 import { readHistory } from './history';
-import { fileOfTest, matchTestIds, testFileOf } from './ids';
+import { fileOfTest, matchTestIds, testFileOf, withSuggestions } from './ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
 import { FRAME_PLUGIN, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
@@ -104,12 +104,12 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   const errs = collected.collectErrors.map((e) => `${e.id}: ${firstLines(e.message, 6)}`).join('\n');
   if (missingFailing.length === failing.length) {
     throw new LocalizeError(
-      `None of the failing tests ran: ${missingFailing.join(', ')}.` +
-        (errs ? ` These failed to collect:\n${errs}` : ' Check the test ids (e.g. tests/test_x.py::test_y for pytest, test/file.test.js::name for node).'),
+      `None of the failing tests ran: ${withSuggestions(missingFailing, collected.tests.keys())}.` +
+        (errs ? ` These failed to collect:\n${errs}` : ' Check the test ids (e.g. tests/test_x.py::test_y for pytest, test/file.test.js::outer > inner for node and mocha).'),
       'collect-failed',
     );
   }
-  if (missingFailing.length) warnings.push(`Failing tests that did not run (left out): ${missingFailing.join(', ')}${errs ? `; collection errors:\n${errs}` : ''}`);
+  if (missingFailing.length) warnings.push(`Failing tests that did not run (left out): ${withSuggestions(missingFailing, collected.tests.keys())}${errs ? `; collection errors:\n${errs}` : ''}`);
   if (missingPassing.length) warnings.push(`${missingPassing.length} passing test(s) did not run and were left out${missingPassing.length <= 5 ? `: ${missingPassing.join(', ')}` : ''}.`);
 
   const failSet = new Set<string>();
@@ -264,6 +264,8 @@ async function collect(
   let targets: string[];
   if (o.testPaths?.length) targets = o.testPaths;
   else if (o.allPassing) targets = spec.defaultTests ?? [];
+  // mocha's full titles ("outer inner test") name no file: the script's own test paths hold them
+  else if (files.some((f) => f === undefined) && (spec.kind === 'mocha' || spec.kind === 'node') && spec.defaultTests?.length) targets = spec.defaultTests;
   else if (files.some((f) => f === undefined)) {
     throw new LocalizeError(`Cannot tell which test files hold ${todo.filter((t) => !testFileOf(t)).slice(0, 5).join(', ')}: give ids with their file (path::name) or the files to run with --test-path.`, 'bad-input');
   } else targets = files as string[];

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { editableSourceDirs, srcLayoutDirs } from './editable-installs';
 import type { ReportFormat, RunnerKind, TestRunnerSpec } from './types';
 
 export const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -69,8 +70,10 @@ function jsSpec(repoDir: string, script: string): TestRunnerSpec | undefined {
     return { kind: 'node', command: ['node', '--test', '--test-reporter={reporter}', '--test-reporter-destination={junit}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
   }
   if (tool === 'mocha' || tool === '_mocha') {
-    const { options, targets } = splitTargets(dropReporter(rest));
-    return { kind: 'mocha', command: [bin('mocha'), '--reporter', 'xunit', '--reporter-option', 'output={junit}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
+    // Rover's own reporter (validate/mocha-reporter.ts) writes the report in every mocha version;
+    // --bail would hide every result after the first failure, and a before/after comparison needs them all
+    const { options, targets } = splitTargets(dropReporter(rest).filter((a) => a !== '--bail' && a !== '-b'));
+    return { kind: 'mocha', command: [bin('mocha'), '--reporter', '{mocha-reporter}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
   }
   if (tool === 'jest') {
     const { options, targets } = splitTargets(dropReporter(rest));
@@ -103,8 +106,12 @@ function splitTargets(args: string[]): { options: string[]; targets: string[] } 
 }
 
 export async function detectRunner(repoDir: string, override?: Partial<TestRunnerSpec> | string[], opts: { python?: string } = {}): Promise<TestRunnerSpec> {
+  return ownSourcesFirst(await chooseRunner(repoDir, override, opts), repoDir);
+}
+
+async function chooseRunner(repoDir: string, override?: Partial<TestRunnerSpec> | string[], opts: { python?: string } = {}): Promise<TestRunnerSpec> {
   if (Array.isArray(override)) {
-    if (override.length === 0) return detectRunner(repoDir, undefined, opts);
+    if (override.length === 0) return chooseRunner(repoDir, undefined, opts);
     return commandSpec(override, repoDir, opts.python);
   }
   if (override?.command?.length) {
@@ -113,6 +120,24 @@ export async function detectRunner(repoDir: string, override?: Partial<TestRunne
   }
   const detected = await detectFromFiles(repoDir, opts.python);
   return override ? { ...detected, ...override } : detected;
+}
+
+/**
+ * The tests must import the run directory's copy of the project: a src layout, and the folders an
+ * editable install (`pip install -e .`) names in the user's tree, go first on PYTHONPATH
+ * (validate/editable-installs.ts says why).
+ */
+export function ownSourcesFirst(spec: TestRunnerSpec, repoDir: string): TestRunnerSpec {
+  if (!spec.python) return spec;
+  const editable = editableSourceDirs(repoDir, spec.python);
+  const dirs = [...new Set([...srcLayoutDirs(repoDir), ...editable])].filter((d) => !spec.pythonPath?.includes(d));
+  if (dirs.length === 0) return spec;
+  const why = editable.length ? `an editable install of this project imports ${editable.join(', ')} from your folder` : 'a src layout';
+  return {
+    ...spec,
+    pythonPath: [...dirs, ...(spec.pythonPath ?? [])],
+    detectedFrom: `${spec.detectedFrom ?? spec.kind}; ${why}: the run's own ${dirs.join(', ')} goes first on PYTHONPATH`,
+  };
 }
 
 /** A user-given argv: guess its report format from the tool it names. */

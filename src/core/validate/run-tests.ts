@@ -7,6 +7,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { CommandNotFoundError, runProcess } from '../proc/run';
 import { choosePython } from './detect';
 import { testEnv } from './env';
+import { mochaReporterSource } from './mocha-reporter';
 import { NODE_REPORTER_SOURCE } from './node-reporter';
 import { parseJestJson, parseJunit, parsePytestRA, parseSympy, parseTap, type ParsedResults } from './parsers';
 import type { TestRunnerSpec, TestRunResult } from './types';
@@ -36,6 +37,8 @@ export function testArgsFor(spec: TestRunnerSpec, tests: string[] | undefined): 
     case 'mocha':
     case 'jest':
     case 'vitest':
+      // an id without its file (mocha's full title) cannot narrow the run: run the script's own paths
+      if (tests.some((t) => !t.includes('::'))) return spec.defaultTests ?? [];
       return [...new Set(tests.map((t) => t.split('::')[0]))];
     case 'go':
     case 'cargo':
@@ -47,12 +50,12 @@ export function testArgsFor(spec: TestRunnerSpec, tests: string[] | undefined): 
   }
 }
 
-function expand(spec: TestRunnerSpec, dir: string, words: string[], tmp: string, reporterPath: string): string[] {
+function expand(spec: TestRunnerSpec, dir: string, words: string[], tmp: string, reporterPath: string, mochaReporterPath: string): string[] {
   const out: string[] = [];
   const py = spec.python ?? choosePython(dir);
   for (const a of spec.command) {
     if (a === '{tests}') out.push(...words);
-    else out.push(a.replaceAll('{junit}', join(tmp, 'report')).replaceAll('{reporter}', reporterPath).replaceAll('{python}', py));
+    else out.push(a.replaceAll('{junit}', join(tmp, 'report')).replaceAll('{mocha-reporter}', mochaReporterPath).replaceAll('{reporter}', reporterPath).replaceAll('{python}', py));
   }
   return out;
 }
@@ -67,8 +70,10 @@ export async function runTests(dir: string, spec: TestRunnerSpec, opts: RunTests
   try {
     const reporterPath = join(tmp, 'rover-node-reporter.mjs');
     if (spec.command.some((a) => a.includes('{reporter}'))) await writeFile(reporterPath, NODE_REPORTER_SOURCE);
+    const mochaReporterPath = join(tmp, 'rover-mocha-reporter.cjs');
+    if (spec.command.some((a) => a.includes('{mocha-reporter}'))) await writeFile(mochaReporterPath, mochaReporterSource(join(tmp, 'report')));
     const words = opts.testArgs ?? testArgsFor(spec, opts.tests);
-    const argv = expand(spec, runDir, words, tmp, reporterPath);
+    const argv = expand(spec, runDir, words, tmp, reporterPath, mochaReporterPath);
     if (argv.length === 0) return emptyResult([], { error: 'The test command is empty.' });
     if (!existsSync(runDir)) return emptyResult(argv, { error: `The test directory ${runDir} does not exist.` });
     const env = testEnv(spec, runDir, process.env, opts.env);
@@ -150,6 +155,12 @@ function crashMessage(spec: TestRunnerSpec, code: number | null, output: string)
   if (m && spec.python) return `The tests could not start: ${spec.python} has no module "${m[1]}" (exit ${code}). Install it for that interpreter or choose another interpreter.\n${tail(output, 1500)}`;
   if (/SyntaxError|IndentationError/.test(output) && /error(s)? during collection|ImportError while importing/.test(output)) {
     return `The tests could not be collected (syntax/import error, exit ${code}).\n${tail(output, 1500)}`;
+  }
+  // the project's own code fails to import under this interpreter (an old project on a new Python)
+  const conftest = /ImportError while loading conftest '([^']+)'/.exec(output);
+  const err = /^E\s+(\w+(?:Error|Exception)): (.*)$/m.exec(output);
+  if (conftest && err && spec.python) {
+    return `The tests could not start: loading ${conftest[1]} raised ${err[1]}: ${err[2]} (exit ${code}). If the project needs another Python than ${spec.python}, give that interpreter (a .venv in the project is used by default).\n${tail(output, 1500)}`;
   }
   return `The test command exited with ${code} before reporting any test result.\n${tail(output, 1500)}`;
 }

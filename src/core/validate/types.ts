@@ -34,7 +34,8 @@ export interface TestRunnerSpec {
   /**
    * argv template. '{tests}' expands to the selected test ids (removed when none are selected);
    * '{junit}' expands to the path of a temporary JUnit XML file the runner writes; '{python}' to the
-   * chosen Python interpreter; '{reporter}' to Rover's node:test reporter module.
+   * chosen Python interpreter; '{reporter}' to Rover's node:test reporter module; '{mocha-reporter}' to
+   * Rover's mocha reporter, which writes the '{junit}' report.
    */
   command: string[];
   /** Relative to the repository root (or absolute). */
@@ -88,7 +89,10 @@ export interface ValidationReport {
   after: TestRunResult;
   failToPass: string[];
   passToFail: string[];
+  /** Ids that fail after the patch: targets that do not pass, and tests that fail. */
   stillFailing: string[];
+  /** The part of stillFailing that failed before the patch too (old failures, not its doing). */
+  alreadyFailing: string[];
   explanation: string;
 }
 

@@ -5,7 +5,8 @@
 import { runProcess } from '../proc/run';
 import { detectRunner, NoRunnerError } from './detect';
 import { runTests, tail } from './run-tests';
-import { isPassing, type TestRunnerSpec, type TestRunResult, type TestStatus, type ValidationReport, type Verdict } from './types';
+import { judge, report } from './judge';
+import type { TestRunnerSpec, TestRunResult, ValidationReport } from './types';
 import { cleanupStaleWorktrees, createWorktree, type Worktree } from './worktree';
 
 export interface ValidatePatchOptions {
@@ -176,58 +177,6 @@ export async function applyPatch(dir: string, patch: string, fuzzy: boolean, che
     }
   }
   return { ok: false, message: `git apply: ${g.stderr.trim() || g.stdout.trim() || `exit ${g.code}`}` };
-}
-
-function report(verdict: Verdict, before: TestRunResult, after: TestRunResult, explanation: string): ValidationReport {
-  return { verdict, before, after, failToPass: [], passToFail: [], stillFailing: [], explanation };
-}
-
-const FAILING: ReadonlySet<TestStatus> = new Set(['failed', 'error', 'xpass']);
-
-/** Compare two runs. `oracle`: ids that must pass afterwards (missing counts as failing, like SWE-bench). */
-export function judge(before: TestRunResult, after: TestRunResult, oracle?: string[]): ValidationReport {
-  const mk = (verdict: Verdict, explanation: string, extra: Partial<ValidationReport> = {}) => ({ ...report(verdict, before, after, explanation), ...extra });
-  if (before.cancelled || after.cancelled) return mk('error', 'The test run was cancelled.');
-  if (before.timedOut || after.timedOut) {
-    const which = before.timedOut ? 'before the patch' : 'with the patch';
-    return mk('timeout', `The tests timed out ${which} (${(before.timedOut ? before : after).error ?? ''}). A patch that makes the suite hang is not accepted; raise the time limit if the suite is just slow.`.replace(' ()', ''));
-  }
-  const afterIds = Object.keys(after.results);
-  const beforeIds = Object.keys(before.results);
-  if (after.error && afterIds.length === 0) {
-    const same = before.error && beforeIds.length === 0;
-    return mk('error', same ? `The tests cannot run here, with or without the patch: ${after.error}` : `The tests ran before the patch but not with it: ${after.error}`);
-  }
-  const ids = [...new Set([...(oracle ?? []), ...beforeIds, ...afterIds])].sort();
-  if (ids.length === 0) {
-    return mk('no-tests', 'No tests ran: the project has no tests Rover could find for this change. Rover can write a reproduction test for the issue (Fix This Issue does) and use it as the oracle.');
-  }
-  const failToPass: string[] = [];
-  const passToFail: string[] = [];
-  const stillFailing: string[] = [];
-  const oracleSet = new Set(oracle ?? []);
-  for (const id of ids) {
-    const b = before.results[id];
-    const a = after.results[id];
-    if (isPassing(b) && !isPassing(a) && (a !== undefined || afterIds.length > 0) && a !== 'skipped') passToFail.push(id);
-    else if (!isPassing(b) && isPassing(a)) failToPass.push(id);
-    else if (!isPassing(a) && (oracleSet.has(id) || (a !== undefined && FAILING.has(a)))) stillFailing.push(id);
-  }
-  const extra = { failToPass, passToFail, stillFailing };
-  const list = (xs: string[]) => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, … (${xs.length} in all)` : '');
-  if (passToFail.length) return mk('regressed', `The patch breaks ${passToFail.length} test(s) that passed before: ${list(passToFail)}.`, extra);
-  if (oracle?.length) {
-    const notPassing = oracle.filter((t) => !isPassing(after.results[t]));
-    if (notPassing.length === 0) {
-      const already = oracle.filter((t) => isPassing(before.results[t]));
-      return mk('resolved', `All ${oracle.length} target test(s) pass with the patch${already.length ? ` (${already.length} already passed before it)` : ''}; no previously passing test fails.`, extra);
-    }
-    const missing = notPassing.filter((t) => after.results[t] === undefined);
-    return mk('unresolved', `${notPassing.length} of ${oracle.length} target test(s) still do not pass: ${list(notPassing)}${missing.length ? ` (${missing.length} did not run at all)` : ''}.`, extra);
-  }
-  if (stillFailing.length) return mk('unresolved', `${stillFailing.length} test(s) still fail with the patch: ${list(stillFailing)}${failToPass.length ? `; ${failToPass.length} now pass` : ''}.`, extra);
-  if (failToPass.length) return mk('resolved', `${failToPass.length} failing test(s) now pass (${list(failToPass)}) and no previously passing test fails.`, extra);
-  return mk('unresolved', `All ${ids.length} test(s) pass with and without the patch: no test shows what the patch fixes. Add a test for the issue (or let Rover write a reproduction test) to decide.`, extra);
 }
 
 export { tail };
