@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { runFixSession } from '../../core/agent/fix-session';
 import { createProvider } from '../../core/llm';
 import { runProcess } from '../../core/proc/run';
+import { choosePython } from '../../core/validate/detect';
 import { CliError } from '../args';
 import { printEvent } from './fix-cmd';
 
@@ -63,7 +64,7 @@ async function userCopy(exampleRoot: string): Promise<string> {
 export async function runExampleSession(exampleRoot: string, print: (s: string) => void, signal?: AbortSignal): Promise<boolean> {
   const { server, script } = standInFiles(exampleRoot);
   // the example's tests run with Debian's pytest and coverage.py; say so plainly when they are missing
-  const py = await runProcess('python3', ['-c', 'import pytest, coverage'], { cwd: exampleRoot, timeoutMs: 60_000 }).catch(() => undefined);
+  const py = await runProcess(choosePython(exampleRoot), ['-c', 'import pytest, coverage'], { cwd: exampleRoot, timeoutMs: 60_000 }).catch(() => undefined);
   if (!py || py.code !== 0) {
     print('The fix session runs the example\'s tests with pytest and coverage.py, which this machine lacks:');
     print('  sudo apt-get install -y python3-pytest python3-coverage   (or `npm run setup` as root)');
