@@ -99,17 +99,13 @@ export function tagLine(rec: FileRecord, line: number): { className?: string; sy
   return {};
 }
 
-/** Line where a definition's header ends (the signature's last line), found in the source. */
+/**
+ * Line where a definition's header ends (its signature's last line). The index records it from the
+ * syntax tree; the signature text cannot give it, being squashed onto one line.
+ */
 export function headerEndLine(sym: CodeSymbol, lines: LineView): number {
-  const sigLines = sym.signature.split('\n');
-  const last = sigLines[sigLines.length - 1].trim();
-  const limit = Math.min(sym.endLine, lines.count);
-  if (last) {
-    for (let l = sym.startLine; l <= limit; l++) {
-      if (lines.line(l).includes(last)) return l;
-    }
-  }
-  return Math.min(limit, sym.startLine + sigLines.length - 1);
+  const limit = Math.max(sym.startLine, Math.min(sym.endLine, lines.count));
+  return Math.min(limit, sym.headerEndLine ?? sym.startLine);
 }
 
 const ASSIGNMENT = /^\s*[A-Za-z_$][\w$.]*\s*(?::[^=]+)?=(?!=)/;

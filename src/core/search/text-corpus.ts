@@ -150,8 +150,32 @@ export class TextCorpus {
   /** Every literal occurrence of `pattern` in `records` (in that order), up to `maxMatches`. */
   search(pattern: string, records: readonly FileRecord[], maxMatches = Infinity): TextSearchResult {
     const matches: TextMatch[] = [];
+    const { stopped, unreadable } = this.scan(pattern, records, (e, offset) => {
+      e.newlines ??= newlineOffsets(e.text);
+      const startLine = lineOfOffset(e.newlines, offset);
+      const endLine = pattern.includes('\n') ? lineOfOffset(e.newlines, offset + pattern.length - 1) : startLine;
+      matches.push({ rec: e.rec, text: e.text, offset, newlines: e.newlines, startLine, endLine });
+      return matches.length >= maxMatches;
+    });
+    return { matches, capped: stopped, unreadable };
+  }
+
+  /** How many occurrences `search` would find with no limit, per file in scan order (nothing is materialised). */
+  count(pattern: string, records: readonly FileRecord[]): { matches: number; perFile: Map<string, number> } {
+    let matches = 0;
+    const perFile = new Map<string, number>();
+    this.scan(pattern, records, (e) => {
+      matches++;
+      perFile.set(e.rec.path, (perFile.get(e.rec.path) ?? 0) + 1);
+      return false;
+    });
+    return { matches, perFile };
+  }
+
+  /** Calls `visit` for each non-overlapping occurrence, file by file, until it returns true. */
+  private scan(pattern: string, records: readonly FileRecord[], visit: (e: FileText, offset: number) => boolean): { stopped: boolean; unreadable: string[] } {
     const unreadable: string[] = [];
-    if (pattern === '') return { matches, capped: false, unreadable };
+    if (pattern === '') return { stopped: false, unreadable };
     const useBloom = pattern.length >= 3 && pattern.length <= CHUNK;
     const probes = useBloom ? probesFor(pattern) : undefined;
     const np = probes ? probes.length : 0;
@@ -163,16 +187,9 @@ export class TextCorpus {
       }
       const text = e.text;
       if (text.length < pattern.length) continue;
-      const found = (offset: number): boolean => {
-        e.newlines ??= newlineOffsets(text);
-        const startLine = lineOfOffset(e.newlines, offset);
-        const endLine = pattern.includes('\n') ? lineOfOffset(e.newlines, offset + pattern.length - 1) : startLine;
-        matches.push({ rec, text, offset, newlines: e.newlines, startLine, endLine });
-        return matches.length >= maxMatches;
-      };
       if (!probes) {
         for (let i = text.indexOf(pattern); i >= 0; i = text.indexOf(pattern, i + Math.max(1, pattern.length))) {
-          if (found(i)) return { matches, capped: true, unreadable };
+          if (visit(e, i)) return { stopped: true, unreadable };
         }
         continue;
       }
@@ -199,10 +216,10 @@ export class TextCorpus {
         const window = text.slice(start, Math.min(text.length, stop + pattern.length - 1));
         for (let i = window.indexOf(pattern); i >= 0; i = window.indexOf(pattern, i + pattern.length)) {
           nextFrom = start + i + pattern.length;
-          if (found(start + i)) return { matches, capped: true, unreadable };
+          if (visit(e, start + i)) return { stopped: true, unreadable };
         }
       }
     }
-    return { matches, capped: false, unreadable };
+    return { stopped: false, unreadable };
   }
 }
