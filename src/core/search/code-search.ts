@@ -81,8 +81,11 @@ export class CodeSearch {
 
   /** Reads every file's text and builds the text-search filters now instead of on the first search_code. */
   warm(): void {
-    this.corpus.warm(this.names().records);
-    this.names().calls();
+    const t = this.names();
+    this.corpus.warm(t.records);
+    t.calls();
+    t.callableNames();
+    t.classNames();
   }
 
   // ---- public API (each returns, never throws) ----
@@ -267,7 +270,7 @@ export class CodeSearch {
   private classSuggestions(name: string): string[] {
     const t = this.names();
     const last = name.replace(/::/g, '.').split('.').filter(Boolean).pop() ?? name;
-    const out = closestNames(last, t.classes.keys(), 5).map((n) => `${n} (${where(rankRefs(t.classes.get(n)!)[0])})`);
+    const out = closestNames(last, t.classNames(), 5).map((n) => `${n} (${where(rankRefs(t.classes.get(n)!)[0])})`);
     if (t.callables.has(last)) out.push(`${last} is a function/method, not a class: search_method("${last}")`);
     if (out.length === 0 && last !== name && t.classes.has(last)) out.push(`${last} (${where(rankRefs(t.classes.get(last)!)[0])})`);
     return out;
@@ -275,7 +278,7 @@ export class CodeSearch {
 
   private methodSuggestions(name: string, pool?: Iterable<string>): string[] {
     const t = this.names();
-    const out = closestNames(name, pool ?? t.callables.keys(), 5).map((n) => {
+    const out = closestNames(name, pool ?? t.callableNames(), 5).map((n) => {
       const refs = t.callables.get(n);
       if (!refs) return n;
       const r = rankRefs(refs)[0];
@@ -286,14 +289,13 @@ export class CodeSearch {
   }
 
   private resolveFile(arg: string): { files: FileRecord[]; notes: string[] } | { error: Omit<SearchOutcome, 'api' | 'args'> } {
-    const files = this.names().records;
-    const res = resolveFileArg(arg, files.map((f) => f.path), this.index.root);
+    const t = this.names();
+    const res = resolveFileArg(arg, t.paths(), this.index.root);
     if (!res.ok) {
       if (res.refused) return { error: { ...this.refused(res.error), ...(res.suggestions ? { suggestions: res.suggestions } : {}) } };
       return { error: this.fail(res.error, res.suggestions) };
     }
-    const byPath = new Map(files.map((f) => [f.path, f] as const));
-    const recs = res.files.map((p) => byPath.get(p)!).filter(Boolean);
+    const recs = res.files.map((p) => t.record(p)).filter((r): r is FileRecord => r !== undefined);
     const notes = recs.length > 1 ? [`"${arg}" matched ${recs.length} files: ${recs.map((r) => r.path).join(', ')}.`] : [];
     return { files: recs, notes };
   }
@@ -490,9 +492,11 @@ export class CodeSearch {
       const at = tag.symbol ? (tag.className ? `${tag.className}.${tag.symbol}` : tag.symbol) : tag.className ? `class ${tag.className}` : 'module level';
       if (last && last.rec === m.rec && ws <= last.hit.endLine + 1) {
         last.hit.endLine = Math.max(last.hit.endLine, we);
-        for (const l of matchLines) if (!last.hit.matchLines!.includes(l)) last.hit.matchLines!.push(l);
+        // matches come in file order: a line is new when it is past the last one recorded
+        const ml = last.hit.matchLines!;
+        for (const l of matchLines) if (l > ml[ml.length - 1]) ml.push(l);
         const list = tags.get(last.hit)!;
-        if (!list.some((t) => t.where === at)) list.push({ where: at, line: m.startLine });
+        if (list[list.length - 1].where !== at && !list.some((t) => t.where === at)) list.push({ where: at, line: m.startLine });
         continue;
       }
       const hit: SearchHit = { file: m.rec.path, startLine: ws, endLine: we, kind: 'code', code: '', matchLines };
@@ -515,29 +519,28 @@ export class CodeSearch {
   }
 
   private doSearchCode(code: string) {
-    const order = this.codeSearchOrder();
-    const res = this.corpus.search(code, order, this.maxCodeMatches);
+    // the matches past the cap are counted, not collected: the model learns how broad the query is
+    const res = this.corpus.search(code, this.codeSearchOrder(), this.maxCodeMatches, true);
     const notes: string[] = [];
     if (res.unreadable.length) notes.push(`${res.unreadable.length} file(s) could not be read: ${res.unreadable.slice(0, 5).join(', ')}.`);
     if (res.matches.length === 0) return this.fail(`Could not find code ${quote(code)} in the codebase.`, undefined, notes);
     const hits = this.codeHits(res.matches);
     const n = res.matches.length;
-    const files = new Set(hits.map((h) => h.file)).size;
-    if (res.capped) {
-      // the rest are counted, not collected: the model learns how broad the query is
-      const all = this.corpus.count(code, order);
-      if (all.matches > n) {
-        const collected = new Map<string, number>();
-        for (const m of res.matches) collected.set(m.rec.path, (collected.get(m.rec.path) ?? 0) + 1);
-        const otherFiles: { file: string; matches: number }[] = [];
-        for (const [file, k] of all.perFile) if (k > (collected.get(file) ?? 0)) otherFiles.push({ file, matches: k - (collected.get(file) ?? 0) });
-        notes.push(`Collected the first ${n} matches (sources before tests) of ${all.matches}; use a longer snippet or search_code_in_file.`);
-        const out = this.success(hits, `Found ${all.matches} matches of ${quote(code)} in ${all.perFile.size} file(s) of the codebase.`, notes, all.matches);
-        out.otherFiles = otherFiles;
-        return out;
+    const files = new Set(hits.map((h) => h.file));
+    if (res.rest && res.rest.size > 0) {
+      let more = 0;
+      const otherFiles: { file: string; matches: number }[] = [];
+      for (const [file, k] of res.rest) {
+        more += k;
+        otherFiles.push({ file, matches: k });
+        files.add(file);
       }
+      notes.push(`Collected the first ${n} matches (sources before tests) of ${n + more}; use a longer snippet or search_code_in_file.`);
+      const out = this.success(hits, `Found ${n + more} matches of ${quote(code)} in ${files.size} file(s) of the codebase.`, notes, n + more);
+      out.otherFiles = otherFiles;
+      return out;
     }
-    return this.success(hits, `Found ${n} ${n === 1 ? 'match' : 'matches'} of ${quote(code)} in ${files} file(s) of the codebase.`, notes, n);
+    return this.success(hits, `Found ${n} ${n === 1 ? 'match' : 'matches'} of ${quote(code)} in ${files.size} file(s) of the codebase.`, notes, n);
   }
 
   private doSearchCodeInFile(code: string, file: string) {
@@ -579,7 +582,7 @@ export class CodeSearch {
     const name = parts[parts.length - 1] ?? nameArg;
     const found = t.calls().get(name);
     if (!found) {
-      const pool = t.calls().keys();
+      const pool = t.calledNames();
       const defs = t.callables.get(name) ?? [];
       const notes = defs.length ? [`${name} is defined at ${rankRefs(defs).slice(0, 5).map(where).join(', ')} but no call to it was found.`] : [];
       return this.fail(`Could not find any call of ${nameArg} in the codebase.`, closestNames(name, pool, 5), notes);

@@ -1,6 +1,7 @@
 // Name tables over the index: classes, callables (functions + methods, each exactly once), direct
 // members per class and call sites. Rebuilt when the index's file list changes.
 import { CLASS_LIKE, type ClassAssign, type CodeSymbol, type FileRecord } from '../index/types';
+import { NamePool } from './fuzzy';
 import { isTestPath } from './source-lines';
 
 export interface SymRef {
@@ -57,6 +58,11 @@ export class NameTable {
   private callIndex?: Map<string, CallsOf>;
   private assignIndex?: Map<string, AssignRef[]>;
   private readonly mroCache = new Map<CodeSymbol, SymRef[]>();
+  private classPool?: NamePool;
+  private callablePool?: NamePool;
+  private pathList?: string[];
+  private byPathMap?: Map<string, FileRecord>;
+  private calledPool?: NamePool;
 
   constructor(readonly records: readonly FileRecord[]) {
     for (const rec of records) {
@@ -68,6 +74,31 @@ export class NameTable {
         }
       }
     }
+  }
+
+  /** Class names, prepared for "did you mean". */
+  classNames(): NamePool {
+    return (this.classPool ??= new NamePool(this.classes.keys()));
+  }
+
+  /** Function and method names, prepared for "did you mean". */
+  callableNames(): NamePool {
+    return (this.callablePool ??= new NamePool(this.callables.keys()));
+  }
+
+  /** Names that are called somewhere, prepared for "did you mean". */
+  calledNames(): NamePool {
+    return (this.calledPool ??= new NamePool(this.calls().keys()));
+  }
+
+  /** A file's record by its path. */
+  record(path: string): FileRecord | undefined {
+    return (this.byPathMap ??= new Map(this.records.map((r) => [r.path, r] as const))).get(path);
+  }
+
+  /** Every indexed file's path. */
+  paths(): string[] {
+    return (this.pathList ??= this.records.map((r) => r.path));
   }
 
   /** Functions/methods defined directly in `cls` (not nested functions of its methods). */

@@ -53,9 +53,14 @@ const isClassHit = (h: SearchHit) => h.kind !== undefined && CLASS_LIKE.has(h.ki
 /** Hits whose `code` is their whole text, so a part of it can be shown with a way to the rest. */
 const hasBody = (h: SearchHit) => !h.signatureOnly && h.kind !== 'assignment' && !h.lineNumbers;
 
+const split = new WeakMap<SearchHit, { lines: string[]; nums: number[] }>();
 function linesOf(h: SearchHit): { lines: string[]; nums: number[] } {
-  const lines = h.code.split('\n');
-  return { lines, nums: h.lineNumbers ?? lines.map((_, k) => h.startLine + k) };
+  let v = split.get(h);
+  if (!v || v.lines.length === 0) {
+    const lines = h.code.split('\n');
+    split.set(h, (v = { lines, nums: h.lineNumbers ?? lines.map((_, k) => h.startLine + k) }));
+  }
+  return v;
 }
 
 /**
