@@ -146,6 +146,11 @@ describe('class-level assignments and method resolution order (defect 3)', () =>
     expect(only.ok).toBe(true);
     expect(only.hits[0]).toMatchObject({ kind: 'assignment', className: 'CodePrinter', file: 'symcore/printing/codeprinter.py' });
     expect(only.message).toBe('Found 1 class-level assignment of _print_Basic in the codebase.');
+    const inFile = search.searchMethodInFile('_print_Derivative', 'codeprinter.py');
+    expect(inFile.ok).toBe(true);
+    expect(inFile.hits.map((h) => `${h.kind} ${h.className}.${h.symbol}:${h.startLine}`)).toEqual([
+      `assignment CodePrinter._print_Derivative:${lineOf('symcore/printing/codeprinter.py', '_print_Derivative = ')}`,
+    ]);
   });
 });
 

@@ -354,7 +354,7 @@ export class CodeSearch {
     if (bound.length > 0) {
       const list = bound.slice(0, 5).map((b) => `${b.cls.sym.name}: \`${name} = ${b.assign.value}\` (${b.cls.rec.path}:${b.assign.line})`);
       notes.push(
-        `${name} is also bound by class-level assignment in ${list.join('; ')}${bound.length > 5 ? `; and ${bound.length - 5} more` : ''}. In those classes and their subclasses that binding, not an inherited method, is what runs; search_method_in_class("${name}", "${bound[0].cls.sym.name}") shows it.`,
+        `${name} is also bound by class-level assignment in ${list.join('; ')}${bound.length > 5 ? `; and ${bound.length - 5} more` : ''}. For those classes, and subclasses that do not define ${name} themselves, Python finds that binding, not a base class's method; search_method_in_class("${name}", <class>) shows what a class resolves it to.`,
       );
     }
     return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${name} in the codebase.`, notes);
@@ -466,6 +466,15 @@ export class CodeSearch {
       }
     }
     if (refs.length === 0) {
+      // a class-level `name = other` in the file binds the name as a method would
+      const bound = f.files.flatMap((rec) =>
+        rec.symbols.flatMap((sym) => (sym.assigns ?? []).filter((a) => a.name === method && (!owner || sym.qualifiedName === owner || sym.qualifiedName.endsWith(`.${owner}`))).map((a) => ({ cls: { rec, sym }, assign: a }))),
+      );
+      if (bound.length > 0) {
+        const hits = bound.map((b) => this.assignHit(b.cls, b.assign));
+        const notes = [...f.notes, `${method} is bound here by class-level assignment; search_method_in_class("${method}", "${bound[0].cls.sym.name}") shows what it resolves to.`];
+        return this.success(hits, `Found ${hits.length} class-level ${hits.length === 1 ? 'assignment' : 'assignments'} of ${methodArg} in file ${file}.`, notes);
+      }
       const local = new Set(f.files.flatMap((r) => r.symbols.filter((s) => s.kind === 'function' || s.kind === 'method').map((s) => s.name)));
       const t = this.names();
       const elsewhere = rankRefs(t.callables.get(method) ?? []);

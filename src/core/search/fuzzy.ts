@@ -76,16 +76,20 @@ export class NamePool {
       const name = this.names[k];
       if (name === query) continue;
       const n = this.lower[k];
+      const lenDiff = Math.abs(n.length - q.length);
       let score: number;
       if (n === q) score = 0;
-      else if (n.length - q.length > maxD + 2 || q.length - n.length > maxD + 2 ? false : this.squashed[k] === qs) score = 0.5;
+      else if (lenDiff <= maxD + 2 && this.squashed[k] === qs) score = 0.5;
       else {
-        // an edit changes the counts by at most 2 (a substitution), so half their difference bounds the distance
-        let diff = 0;
-        for (let b = 0, o = k * BUCKETS; b < BUCKETS; b++) diff += Math.abs(qCounts[b] - this.counts[o + b]);
-        const d = diff > 2 * maxD ? maxD + 1 : editDistance(q, n, maxD);
+        let d = maxD + 1;
+        if (lenDiff <= maxD) {
+          // an edit changes the counts by at most 2 (a substitution), so half their difference bounds the distance
+          let diff = 0;
+          for (let b = 0, o = k * BUCKETS; b < BUCKETS; b++) diff += Math.abs(qCounts[b] - this.counts[o + b]);
+          if (diff <= 2 * maxD) d = editDistance(q, n, maxD);
+        }
         if (d <= maxD) score = d;
-        else if (q.length >= 4 && n.length >= 4 && (n.includes(q) || q.includes(n))) score = maxD + 0.5 + Math.abs(n.length - q.length) / 100;
+        else if (q.length >= 4 && n.length >= 4 && (n.includes(q) || q.includes(n))) score = maxD + 0.5 + lenDiff / 100;
         else continue;
       }
       scored.push({ name, score });

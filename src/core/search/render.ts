@@ -1,6 +1,8 @@
 // Text for the model: ranked hits within a token budget (~4 characters per token). The top hits
-// are shown in full, the rest as signatures or one-line locations, and whatever still does not fit
-// is counted and named, with the call that narrows the search. Nothing is dropped silently.
+// are shown in full; the first that does not fit is shown in part, with the exact calls that show
+// what is left out; the rest as signatures (each with the call for its body) or one-line locations;
+// whatever still does not fit is counted and named, with the call that narrows the search. Nothing
+// is dropped silently.
 import { CLASS_LIKE, type SymbolKind } from '../index/types';
 import type { SearchHit, SearchOutcome } from './types';
 
@@ -56,7 +58,7 @@ const hasBody = (h: SearchHit) => !h.signatureOnly && h.kind !== 'assignment' &&
 const split = new WeakMap<SearchHit, { lines: string[]; nums: number[] }>();
 function linesOf(h: SearchHit): { lines: string[]; nums: number[] } {
   let v = split.get(h);
-  if (!v || v.lines.length === 0) {
+  if (!v) {
     const lines = h.code.split('\n');
     split.set(h, (v = { lines, nums: h.lineNumbers ?? lines.map((_, k) => h.startLine + k) }));
   }
@@ -111,19 +113,19 @@ function hiddenLine(h: SearchHit, a: number, b: number, budgetChars: number, ind
  * around its first match. Each run of lines left out is named with the exact get_code_around_line
  * call that shows it, so nothing of the body is out of the model's reach.
  */
-function partialForm(h: SearchHit, i: number, room: number, budgetChars: number): string | undefined {
+function partialForm(h: SearchHit, i: number, room: number, budgetChars: number, shownNotes: readonly string[]): string | undefined {
   // the lines get what the header, the note and the lines naming the hidden runs leave; a second
   // pass corrects the estimate of the latter
   let lineRoom = room - label(h).length - (h.note?.length ?? 0) - 80 - 2 * 160;
   for (let pass = 0; pass < 3 && lineRoom > 0; pass++) {
-    const text = partialText(h, i, lineRoom, budgetChars);
+    const text = partialText(h, i, lineRoom, budgetChars, shownNotes);
     if (text === undefined || text.length <= room) return text;
     lineRoom -= text.length - room;
   }
   return undefined;
 }
 
-function partialText(h: SearchHit, i: number, room: number, budgetChars: number): string | undefined {
+function partialText(h: SearchHit, i: number, room: number, budgetChars: number, shownNotes: readonly string[]): string | undefined {
   const { lines, nums } = linesOf(h);
   const keep = new Set<number>();
   let used = 0;
@@ -160,7 +162,7 @@ function partialText(h: SearchHit, i: number, room: number, budgetChars: number)
   const width = String(nums[nums.length - 1]).length;
   const marks = new Set(isCodeHit(h) ? h.matchLines ?? [] : []);
   const out: string[] = [`--- Result ${i + 1}: ${label(h)} [${keep.size} of ${lines.length} lines]`];
-  if (h.note) out.push(h.note);
+  if (h.note && !shownNotes.includes(h.note)) out.push(h.note);
   let hints = 0;
   for (let k = 0; k < lines.length; ) {
     if (keep.has(k)) {
@@ -276,7 +278,7 @@ export function renderOutcome(o: SearchOutcome, opts: RenderOptions = {}): strin
     const h = hits[i];
     let part: string | undefined;
     if (room >= Math.min(1200, budget / 4) || i === 0) {
-      if (hasBody(h) && !isClassHit(h)) part = partialForm(h, i, room, budget) ?? (i === 0 ? firstLines(h, i, room) : undefined);
+      if (hasBody(h) && !isClassHit(h)) part = partialForm(h, i, room, budget, o.notes ?? []) ?? (i === 0 ? firstLines(h, i, room) : undefined);
       else {
         // a class too big to show whole is shown by its digest: header, members' signatures, fields
         const digest = outlineForm(h, i, budget);
