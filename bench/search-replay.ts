@@ -334,6 +334,7 @@ async function main(): Promise<number> {
     calls_with_cut_signatures: count((r) => r.cutLines > 0),
     bodies_without_path_to_rest: count((r) => r.partialWithoutPath.length > 0),
     chars_ratio_vs_acr: r2(sum((r) => r.roverChars) / Math.max(1, sum((r) => r.acrChars))),
+    answers_over_budget: count((r) => r.roverChars > maxTokens * 4),
     p50_ms_warm: r2(pct(warm, 50)),
     p95_ms_warm: r2(pct(warm, 95)),
     max_ms_warm: r2(warm[warm.length - 1] ?? NaN),
@@ -362,7 +363,7 @@ async function main(): Promise<number> {
     console.log(`  Rover found, ACR empty:         ${summary.rover_found_acr_empty}`);
     console.log(`  signature lines cut:            ${summary.signature_lines_cut} of ${summary.signature_header_lines_shown} header lines shown, in ${summary.calls_with_cut_signatures} calls`);
     console.log(`  bodies without a path to rest:  ${summary.bodies_without_path_to_rest} calls`);
-    console.log(`  characters vs ACR:              ${summary.chars_ratio_vs_acr}x (budget ${maxTokens} tokens)`);
+    console.log(`  characters vs ACR:              ${summary.chars_ratio_vs_acr}x (budget ${maxTokens} tokens, ${summary.answers_over_budget} answers over it)`);
     console.log(`  per call (warm, best of ${repeat}):    p50 ${summary.p50_ms_warm} ms, p95 ${summary.p95_ms_warm} ms, max ${summary.max_ms_warm} ms (first runs: p95 ${summary.p95_ms_warm_first_run} ms); indexing ${summary.index_s_total} s, warming ${summary.warm_s_total} s in all`);
     show('ACR found, Rover empty', rows.filter((r) => r.acrOk && !r.roverOk).map(call));
     show("ACR's locations Rover's hits lack", rows.filter((r) => r.superset === false).map((r) => `${call(r)}: ${r.missing!.join(', ')}`));
