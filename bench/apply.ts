@@ -13,17 +13,8 @@ import { applyPatch as applyUnified, parsePatch } from 'diff';
 import { applyModelOutput, type ApplyOutcome, type FileSource } from '../src/core/agent/apply/apply';
 import { unifiedDiff } from '../src/core/agent/apply/diff';
 import { runProcess } from '../src/core/proc/run';
+import { ACR, BENCH, catMany, git, listTaskDirs, MIRRORS, REPOS, type TaskDir } from './lib/acr-runs';
 
-const ACR = process.env.ACR_MIRROR ?? '/work/.mirror/nus-apr+auto-code-rover/repo';
-const MIRRORS = process.env.MIRROR_ROOT ?? '/work/.mirror';
-const BENCH = process.env.ROVER_SHARED_BENCH ?? '/work/shared/bench';
-const REPOS: Record<string, string> = {
-  'pytest-dev__pytest': 'pytest-dev+pytest',
-  'sympy__sympy': 'sympy+sympy',
-  'pylint-dev__pylint': 'pylint-dev+pylint',
-  'pallets__flask': 'pallets+flask',
-  'psf__requests': 'psf+requests',
-};
 const BUCKETS = ['applicable_patch', 'raw_patch_but_unmatched', 'raw_patch_but_unparsed', 'matched_but_empty_diff', 'matched_but_empty_origin'];
 
 const args = process.argv.slice(2);
@@ -37,42 +28,7 @@ const log = (s: string) => {
   if (!json || verbose) process.stderr.write(`${s}\n`);
 };
 
-async function git(gitDir: string, a: string[], maxOutputBytes = 64 << 20): Promise<{ ok: boolean; out: string; err: string }> {
-  const r = await runProcess('git', [`--git-dir=${gitDir}`, ...a], { cwd: tmpdir(), timeoutMs: 120_000, maxOutputBytes });
-  return { ok: r.code === 0, out: r.stdout, err: r.stderr };
-}
-
-/** Blobs by `rev:path`, one `git cat-file --batch` for many (sizes are bytes: parse on a Buffer). */
-async function catMany(gitDir: string, specs: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < specs.length; i += 400) {
-    const chunk = specs.slice(i, i + 400);
-    const r = await runProcess('git', [`--git-dir=${gitDir}`, 'cat-file', '--batch'], { cwd: tmpdir(), timeoutMs: 300_000, maxOutputBytes: 1 << 30, stdin: chunk.join('\n') + '\n' });
-    const buf = Buffer.from(r.stdout, 'utf8');
-    let pos = 0;
-    for (const spec of chunk) {
-      const nl = buf.indexOf(10, pos);
-      if (nl < 0) break;
-      const header = buf.subarray(pos, nl).toString('utf8');
-      pos = nl + 1;
-      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-      if (!m) continue; // "<spec> missing"
-      const size = Number(m[2]);
-      out.set(spec, buf.subarray(pos, pos + size).toString('utf8'));
-      pos += size + 1;
-    }
-  }
-  return out;
-}
-
-interface Task {
-  run: string;
-  bucket: string;
-  dir: string;
-  instance: string;
-  repoKey: string;
-  files: Set<string>;
-}
+type Task = TaskDir;
 
 interface AttemptRow {
   run: string;
@@ -131,26 +87,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const tasks: Task[] = [];
-  for (const run of runs) {
-    const ls = await git(ACR, ['ls-tree', '-r', '--name-only', 'HEAD', `results/acr-run-${run}/`], 256 << 20);
-    if (!ls.ok) throw new Error(`cannot list results/acr-run-${run}: ${ls.err}`);
-    const byDir = new Map<string, Task>();
-    for (const path of ls.out.split('\n')) {
-      const parts = path.split('/');
-      if (parts.length !== 5 || !BUCKETS.includes(parts[2])) continue;
-      const dir = parts.slice(0, 4).join('/');
-      let t = byDir.get(dir);
-      if (!t) {
-        const instance = parts[3].replace(/_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}$/, '');
-        const repoKey = instance.replace(/-\d+$/, '');
-        if (!REPOS[repoKey]) continue;
-        t = { run, bucket: parts[2], dir, instance, repoKey, files: new Set() };
-        byDir.set(dir, t);
-      }
-      t.files.add(parts[4]);
-    }
-    tasks.push(...byDir.values());
-  }
+  for (const run of runs) tasks.push(...(await listTaskDirs(run, BUCKETS)));
   log(`bench:apply: ${tasks.length} task folders in runs ${runs.join(',')} for ${Object.keys(REPOS).join(', ')}`);
 
   const specs: string[] = [];

@@ -140,7 +140,7 @@ describe('rover example', () => {
     for (const s of [
       'Found 1 class with name Cart in the codebase.',
       'Found 1 method with name total in class Cart.',
-      'Bundle.price_for overrides Product.price_for',
+      'Bundle.price_for (inventory/models.py:26) overrides Product.price_for (inventory/models.py:13)',
       'Found 3 matches of BULK_THRESHOLD',
       'in PriceCalculator.total',
       'Did you mean: bulk_discount (inventory/pricing.py:8)?',

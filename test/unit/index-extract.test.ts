@@ -105,11 +105,106 @@ describe('python', () => {
     expect(sym(r, 'f').signature).toBe('def f(a, b):');
   });
 
+  it("records where each header ends from the tree: every parameter line, decorators, one-line defs", async () => {
+    const src = [
+      'class Widget(', // 1
+      '    Base,',
+      '):', // 3
+      '    def __init__(', // 4
+      '        self,',
+      '        name: str = "(",  # a paren in a string and a comment',
+      '    ) -> None:', // 7
+      '        self.name = name',
+      '',
+      '    @property', // 10
+      '    @cached(',
+      '        ttl=3,',
+      '    )',
+      '    def size(self',
+      '             ): return 1', // 15
+      '',
+      'def one(): return 2', // 17
+      '',
+      'async def fetch(url,', // 19
+      '                *, retries=3):  # note',
+      '    """Fetch.',
+      '',
+      '    Slowly.',
+      '    """', // 24
+      '    return url',
+      '',
+    ].join('\n');
+    const r = await parseSource('python', src, 'h.py');
+    expect(sym(r, 'Widget')).toMatchObject({ startLine: 1, headerEndLine: 3 });
+    expect(sym(r, 'Widget.__init__')).toMatchObject({ startLine: 4, headerEndLine: 7 });
+    expect(sym(r, 'Widget.size')).toMatchObject({ startLine: 10, headerEndLine: 15 });
+    expect(sym(r, 'one')).toMatchObject({ startLine: 17, headerEndLine: 17 });
+    expect(sym(r, 'fetch')).toMatchObject({ startLine: 19, headerEndLine: 20, docEndLine: 24 });
+    expect(sym(r, 'Widget.__init__').docEndLine).toBeUndefined();
+  });
+
+  it('records the names a class body binds by assignment, not those of its methods or bare annotations', async () => {
+    const src = [
+      'class Printer(Base):',
+      '    _print_A = _print_B = _print_not_supported',
+      '    x: int = 3',
+      '    y: int',
+      '    left, right = "<", ">"',
+      '    table = {',
+      '        "a": 1,',
+      '    }',
+      '    if FLAG:',
+      '        hidden = 1',
+      '    def method(self):',
+      '        local = 1',
+      '        return local',
+      '    __hash__ = None',
+      '',
+    ].join('\n');
+    const r = await parseSource('python', src, 'p.py');
+    expect(sym(r, 'Printer').assigns).toEqual([
+      { name: '_print_A', line: 2, value: '_print_not_supported' },
+      { name: '_print_B', line: 2, value: '_print_not_supported' },
+      { name: 'x', line: 3, value: '3' },
+      { name: 'left', line: 5, value: '"<", ">"' },
+      { name: 'right', line: 5, value: '"<", ">"' },
+      { name: 'table', line: 6, value: '{ "a": 1, }' },
+      { name: '__hash__', line: 14, value: 'None' },
+    ]);
+    expect(sym(r, 'Printer.method').assigns).toBeUndefined();
+  });
+
   it('reads docstrings of every quote style and dedents them', async () => {
     const src = "def a():\n    '''One.\n\n    Two.\n    '''\n\ndef b():\n    r\"raw\"\n";
     const r = await parseSource('python', src, 'd.py');
     expect(sym(r, 'a').doc).toBe('One.\n\nTwo.');
     expect(sym(r, 'b').doc).toBe('raw');
+  });
+});
+
+describe('header ends in brace languages', () => {
+  it('is the line of the opening brace, or of the arrow of an expression body', async () => {
+    const src = [
+      'export function build(', // 1
+      '  a: number,',
+      '  b: number,',
+      '): number',
+      '{', // 5
+      '  return a + b;',
+      '}',
+      'const twice = (n: number) =>', // 8
+      '  n * 2;',
+      'class Store<T>', // 10
+      '  extends Base {', // 11
+      '  get(key: string): T { return this.m[key]; }',
+      '}',
+      '',
+    ].join('\n');
+    const r = await parseSource('typescript', src, 's.ts');
+    expect(sym(r, 'build')).toMatchObject({ startLine: 1, headerEndLine: 5 });
+    expect(sym(r, 'twice')).toMatchObject({ startLine: 8, headerEndLine: 8 });
+    expect(sym(r, 'Store')).toMatchObject({ startLine: 10, headerEndLine: 11 });
+    expect(sym(r, 'Store.get')).toMatchObject({ startLine: 12, headerEndLine: 12 });
   });
 });
 

@@ -112,18 +112,18 @@ describe('ACR bugs are gone (Python)', () => {
     expect(o.ok).toBe(true);
     expect(o.hits).toHaveLength(1);
     expect(o.hits[0]).toMatchObject({ file: 'pkg/b.py', startLine: 5, className: 'Base', symbol: 'only_in_base' });
-    expect(o.notes).toEqual(['Foo does not define only_in_base; inherited from Base (pkg/b.py:5).']);
+    expect(o.notes).toEqual(['Foo (pkg/a.py:4) does not define only_in_base; it inherits it from Base (pkg/b.py:1), defined at pkg/b.py:5.']);
     // two levels up: Grand -> Foo -> Base, nearest ancestor first
     const g = pySearch.searchMethodInClass('clean', 'Grand');
     expect(g.hits.map((h) => h.className)).toEqual(['Foo']);
-    expect(g.notes?.[0]).toContain('inherited from Foo (pkg/a.py:7)');
+    expect(g.notes?.[0]).toContain('it inherits it from Foo (pkg/a.py:4), defined at pkg/a.py:7');
   });
 
   it("mentions the parent's overridden version", () => {
     const o = pySearch.searchMethodInClass('clean', 'Foo');
     expect(o.hits.map((h) => `${h.file}:${h.startLine}`)).toEqual(['pkg/a.py:7']);
     expect(o.hits[0].code).toContain('def inner():'); // the whole method, nested function included
-    expect(o.notes?.[0]).toBe('Foo.clean overrides Base.clean (pkg/b.py:2); search_method_in_class("clean", "Base") shows the parent\'s version.');
+    expect(o.notes?.[0]).toBe('Foo.clean (pkg/a.py:7) overrides Base.clean (pkg/b.py:2); search_method_in_class("clean", "Base") shows the parent\'s version.');
     expect(renderOutcome(o)).toContain('overrides Base.clean (pkg/b.py:2)');
   });
 
@@ -348,23 +348,32 @@ describe('budgeted rendering', () => {
     expect((all.match(/--- Result/g) ?? []).length).toBe(30);
   });
 
-  it('a hit larger than the whole budget is shown in part, with where the rest is', () => {
+  it('a hit larger than the whole budget is shown in part, with the call that shows the rest', () => {
     const o = search.searchClassInFile('Handler0', 'handler_00.py');
     const text = renderOutcome(o, { maxTokens: 200 });
     expect(text.length).toBeLessThanOrEqual(800);
     expect(text).toMatch(/Handler0/);
-    expect(text).toMatch(/\[signature only\]|\[first \d+ of \d+ lines\]/);
+    // a class too big is shown by its digest, a method too big by its start
+    expect(text).toContain('[signature only]');
+    expect(text).toMatch(/\.\.\. lines 3-28 not shown; get_code_around_line\("src\/handler_00\.py", \d+, \d+\) shows/);
+    const m = renderOutcome(search.searchMethodInFile('handle', 'handler_00.py'), { maxTokens: 200 });
+    expect(m.length).toBeLessThanOrEqual(800);
+    expect(m).toMatch(/\[\d+ of 27 lines\]/);
+    expect(m).toContain('value = value + 0  # step 0 of handler 0');
+    expect(m).toMatch(/\.\.\. lines \d+-28 not shown; get_code_around_line\("src\/handler_00\.py", \d+, \d+\) shows/);
   });
 
   it('code matches over the budget are counted and the files named', () => {
     const o = search.searchCode('value = value +');
-    // 750 matches exist; the default scan stops at 500 and says so instead of pretending that is all
-    expect(o.total).toBe(500);
-    expect(o.message).toMatch(/^Found 500\+ matches/);
-    expect(o.notes).toContain('Stopped after 500 matches; there are more. Use a longer snippet or search_code_in_file.');
+    // 750 matches exist; the scan collects 500 and counts the rest, so the true total is said
+    expect(o.total).toBe(750);
+    expect(o.message).toBe('Found 750 matches of value = value + in 30 file(s) of the codebase.');
+    expect(o.notes).toContain('Collected the first 500 matches (sources before tests) of 750; use a longer snippet or search_code_in_file.');
+    expect(o.hits.reduce((s, h) => s + h.matchLines!.length, 0)).toBe(500);
+    expect(o.otherFiles?.reduce((s, f) => s + f.matches, 0)).toBe(250);
     expect(new CodeSearch(index, { maxCodeMatches: 10_000 }).searchCode('value = value +').total).toBe(750);
     const text = renderOutcome(o, { maxTokens: 500 });
-    expect(text).toMatch(/\d+ more result\(s\) \(\d+ matches\) not shown: .*src\/handler_\d+\.py/);
+    expect(text).toMatch(/\d+ more result\(s\) \(\d+ matches\) not shown and 250 more matches not collected: .*src\/handler_\d+\.py/);
     expect(text).toContain('narrow with search_code_in_file("value = value +", "src/handler_');
   });
 });

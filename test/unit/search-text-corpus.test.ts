@@ -48,6 +48,22 @@ describe('TextCorpus.search (chunked trigram filter)', () => {
     }
   });
 
+  it('past the cap, counts per file what it no longer collects', () => {
+    for (const p of ['self', 'return x', 'x', 'not there at all']) {
+      const want = new Map<string, number>();
+      for (const f of files) {
+        const n = naive(byPath.get(f.path)!, p).length;
+        if (n) want.set(f.path, n);
+      }
+      const got = corpus.search(p, files, 3, true);
+      const seen = new Map<string, number>();
+      for (const m of got.matches) seen.set(m.rec.path, (seen.get(m.rec.path) ?? 0) + 1);
+      for (const [f, n] of got.rest ?? []) seen.set(f, (seen.get(f) ?? 0) + n);
+      expect([...seen], p).toEqual([...want]);
+      expect(got.capped, p).toBe([...want.values()].reduce((s, n) => s + n, 0) > 3);
+    }
+  });
+
   it('stops at maxMatches and says it did', () => {
     const all = files.flatMap((f) => naive(byPath.get(f.path)!, 'self'));
     const got = corpus.search('self', files, 5);

@@ -2,7 +2,7 @@
 // so they are stored as a flat number array with per-file string and symbol references and
 // delta-encoded lines; symbols become tuples. This keeps the cache a fraction of the JSON-of-objects
 // size and JSON.parse of number arrays is fast, which is what makes a warm open near-instant.
-import type { CallSite, CodeSymbol, FileRecord, SymbolKind } from './types';
+import type { CallSite, ClassAssign, CodeSymbol, FileRecord, SymbolKind } from './types';
 
 const KINDS: SymbolKind[] = ['class', 'interface', 'struct', 'enum', 'trait', 'function', 'method'];
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
@@ -23,6 +23,10 @@ type SymbolTuple = [
   doc: string | 0,
   bases: string[] | 0,
   decorators: string[] | 0,
+  headerEndLine: number,
+  docEndLine: number,
+  /** per class-level assignment: name, line, value */
+  assigns: (string | number)[] | 0,
 ];
 
 export type EncodedFile = [
@@ -54,6 +58,9 @@ export function encodeFile(f: FileRecord): EncodedFile {
     s.doc ?? 0,
     s.bases ?? 0,
     s.decorators ?? 0,
+    s.headerEndLine ?? 0,
+    s.docEndLine ?? 0,
+    s.assigns ? s.assigns.flatMap((a) => [a.name, a.line, a.value]) : 0,
   ]);
   const symIndex = new Map<string, number>();
   f.symbols.forEach((s, i) => {
@@ -106,6 +113,14 @@ export function decodeFile(e: EncodedFile): FileRecord {
     if (t[9] !== 0) s.doc = t[9];
     if (t[10] !== 0) s.bases = t[10];
     if (t[11] !== 0) s.decorators = t[11];
+    if (t[12]) s.headerEndLine = t[12];
+    if (t[13]) s.docEndLine = t[13];
+    const flat = t[14];
+    if (flat) {
+      const assigns: ClassAssign[] = [];
+      for (let k = 0; k + 2 < flat.length; k += 3) assigns.push({ name: String(flat[k]), line: Number(flat[k + 1]), value: String(flat[k + 2]) });
+      s.assigns = assigns;
+    }
     if (t[6] & F_ASYNC) s.async = true;
     if (t[6] & F_STATIC) s.static = true;
     symbols[i] = s;

@@ -2,7 +2,7 @@
 // path, size and mtimeMs all match. The file carries a format version and a fingerprint of the
 // grammars and queries, so an upgrade of either silently invalidates it (with a warning).
 //
-// Layout (format 3), one JSON value per line:
+// Layout (format 4: symbols carry header/docstring ends and class-level assignments), one JSON value per line:
 //   line 1      {"format","fingerprint","root","count","sha1"}   sha1 of everything after line 1
 //   then, per file, a meta line   [path, lang, size, mtimeMs, hasErrors, errorLines|0, encoding|0, classes, functions, methods]
 //               and a body line   (cache-codec's EncodedFile)
@@ -17,7 +17,7 @@ import { ALL_LANGS } from './languages';
 import { grammarWasmPath, queryPaths } from './paths';
 import type { FileRecord, IndexWarning, Lang } from './types';
 
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 const CACHE_FILE = 'index.json';
 const NL = 0x0a;
 

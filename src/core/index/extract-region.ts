@@ -33,7 +33,7 @@ export function reextract(rt: LangRuntime, tree: Tree, text: string, prev: FileR
     else if (s.startLine > oldEnd) after.push(s);
     else if (s.startLine <= first && s.endLine >= oldEnd) {
       if (s.startLine === first && s.endLine === oldEnd) return undefined;
-      before.push({ ...s, endLine: s.endLine + change.delta }); // around the holder
+      before.push({ ...shiftAfter(s, oldEnd, change.delta), endLine: s.endLine + change.delta }); // around the holder
     } else if (!(s.startLine >= first && s.endLine <= oldEnd)) return undefined;
   }
   // What an edit can change outside the holder's own symbols: the header of one around it that
@@ -58,12 +58,22 @@ export function reextract(rt: LangRuntime, tree: Tree, text: string, prev: FileR
   const aroundBefore = before.filter((s) => s.startLine <= first && s.endLine >= newEnd);
   if (key(aroundBefore) !== key(aroundNow)) return undefined;
 
-  const symbols = [...before, ...fresh, ...after.map((s) => ({ ...s, startLine: s.startLine + change.delta, endLine: s.endLine + change.delta }))];
+  const symbols = [...before, ...fresh, ...after.map((s) => shiftAfter(s, oldEnd, change.delta))];
   const calls = prev.calls.filter((c) => c.line < first);
   for (const c of region.calls) if (c.line >= first && c.line <= newEnd) calls.push(c);
   for (const c of prev.calls) if (c.line > oldEnd) calls.push({ ...c, line: c.line + change.delta });
   const { errorLines: _none, ...rest } = prev;
   return { ...rest, symbols, calls, hasErrors: false, lines: countLines(text) };
+}
+
+/** `s` with every line it records that lies after line `after` moved by `delta`. */
+function shiftAfter(s: CodeSymbol, after: number, delta: number): CodeSymbol {
+  const at = (l: number) => (l > after ? l + delta : l);
+  const out: CodeSymbol = { ...s, startLine: at(s.startLine), endLine: at(s.endLine) };
+  if (s.headerEndLine !== undefined) out.headerEndLine = at(s.headerEndLine);
+  if (s.docEndLine !== undefined) out.docEndLine = at(s.docEndLine);
+  if (s.assigns) out.assigns = s.assigns.map((a) => (a.line > after ? { ...a, line: a.line + delta } : a));
+  return out;
 }
 
 /** The smallest symbol whose lines hold every changed line (the last such in file order when equal). */

@@ -4,7 +4,7 @@
 // names) is decided here from byte ranges, so every definition node yields exactly one symbol.
 import type { Node, QueryMatch, Tree } from 'web-tree-sitter';
 import { CLASS_LIKE } from './types';
-import type { CallSite, CodeSymbol, FileRecord, Lang, SymbolKind } from './types';
+import type { CallSite, ClassAssign, CodeSymbol, FileRecord, Lang, SymbolKind } from './types';
 import type { LangRuntime } from './ts-runtime';
 
 interface LangFacts {
@@ -63,6 +63,7 @@ const BODY_TYPES = new Set([
 
 const MAX_SIGNATURE = 400;
 const MAX_DOC = 2000;
+const MAX_ASSIGN_VALUE = 120;
 const MAX_ERROR_LINES = 10;
 
 interface Def {
@@ -126,14 +127,15 @@ export function extractRows(rt: LangRuntime, tree: Tree, text: string, firstRow:
 }
 
 function symbolsAndCalls(rt: LangRuntime, matches: QueryMatch[], text: string): Pick<FileRecord, 'symbols' | 'calls'> {
-  const { defs, bases, calls } = collect(matches);
-  const placed = place(defs, bases, FACTS[rt.lang], text);
+  const { defs, bases, calls, assigns } = collect(matches);
+  const placed = place(defs, { bases, assigns }, FACTS[rt.lang], text);
   return { symbols: placed.filter((p) => p.symbol).map((p) => p.symbol!), calls: attachCalls(calls, placed) };
 }
 
 function collect(matches: QueryMatch[]) {
   const defs = new Map<number, Def>();
   const bases = new Map<number, string[]>();
+  const assigns = new Map<number, Node[]>();
   const calls: Node[] = [];
   for (const m of matches) {
     let defNode: Node | undefined;
@@ -145,6 +147,8 @@ function collect(matches: QueryMatch[]) {
     let callName: Node | undefined;
     let base: Node | undefined;
     let basesOf: Node | undefined;
+    let assign: Node | undefined;
+    let assignOf: Node | undefined;
     for (const c of m.captures) {
       const n = c.name;
       if (n === 'name') name = c.node;
@@ -154,6 +158,8 @@ function collect(matches: QueryMatch[]) {
       else if (n === 'call.name') callName = c.node;
       else if (n === 'base') base = c.node;
       else if (n === 'bases.of') basesOf = c.node;
+      else if (n === 'assign') assign = c.node;
+      else if (n === 'assign.of') assignOf = c.node;
       else if (n.startsWith('definition.')) {
         defNode = c.node;
         kind = n.slice('definition.'.length) as SymbolKind;
@@ -164,6 +170,10 @@ function collect(matches: QueryMatch[]) {
     }
     if (callName) {
       calls.push(callName);
+    } else if (assign && assignOf) {
+      let list = assigns.get(assignOf.id);
+      if (!list) assigns.set(assignOf.id, (list = []));
+      list.push(assign);
     } else if (basesOf && base) {
       let list = bases.get(basesOf.id);
       if (!list) bases.set(basesOf.id, (list = []));
@@ -177,24 +187,30 @@ function collect(matches: QueryMatch[]) {
       defs.set(defNode.id, { node: defNode, pattern: m.patternIndex, kind, name, func, owner, qualifier });
     }
   }
-  return { defs: [...defs.values()], bases, calls };
+  return { defs: [...defs.values()], bases, calls, assigns };
 }
 
-function place(defs: Def[], bases: Map<number, string[]>, facts: LangFacts, text: string): Placed[] {
+/** What the query found about definitions besides the definitions themselves, by definition node id. */
+interface DefExtras {
+  bases: Map<number, string[]>;
+  assigns: Map<number, Node[]>;
+}
+
+function place(defs: Def[], extras: DefExtras, facts: LangFacts, text: string): Placed[] {
   defs.sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
   const out: Placed[] = [];
   const stack: Placed[] = [];
   for (const def of defs) {
     while (stack.length && stack[stack.length - 1].def.node.endIndex <= def.node.startIndex) stack.pop();
     const parent = stack[stack.length - 1];
-    const p = placeOne(def, parent, bases, facts, text);
+    const p = placeOne(def, parent, extras, facts, text);
     out.push(p);
     stack.push(p);
   }
   return out;
 }
 
-function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, string[]>, facts: LangFacts, text: string): Placed {
+function placeOne(def: Def, parent: Placed | undefined, extras: DefExtras, facts: LangFacts, text: string): Placed {
   const name = cleanName(def.name.text);
   const prefix = parent ? parent.qualified + '.' : '';
   if (def.kind === 'scope.namespace' || def.kind === 'scope.impl') {
@@ -254,13 +270,18 @@ function placeOne(def: Def, parent: Placed | undefined, bases: Map<number, strin
     startLine: start.row + 1,
     endLine,
     signature,
+    headerEndLine: Math.min(endLine, Math.max(start.row, headerEndRow(def, body, facts, text)) + 1),
   };
   if (className) symbol.className = className;
   if (container) symbol.container = container;
-  const doc = (facts.pythonDocstring && body ? pythonDocstring(body) : undefined) ?? leadingComment(first, facts);
+  const docstring = facts.pythonDocstring && body ? pythonDocstring(body) : undefined;
+  if (docstring) symbol.docEndLine = docstring.endRow + 1;
+  const doc = docstring?.text || leadingComment(first, facts);
   if (doc) symbol.doc = doc;
-  const b = bases.get(def.node.id);
+  const b = extras.bases.get(def.node.id);
   if (b && b.length) symbol.bases = b;
+  const a = extras.assigns.get(def.node.id);
+  if (a && a.length) symbol.assigns = classAssigns(a);
   if (decorators.length) symbol.decorators = decorators;
   if (kind === 'function' || kind === 'method') {
     const beforeBody = header;
@@ -349,13 +370,54 @@ function findBody(def: Def): Node | undefined {
   return undefined;
 }
 
-function pythonDocstring(body: Node): string | undefined {
+/**
+ * Row on which a definition's header ends (0-based), read from the tree rather than from the text:
+ * the row of a body's opening brace, else of the last token before the body (Python's `:`, an
+ * arrow's `=>`); without a body, the definition's last row.
+ */
+function headerEndRow(def: Def, body: Node | undefined, facts: LangFacts, text: string): number {
+  const holder = def.func ?? def.node;
+  if (!body) return holder.endPosition.row;
+  if (text.charCodeAt(body.startIndex) === 123 /* { */) return body.startPosition.row;
+  let row = holder.startPosition.row;
+  for (const c of holder.children) {
+    if (!c || c.startIndex >= body.startIndex) break;
+    if (!facts.comments.has(c.type)) row = c.endPosition.row;
+  }
+  return row;
+}
+
+/** Names a class body binds by assignment: `a = b`, `a = b = c`, `a, b = ...`, `a: T = v` (not bare annotations). */
+function classAssigns(nodes: Node[]): ClassAssign[] {
+  const out: ClassAssign[] = [];
+  for (const node of nodes) {
+    const targets: Node[] = [];
+    let n: Node | null = node;
+    let value: Node | null = null;
+    while (n && n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      if (left) targets.push(left);
+      value = n.childForFieldName('right');
+      n = value;
+    }
+    if (!value) continue; // `x: int` declares, it binds nothing
+    let v = squash(value.text);
+    if (v.length > MAX_ASSIGN_VALUE) v = v.slice(0, MAX_ASSIGN_VALUE) + '…';
+    for (const t of targets) {
+      const ids = t.type === 'identifier' ? [t] : t.type === 'pattern_list' || t.type === 'tuple_pattern' ? t.namedChildren.filter((c) => c?.type === 'identifier') : [];
+      for (const id of ids) if (id) out.push({ name: id.text, line: id.startPosition.row + 1, value: v });
+    }
+  }
+  return out.sort((x, y) => x.line - y.line);
+}
+
+function pythonDocstring(body: Node): { text: string; endRow: number } | undefined {
   const first = body.namedChild(0);
   if (!first || first.type !== 'expression_statement') return undefined;
   const s = first.namedChild(0);
   if (!s || s.type !== 'string') return undefined;
   const raw = s.text.replace(/^[rRuUbBfF]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
-  return clip(dedent(raw));
+  return { text: clip(dedent(raw)), endRow: s.endPosition.row };
 }
 
 function leadingComment(node: Node, facts: LangFacts): string | undefined {

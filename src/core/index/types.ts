@@ -38,6 +38,18 @@ export interface CodeSymbol {
   endLine: number;
   /** Header text: from the first line of the definition up to where the body starts, trimmed. */
   signature: string;
+  /**
+   * Line on which the header ends, from the syntax tree: Python's `:`, the line of the body's `{`,
+   * an arrow's `=>`. Decorators and every parameter line lie in startLine..headerEndLine.
+   */
+  headerEndLine?: number;
+  /** Python: line on which the body's docstring ends. */
+  docEndLine?: number;
+  /**
+   * Python classes: names bound by assignment directly in the class body (`_print_X = _print_Y`),
+   * which attribute lookup finds before any base class's method of that name.
+   */
+  assigns?: ClassAssign[];
   /** Docstring or leading comment, without comment markers where easy. */
   doc?: string;
   /** Superclasses / implemented interfaces / embedded types, as written. */
@@ -45,6 +57,14 @@ export interface CodeSymbol {
   decorators?: string[];
   async?: boolean;
   static?: boolean;
+}
+
+export interface ClassAssign {
+  name: string;
+  /** 1-based line of the assignment. */
+  line: number;
+  /** The assigned expression as written (whitespace squashed, clipped). */
+  value: string;
 }
 
 export interface CallSite {

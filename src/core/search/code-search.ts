@@ -1,10 +1,10 @@
 // The search API over the workspace index: AutoCodeRover's eight calls (same names, same meaning)
 // plus find_references, without ACR's bugs, with "did you mean" on misses. Every call returns a
 // SearchOutcome and never throws; renderOutcome turns it into budgeted text for the model.
-import type { FileRecord } from '../index/types';
+import type { ClassAssign, FileRecord } from '../index/types';
 import { resolveFileArg } from './file-args';
 import { closestNames } from './fuzzy';
-import { NameTable, type SymRef } from './names';
+import { NameTable, type AssignRef, type Binding, type SymRef } from './names';
 import { SEARCH_API_NAMES, specFor } from './specs';
 import { classOutline, fileLines, isTestPath, LineView, symbolOutline, tagLine } from './source-lines';
 import { TextCorpus, type TextMatch } from './text-corpus';
@@ -50,7 +50,17 @@ function rankRefs(refs: SymRef[]): SymRef[] {
   return keyed.map((k) => k.r);
 }
 
+/** Class-level assignments ranked like symbols: sources before tests, shallow before deep. */
+function rankAssigns(list: AssignRef[]): AssignRef[] {
+  const byCls = new Map(list.map((a) => [a.cls, a] as const));
+  const order = rankRefs([...byCls.keys()]);
+  return order.flatMap((c) => list.filter((a) => a.cls === c));
+}
+
 const where = (r: SymRef) => `${r.rec.path}:${r.sym.startLine}`;
+/** A class named with where it is: two classes of one name (a test's subclass) stay apart. */
+const classAt = (r: SymRef) => `${r.sym.name} (${where(r)})`;
+const bindingAt = (b: Binding) => (b.kind === 'assign' ? `${b.owner.rec.path}:${b.assign.line}` : where(b.refs[0]));
 const quote = (s: string) => (s.includes('\n') ? JSON.stringify(s) : s);
 
 export class CodeSearch {
@@ -71,8 +81,11 @@ export class CodeSearch {
 
   /** Reads every file's text and builds the text-search filters now instead of on the first search_code. */
   warm(): void {
-    this.corpus.warm(this.names().records);
-    this.names().calls();
+    const t = this.names();
+    this.corpus.warm(t.records);
+    t.calls();
+    t.callableNames();
+    t.classNames();
   }
 
   // ---- public API (each returns, never throws) ----
@@ -199,6 +212,9 @@ export class CodeSearch {
       kind: sym.kind,
       code: '',
     };
+    const headerEnd = sym.headerEndLine;
+    if (headerEnd !== undefined && headerEnd >= hit.startLine && headerEnd <= hit.endLine) hit.headerEnd = headerEnd;
+    if (sym.docEndLine !== undefined && sym.docEndLine <= hit.endLine) hit.docEnd = sym.docEndLine;
     if (form === 'outline') {
       hit.code = outline.code;
       hit.lineNumbers = outline.lineNumbers;
@@ -207,6 +223,13 @@ export class CodeSearch {
       hit.code = lines.slice(sym.startLine, hit.endLine).join('\n');
       hit.outline = outline;
     }
+    if (note) hit.note = note;
+    return hit;
+  }
+
+  /** A class-level `name = value` as a hit of its own. */
+  private assignHit(owner: SymRef, a: ClassAssign, note?: string): SearchHit {
+    const hit: SearchHit = { file: owner.rec.path, startLine: a.line, endLine: a.line, className: owner.sym.name, symbol: a.name, kind: 'assignment', code: this.lines(owner.rec).line(a.line) };
     if (note) hit.note = note;
     return hit;
   }
@@ -247,7 +270,7 @@ export class CodeSearch {
   private classSuggestions(name: string): string[] {
     const t = this.names();
     const last = name.replace(/::/g, '.').split('.').filter(Boolean).pop() ?? name;
-    const out = closestNames(last, t.classes.keys(), 5).map((n) => `${n} (${where(rankRefs(t.classes.get(n)!)[0])})`);
+    const out = closestNames(last, t.classNames(), 5).map((n) => `${n} (${where(rankRefs(t.classes.get(n)!)[0])})`);
     if (t.callables.has(last)) out.push(`${last} is a function/method, not a class: search_method("${last}")`);
     if (out.length === 0 && last !== name && t.classes.has(last)) out.push(`${last} (${where(rankRefs(t.classes.get(last)!)[0])})`);
     return out;
@@ -255,7 +278,7 @@ export class CodeSearch {
 
   private methodSuggestions(name: string, pool?: Iterable<string>): string[] {
     const t = this.names();
-    const out = closestNames(name, pool ?? t.callables.keys(), 5).map((n) => {
+    const out = closestNames(name, pool ?? t.callableNames(), 5).map((n) => {
       const refs = t.callables.get(n);
       if (!refs) return n;
       const r = rankRefs(refs)[0];
@@ -266,14 +289,13 @@ export class CodeSearch {
   }
 
   private resolveFile(arg: string): { files: FileRecord[]; notes: string[] } | { error: Omit<SearchOutcome, 'api' | 'args'> } {
-    const files = this.names().records;
-    const res = resolveFileArg(arg, files.map((f) => f.path));
+    const t = this.names();
+    const res = resolveFileArg(arg, t.paths(), this.index.root);
     if (!res.ok) {
-      if (res.refused) return { error: this.refused(res.error) };
+      if (res.refused) return { error: { ...this.refused(res.error), ...(res.suggestions ? { suggestions: res.suggestions } : {}) } };
       return { error: this.fail(res.error, res.suggestions) };
     }
-    const byPath = new Map(files.map((f) => [f.path, f] as const));
-    const recs = res.files.map((p) => byPath.get(p)!).filter(Boolean);
+    const recs = res.files.map((p) => t.record(p)).filter((r): r is FileRecord => r !== undefined);
     const notes = recs.length > 1 ? [`"${arg}" matched ${recs.length} files: ${recs.map((r) => r.path).join(', ')}.`] : [];
     return { files: recs, notes };
   }
@@ -321,8 +343,21 @@ export class CodeSearch {
       return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${name} in the codebase.`);
     }
     const refs = t.callables.get(name) ?? [];
-    if (refs.length === 0) return this.fail(`Could not find method ${name} in the codebase.`, this.methodSuggestions(name));
-    return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${name} in the codebase.`);
+    const bound = rankAssigns(t.assignsNamed(name));
+    if (refs.length === 0 && bound.length === 0) return this.fail(`Could not find method ${name} in the codebase.`, this.methodSuggestions(name));
+    if (refs.length === 0) {
+      const hits = bound.map((b) => this.assignHit(b.cls, b.assign));
+      const notes = [`${name} is bound only by class-level assignments; search_method_in_class("${name}", "${bound[0].cls.sym.name}") shows what it resolves to.`];
+      return this.success(hits, `Found ${hits.length} class-level ${hits.length === 1 ? 'assignment' : 'assignments'} of ${name} in the codebase.`, notes);
+    }
+    const notes: string[] = [];
+    if (bound.length > 0) {
+      const list = bound.slice(0, 5).map((b) => `${b.cls.sym.name}: \`${name} = ${b.assign.value}\` (${b.cls.rec.path}:${b.assign.line})`);
+      notes.push(
+        `${name} is also bound by class-level assignment in ${list.join('; ')}${bound.length > 5 ? `; and ${bound.length - 5} more` : ''}. For those classes, and subclasses that do not define ${name} themselves, Python finds that binding, not a base class's method; search_method_in_class("${name}", <class>) shows what a class resolves it to.`,
+      );
+    }
+    return this.methodHits(refs, `Found ${refs.length} ${refs.length === 1 ? 'method' : 'methods'} with name ${name} in the codebase.`, notes);
   }
 
   private methodHits(refs: SymRef[], message: string, notes: string[] = []) {
@@ -342,43 +377,65 @@ export class CodeSearch {
     const method = methodArg.trim().replace(/::/g, '.').split('.').filter(Boolean).pop() ?? methodArg;
     const classes = this.findClasses(className);
     if (classes.length === 0) return this.fail(`Could not find class ${className} in the codebase.`, this.classSuggestions(className));
-    const found: SymRef[] = [];
     const notes: string[] = [];
-    const hitNotes = new Map<SymRef, string>();
+    const hits: SearchHit[] = [];
+    const byKey = new Map<string, SearchHit>();
+    const add = (hit: SearchHit) => {
+      const key = `${hit.file}:${hit.startLine}:${hit.kind}`;
+      if (!byKey.has(key)) {
+        byKey.set(key, hit);
+        hits.push(hit);
+      }
+    };
+    const note = (n: string) => {
+      if (!notes.includes(n)) notes.push(n);
+      return n;
+    };
     for (const cls of classes) {
-      const own = t.membersOf(cls).filter((m) => m.sym.name === method);
-      const ancestors = t.ancestors(cls);
-      if (own.length > 0) {
-        found.push(...own);
-        for (const anc of ancestors) {
-          const parent = t.membersOf(anc).find((m) => m.sym.name === method);
+      // what attribute lookup finds, in method resolution order: the first binding is what runs
+      const [first, ...hidden] = t.bindings(cls, method);
+      if (!first) continue;
+      if (first.kind === 'method') {
+        if (first.owner.sym === cls.sym) {
+          for (const r of first.refs) add(this.symbolHit(r, 'full'));
+          const parent = hidden[0];
           if (parent) {
-            notes.push(
-              `${cls.sym.name}.${method} overrides ${anc.sym.name}.${method} (${where(parent)}); search_method_in_class("${method}", "${anc.sym.name}") shows the parent's version.`,
+            note(
+              `${cls.sym.name}.${method} (${where(first.refs[0])}) overrides ${parent.owner.sym.name}.${method} (${bindingAt(parent)}); search_method_in_class("${method}", "${parent.owner.sym.name}") shows the parent's version.`,
             );
-            break;
           }
+        } else {
+          const n = note(`${classAt(cls)} does not define ${method}; it inherits it from ${classAt(first.owner)}, defined at ${where(first.refs[0])}.`);
+          for (const r of first.refs) add(this.symbolHit(r, 'full', n));
         }
         continue;
       }
-      for (const anc of ancestors) {
-        const inherited = t.membersOf(anc).filter((m) => m.sym.name === method);
-        if (inherited.length > 0) {
-          const note = `${cls.sym.name} does not define ${method}; inherited from ${anc.sym.name} (${where(inherited[0])}).`;
-          notes.push(note);
-          for (const m of inherited) {
-            found.push(m);
-            hitNotes.set(m, note);
-          }
-          break;
-        }
+      // a class-level assignment (`_print_Derivative = _print_not_supported`) wins over any method further up
+      const a = first.assign;
+      const stmt = `\`${a.name} = ${a.value}\` (${bindingAt(first)})`;
+      const n = note(
+        first.owner.sym === cls.sym
+          ? `${classAt(cls)} binds ${method} by a class-level assignment, ${stmt}.`
+          : `${classAt(cls)} does not define ${method}; Python resolves it to the class-level assignment ${stmt} in ${classAt(first.owner)}.`,
+      );
+      add(this.assignHit(first.owner, a, n));
+      const target = /^[A-Za-z_$][\w$]*$/.test(a.value) ? t.bindings(first.owner, a.value)[0] : undefined;
+      if (target?.kind === 'method') {
+        for (const r of target.refs) add(this.symbolHit(r, 'full', `For ${cls.sym.name}, ${method} is this ${target.owner.sym.name}.${a.value}.`));
+      }
+      const shadowed = hidden.find((b) => b.kind === 'method');
+      if (shadowed?.kind === 'method') {
+        const s = note(`${shadowed.owner.sym.name}.${method} (${where(shadowed.refs[0])}) comes later in ${cls.sym.name}'s method resolution order: the assignment hides it.`);
+        for (const r of shadowed.refs) add(this.symbolHit(r, 'full', s));
       }
     }
-    if (found.length === 0) {
+    if (hits.length === 0) {
       const pool = new Set<string>();
       for (const cls of classes) {
-        for (const m of t.membersOf(cls)) pool.add(m.sym.name);
-        for (const anc of t.ancestors(cls)) for (const m of t.membersOf(anc)) pool.add(m.sym.name);
+        for (const k of t.mro(cls)) {
+          for (const m of t.membersOf(k)) pool.add(m.sym.name);
+          for (const a of k.sym.assigns ?? []) pool.add(a.name);
+        }
       }
       const elsewhere = rankRefs((t.callables.get(method) ?? []).filter((r) => r.sym.className));
       const extra = elsewhere.length
@@ -388,16 +445,9 @@ export class CodeSearch {
       if (unresolved.length) extra.push(`Base classes not found in the index: ${[...new Set(unresolved)].join(', ')}.`);
       return this.fail(`Could not find method ${method} in class ${className}.`, this.methodSuggestions(method, pool), extra);
     }
-    const hits: SearchHit[] = [];
-    const seen = new Set<string>();
-    for (const r of found) {
-      const key = `${r.rec.path}:${r.sym.startLine}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      hits.push(this.symbolHit(r, 'full', hitNotes.get(r)));
-    }
-    const word = hits.length === 1 ? 'method' : 'methods';
-    const msg = api === 'search_method' ? `Found ${hits.length} ${word} with name ${className}.${method} in the codebase.` : `Found ${hits.length} ${word} with name ${method} in class ${className}.`;
+    const n = hits.length;
+    const word = hits.every((h) => h.kind === 'method' || h.kind === 'function') ? (n === 1 ? 'method' : 'methods') : n === 1 ? 'result' : 'results';
+    const msg = api === 'search_method' ? `Found ${n} ${word} with name ${className}.${method} in the codebase.` : `Found ${n} ${word} with name ${method} in class ${className}.`;
     return this.success(hits, msg, notes);
   }
 
@@ -416,6 +466,15 @@ export class CodeSearch {
       }
     }
     if (refs.length === 0) {
+      // a class-level `name = other` in the file binds the name as a method would
+      const bound = f.files.flatMap((rec) =>
+        rec.symbols.flatMap((sym) => (sym.assigns ?? []).filter((a) => a.name === method && (!owner || sym.qualifiedName === owner || sym.qualifiedName.endsWith(`.${owner}`))).map((a) => ({ cls: { rec, sym }, assign: a }))),
+      );
+      if (bound.length > 0) {
+        const hits = bound.map((b) => this.assignHit(b.cls, b.assign));
+        const notes = [...f.notes, `${method} is bound here by class-level assignment; search_method_in_class("${method}", "${bound[0].cls.sym.name}") shows what it resolves to.`];
+        return this.success(hits, `Found ${hits.length} class-level ${hits.length === 1 ? 'assignment' : 'assignments'} of ${methodArg} in file ${file}.`, notes);
+      }
       const local = new Set(f.files.flatMap((r) => r.symbols.filter((s) => s.kind === 'function' || s.kind === 'method').map((s) => s.name)));
       const t = this.names();
       const elsewhere = rankRefs(t.callables.get(method) ?? []);
@@ -429,6 +488,8 @@ export class CodeSearch {
 
   private codeHits(matches: TextMatch[]): SearchHit[] {
     const hits: SearchHit[] = [];
+    // where each merged hit's matches are: a window can join matches of neighbouring functions
+    const tags = new Map<SearchHit, { where: string; line: number }[]>();
     let last: { hit: SearchHit; rec: FileRecord } | undefined;
     for (const m of matches) {
       const lines = fileLines(m.rec, m.text, m.newlines);
@@ -436,16 +497,22 @@ export class CodeSearch {
       const we = Math.min(lines.count, m.endLine + 3);
       const matchLines: number[] = [];
       for (let l = m.startLine; l <= m.endLine; l++) matchLines.push(l);
+      const tag = tagLine(m.rec, m.startLine);
+      const at = tag.symbol ? (tag.className ? `${tag.className}.${tag.symbol}` : tag.symbol) : tag.className ? `class ${tag.className}` : 'module level';
       if (last && last.rec === m.rec && ws <= last.hit.endLine + 1) {
         last.hit.endLine = Math.max(last.hit.endLine, we);
-        for (const l of matchLines) if (!last.hit.matchLines!.includes(l)) last.hit.matchLines!.push(l);
+        // matches come in file order: a line is new when it is past the last one recorded
+        const ml = last.hit.matchLines!;
+        for (const l of matchLines) if (l > ml[ml.length - 1]) ml.push(l);
+        const list = tags.get(last.hit)!;
+        if (list[list.length - 1].where !== at && !list.some((t) => t.where === at)) list.push({ where: at, line: m.startLine });
         continue;
       }
-      const tag = tagLine(m.rec, m.startLine);
       const hit: SearchHit = { file: m.rec.path, startLine: ws, endLine: we, kind: 'code', code: '', matchLines };
       if (tag.className) hit.className = tag.className;
       if (tag.symbol) hit.symbol = tag.symbol;
       hits.push(hit);
+      tags.set(hit, [{ where: at, line: m.startLine }]);
       last = { hit, rec: m.rec };
     }
     const recOf = new Map(matches.map((m) => [m.rec.path, m] as const));
@@ -454,19 +521,35 @@ export class CodeSearch {
       const lines = fileLines(m.rec, m.text, m.newlines);
       h.code = lines.slice(h.startLine, h.endLine).join('\n');
       h.outline = { code: h.matchLines!.map((l) => lines.line(l)).join('\n'), lineNumbers: [...h.matchLines!] };
+      const list = tags.get(h)!;
+      if (list.length > 1) h.note = `Matches in ${list.map((t) => `${t.where} (line ${t.line})`).join(', ')}.`;
     }
     return hits;
   }
 
   private doSearchCode(code: string) {
-    const res = this.corpus.search(code, this.codeSearchOrder(), this.maxCodeMatches);
+    // the matches past the cap are counted, not collected: the model learns how broad the query is
+    const res = this.corpus.search(code, this.codeSearchOrder(), this.maxCodeMatches, true);
     const notes: string[] = [];
     if (res.unreadable.length) notes.push(`${res.unreadable.length} file(s) could not be read: ${res.unreadable.slice(0, 5).join(', ')}.`);
     if (res.matches.length === 0) return this.fail(`Could not find code ${quote(code)} in the codebase.`, undefined, notes);
-    if (res.capped) notes.push(`Stopped after ${res.matches.length} matches; there are more. Use a longer snippet or search_code_in_file.`);
     const hits = this.codeHits(res.matches);
     const n = res.matches.length;
-    return this.success(hits, `Found ${n}${res.capped ? '+' : ''} ${n === 1 ? 'match' : 'matches'} of ${quote(code)} in ${new Set(hits.map((h) => h.file)).size} file(s) of the codebase.`, notes, n);
+    const files = new Set(hits.map((h) => h.file));
+    if (res.rest && res.rest.size > 0) {
+      let more = 0;
+      const otherFiles: { file: string; matches: number }[] = [];
+      for (const [file, k] of res.rest) {
+        more += k;
+        otherFiles.push({ file, matches: k });
+        files.add(file);
+      }
+      notes.push(`Collected the first ${n} matches (sources before tests) of ${n + more}; use a longer snippet or search_code_in_file.`);
+      const out = this.success(hits, `Found ${n + more} matches of ${quote(code)} in ${files.size} file(s) of the codebase.`, notes, n + more);
+      out.otherFiles = otherFiles;
+      return out;
+    }
+    return this.success(hits, `Found ${n} ${n === 1 ? 'match' : 'matches'} of ${quote(code)} in ${files.size} file(s) of the codebase.`, notes, n);
   }
 
   private doSearchCodeInFile(code: string, file: string) {
@@ -508,7 +591,7 @@ export class CodeSearch {
     const name = parts[parts.length - 1] ?? nameArg;
     const found = t.calls().get(name);
     if (!found) {
-      const pool = t.calls().keys();
+      const pool = t.calledNames();
       const defs = t.callables.get(name) ?? [];
       const notes = defs.length ? [`${name} is defined at ${rankRefs(defs).slice(0, 5).map(where).join(', ')} but no call to it was found.`] : [];
       return this.fail(`Could not find any call of ${nameArg} in the codebase.`, closestNames(name, pool, 5), notes);

@@ -1,12 +1,22 @@
 // Name tables over the index: classes, callables (functions + methods, each exactly once), direct
 // members per class and call sites. Rebuilt when the index's file list changes.
-import { CLASS_LIKE, type CodeSymbol, type FileRecord } from '../index/types';
+import { CLASS_LIKE, type ClassAssign, type CodeSymbol, type FileRecord } from '../index/types';
+import { NamePool } from './fuzzy';
 import { isTestPath } from './source-lines';
 
 export interface SymRef {
   rec: FileRecord;
   sym: CodeSymbol;
 }
+
+/** A class-level assignment and the class whose body holds it. */
+export interface AssignRef {
+  cls: SymRef;
+  assign: ClassAssign;
+}
+
+/** What attribute lookup finds for a name on a class: a method, or a class-level assignment. */
+export type Binding = { kind: 'method'; owner: SymRef; refs: SymRef[] } | { kind: 'assign'; owner: SymRef; assign: ClassAssign };
 
 /** The calls of one name inside one enclosing symbol of one file (or at its module level). */
 export interface CallPlace {
@@ -46,6 +56,13 @@ export class NameTable {
   readonly callables = new Map<string, SymRef[]>();
   private readonly members = new Map<string, SymRef[]>();
   private callIndex?: Map<string, CallsOf>;
+  private assignIndex?: Map<string, AssignRef[]>;
+  private readonly mroCache = new Map<CodeSymbol, SymRef[]>();
+  private classPool?: NamePool;
+  private callablePool?: NamePool;
+  private pathList?: string[];
+  private byPathMap?: Map<string, FileRecord>;
+  private calledPool?: NamePool;
 
   constructor(readonly records: readonly FileRecord[]) {
     for (const rec of records) {
@@ -57,6 +74,31 @@ export class NameTable {
         }
       }
     }
+  }
+
+  /** Class names, prepared for "did you mean". */
+  classNames(): NamePool {
+    return (this.classPool ??= new NamePool(this.classes.keys()));
+  }
+
+  /** Function and method names, prepared for "did you mean". */
+  callableNames(): NamePool {
+    return (this.callablePool ??= new NamePool(this.callables.keys()));
+  }
+
+  /** Names that are called somewhere, prepared for "did you mean". */
+  calledNames(): NamePool {
+    return (this.calledPool ??= new NamePool(this.calls().keys()));
+  }
+
+  /** A file's record by its path. */
+  record(path: string): FileRecord | undefined {
+    return (this.byPathMap ??= new Map(this.records.map((r) => [r.path, r] as const))).get(path);
+  }
+
+  /** Every indexed file's path. */
+  paths(): string[] {
+    return (this.pathList ??= this.records.map((r) => r.path));
   }
 
   /** Functions/methods defined directly in `cls` (not nested functions of its methods). */
@@ -133,23 +175,70 @@ export class NameTable {
     return { resolved, unresolved };
   }
 
-  /** Ancestors of `cls`, nearest first (breadth-first over bases, each visited once). */
+  /** Ancestors of `cls` in method resolution order (the class itself excluded). */
   ancestors(cls: SymRef): SymRef[] {
-    const out: SymRef[] = [];
-    const seen = new Set<CodeSymbol>([cls.sym]);
-    let level = [cls];
-    while (level.length > 0) {
-      const next: SymRef[] = [];
-      for (const c of level) {
-        for (const b of this.resolveBases(c).resolved) {
-          if (seen.has(b.sym)) continue;
-          seen.add(b.sym);
-          out.push(b);
-          next.push(b);
-        }
+    return this.mro(cls).slice(1);
+  }
+
+  /**
+   * Python's method resolution order (C3 linearization) over the bases the index resolves: `cls`,
+   * then its ancestors in the order attribute lookup visits them. Where C3 has no answer (an
+   * inconsistent hierarchy, or a cycle through same-named classes) the order is depth-first, left
+   * to right, each class once.
+   */
+  mro(cls: SymRef): SymRef[] {
+    return this.linearize(cls, new Set());
+  }
+
+  private linearize(cls: SymRef, visiting: Set<CodeSymbol>): SymRef[] {
+    const cached = this.mroCache.get(cls.sym);
+    if (cached) return cached;
+    if (visiting.has(cls.sym)) return [cls];
+    visiting.add(cls.sym);
+    const bases = this.resolveBases(cls).resolved.filter((b, i, all) => all.findIndex((x) => x.sym === b.sym) === i);
+    const seqs = [...bases.map((b) => [...this.linearize(b, visiting)]), [...bases]];
+    const out: SymRef[] = [cls];
+    for (;;) {
+      const live = seqs.filter((q) => q.length > 0);
+      if (live.length === 0) break;
+      const head = live.map((q) => q[0]).find((h) => !live.some((q) => q.slice(1).some((x) => x.sym === h.sym)));
+      if (!head) {
+        // no C3 order: depth-first, left to right, each class once
+        const seen = new Set(out.map((r) => r.sym));
+        for (const q of live) for (const x of q) if (!seen.has(x.sym) && x.sym !== cls.sym) (seen.add(x.sym), out.push(x));
+        break;
       }
-      level = next;
+      if (head.sym !== cls.sym) out.push(head);
+      for (const q of live) if (q[0].sym === head.sym) q.shift();
+    }
+    visiting.delete(cls.sym);
+    this.mroCache.set(cls.sym, out);
+    return out;
+  }
+
+  /**
+   * Every class in the MRO of `cls` whose body binds `name`, by `def` or by assignment, in lookup
+   * order: the first is what Python finds, the rest are what it hides (in one body the later
+   * binding wins).
+   */
+  bindings(cls: SymRef, name: string): Binding[] {
+    const out: Binding[] = [];
+    for (const owner of this.mro(cls)) {
+      const refs = this.membersOf(owner).filter((m) => m.sym.name === name);
+      let assign: ClassAssign | undefined;
+      for (const a of owner.sym.assigns ?? []) if (a.name === name) assign = a;
+      if (assign && (refs.length === 0 || assign.line > Math.max(...refs.map((r) => r.sym.startLine)))) out.push({ kind: 'assign', owner, assign });
+      else if (refs.length > 0) out.push({ kind: 'method', owner, refs });
     }
     return out;
+  }
+
+  /** Class-level assignments binding `name`, in every class of the index. */
+  assignsNamed(name: string): AssignRef[] {
+    if (!this.assignIndex) {
+      this.assignIndex = new Map();
+      for (const refs of this.classes.values()) for (const cls of refs) for (const assign of cls.sym.assigns ?? []) push(this.assignIndex, assign.name, { cls, assign });
+    }
+    return this.assignIndex.get(name) ?? [];
   }
 }

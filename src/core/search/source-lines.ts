@@ -75,21 +75,36 @@ export function fileLines(rec: FileRecord, text: string, newlines?: Int32Array):
   return lines;
 }
 
-/** Innermost symbol whose span contains `line`. */
-export function enclosingSymbol(rec: FileRecord, line: number, kinds?: (k: CodeSymbol['kind']) => boolean): CodeSymbol | undefined {
-  let best: CodeSymbol | undefined;
-  for (const s of rec.symbols) {
-    if (s.startLine > line || s.endLine < line) continue;
-    if (kinds && !kinds(s.kind)) continue;
-    if (!best || s.endLine - s.startLine < best.endLine - best.startLine || (s.endLine - s.startLine === best.endLine - best.startLine && s.startLine >= best.startLine)) best = s;
+/**
+ * Per line of a file, the innermost function/method and the innermost class-like symbol holding it
+ * (indexes into rec.symbols, -1 for none): smaller spans are written over larger ones, and of equal
+ * spans the later one. Built once per record, so tagging the hundreds of
+ * matches of a broad search_code does not walk every symbol for each.
+ */
+const lineTables = new WeakMap<FileRecord, { fn: Int32Array; cls: Int32Array }>();
+function tablesOf(rec: FileRecord): { fn: Int32Array; cls: Int32Array } {
+  let t = lineTables.get(rec);
+  if (t) return t;
+  let n = rec.lines;
+  for (const s of rec.symbols) if (s.endLine > n) n = s.endLine;
+  t = { fn: new Int32Array(n + 1).fill(-1), cls: new Int32Array(n + 1).fill(-1) };
+  const span = (i: number) => rec.symbols[i].endLine - rec.symbols[i].startLine;
+  const order = rec.symbols.map((_, i) => i).sort((a, b) => span(b) - span(a) || rec.symbols[a].startLine - rec.symbols[b].startLine);
+  for (const i of order) {
+    const s = rec.symbols[i];
+    const into = s.kind === 'function' || s.kind === 'method' ? t.fn : CLASS_LIKE.has(s.kind) ? t.cls : undefined;
+    if (into) into.fill(i, Math.max(0, s.startLine), s.endLine + 1);
   }
-  return best;
+  lineTables.set(rec, t);
+  return t;
 }
 
 /** The class and function a line belongs to, ACR's <class>/<func> tags, computed correctly. */
 export function tagLine(rec: FileRecord, line: number): { className?: string; symbol?: string; kind?: CodeSymbol['kind'] } {
-  const fn = enclosingSymbol(rec, line, (k) => k === 'function' || k === 'method');
-  const cls = enclosingSymbol(rec, line, (k) => CLASS_LIKE.has(k));
+  const t = tablesOf(rec);
+  const at = (arr: Int32Array) => (line >= 0 && line < arr.length && arr[line] >= 0 ? rec.symbols[arr[line]] : undefined);
+  const fn = at(t.fn);
+  const cls = at(t.cls);
   if (fn) {
     // A function nested in a method still reports the method's class.
     const className = fn.className ?? (cls && cls.startLine <= fn.startLine && cls.endLine >= fn.endLine ? cls.name : undefined);
@@ -99,17 +114,13 @@ export function tagLine(rec: FileRecord, line: number): { className?: string; sy
   return {};
 }
 
-/** Line where a definition's header ends (the signature's last line), found in the source. */
+/**
+ * Line where a definition's header ends (its signature's last line). The index records it from the
+ * syntax tree; the signature text cannot give it, being squashed onto one line.
+ */
 export function headerEndLine(sym: CodeSymbol, lines: LineView): number {
-  const sigLines = sym.signature.split('\n');
-  const last = sigLines[sigLines.length - 1].trim();
-  const limit = Math.min(sym.endLine, lines.count);
-  if (last) {
-    for (let l = sym.startLine; l <= limit; l++) {
-      if (lines.line(l).includes(last)) return l;
-    }
-  }
-  return Math.min(limit, sym.startLine + sigLines.length - 1);
+  const limit = Math.max(sym.startLine, Math.min(sym.endLine, lines.count));
+  return Math.min(limit, sym.headerEndLine ?? sym.startLine);
 }
 
 const ASSIGNMENT = /^\s*[A-Za-z_$][\w$.]*\s*(?::[^=]+)?=(?!=)/;

@@ -90,8 +90,10 @@ export interface TextMatch {
 
 export interface TextSearchResult {
   matches: TextMatch[];
-  /** true when the scan stopped at `maxMatches`; more matches may exist. */
+  /** true when the scan stopped collecting at `maxMatches`; more matches may exist. */
   capped: boolean;
+  /** With `countRest`: the matches after the first `maxMatches`, counted per file in scan order. */
+  rest?: Map<string, number>;
   /** Files whose text could not be read. */
   unreadable: string[];
 }
@@ -147,11 +149,35 @@ export class TextCorpus {
     return fileLines(rec, e.text, e.newlines);
   }
 
-  /** Every literal occurrence of `pattern` in `records` (in that order), up to `maxMatches`. */
-  search(pattern: string, records: readonly FileRecord[], maxMatches = Infinity): TextSearchResult {
+  /**
+   * Every literal occurrence of `pattern` in `records` (in that order), up to `maxMatches`; with
+   * `countRest` the scan goes on past the cap, counting what it no longer collects.
+   */
+  search(pattern: string, records: readonly FileRecord[], maxMatches = Infinity, countRest = false): TextSearchResult {
     const matches: TextMatch[] = [];
+    let rest: Map<string, number> | undefined;
+    const { stopped, unreadable } = this.scan(pattern, records, (e, offset) => {
+      if (rest) {
+        rest.set(e.rec.path, (rest.get(e.rec.path) ?? 0) + 1);
+        return false;
+      }
+      e.newlines ??= newlineOffsets(e.text);
+      const startLine = lineOfOffset(e.newlines, offset);
+      const endLine = pattern.includes('\n') ? lineOfOffset(e.newlines, offset + pattern.length - 1) : startLine;
+      matches.push({ rec: e.rec, text: e.text, offset, newlines: e.newlines, startLine, endLine });
+      if (matches.length < maxMatches) return false;
+      if (!countRest) return true;
+      rest = new Map();
+      return false;
+    });
+    if (rest) return { matches, capped: rest.size > 0, rest, unreadable };
+    return { matches, capped: stopped, unreadable };
+  }
+
+  /** Calls `visit` for each non-overlapping occurrence, file by file, until it returns true. */
+  private scan(pattern: string, records: readonly FileRecord[], visit: (e: FileText, offset: number) => boolean): { stopped: boolean; unreadable: string[] } {
     const unreadable: string[] = [];
-    if (pattern === '') return { matches, capped: false, unreadable };
+    if (pattern === '') return { stopped: false, unreadable };
     const useBloom = pattern.length >= 3 && pattern.length <= CHUNK;
     const probes = useBloom ? probesFor(pattern) : undefined;
     const np = probes ? probes.length : 0;
@@ -163,23 +189,18 @@ export class TextCorpus {
       }
       const text = e.text;
       if (text.length < pattern.length) continue;
-      const found = (offset: number): boolean => {
-        e.newlines ??= newlineOffsets(text);
-        const startLine = lineOfOffset(e.newlines, offset);
-        const endLine = pattern.includes('\n') ? lineOfOffset(e.newlines, offset + pattern.length - 1) : startLine;
-        matches.push({ rec, text, offset, newlines: e.newlines, startLine, endLine });
-        return matches.length >= maxMatches;
-      };
       if (!probes) {
         for (let i = text.indexOf(pattern); i >= 0; i = text.indexOf(pattern, i + Math.max(1, pattern.length))) {
-          if (found(i)) return { matches, capped: true, unreadable };
+          if (visit(e, i)) return { stopped: true, unreadable };
         }
         continue;
       }
       const bloom = (e.bloom ??= buildBloom(text));
       const chunks = bloom.length / WORDS;
-      let nextFrom = 0; // matches do not overlap: the next one starts after the previous
-      for (let c = 0; c < chunks; c++) {
+      // the next occurrence at or after the current chunk, once looked for: found by indexOf on the
+      // whole text (no chunk copies), and reused by the next candidate chunk it falls in
+      let next = -2; // -2: not looked for yet, -1: none left in this file
+      for (let c = 0; c < chunks && next !== -1; c++) {
         const base = c * WORDS;
         const nextBase = c + 1 < chunks ? base + WORDS : -1;
         let ok = true;
@@ -193,16 +214,17 @@ export class TextCorpus {
           }
         }
         if (!ok) continue;
-        const start = Math.max(c * CHUNK, nextFrom);
-        const stop = Math.min(text.length, (c + 1) * CHUNK); // exclusive bound on a match's start
-        if (start >= stop) continue;
-        const window = text.slice(start, Math.min(text.length, stop + pattern.length - 1));
-        for (let i = window.indexOf(pattern); i >= 0; i = window.indexOf(pattern, i + pattern.length)) {
-          nextFrom = start + i + pattern.length;
-          if (found(start + i)) return { matches, capped: true, unreadable };
+        const start = c * CHUNK;
+        const stop = (c + 1) * CHUNK; // exclusive bound on a match's start
+        // a match starting in a chunk always makes that chunk a candidate, so `next` is never
+        // behind this chunk unless it was never looked for
+        if (next < start) next = text.indexOf(pattern, start);
+        while (next >= 0 && next < stop) {
+          if (visit(e, next)) return { stopped: true, unreadable };
+          next = text.indexOf(pattern, next + pattern.length); // matches do not overlap
         }
       }
     }
-    return { matches, capped: false, unreadable };
+    return { stopped: false, unreadable };
   }
 }

@@ -22,7 +22,8 @@ export interface SearchHit {
   className?: string;
   /** The symbol hit (method/function/class name), or the enclosing function for code hits. */
   symbol?: string;
-  kind?: SymbolKind | 'code' | 'call';
+  /** `assignment`: a class-level `name = value` that Python's attribute lookup finds like a method. */
+  kind?: SymbolKind | 'code' | 'call' | 'assignment';
   /** Raw source text (no line numbers; the renderer adds them): lines startLine..endLine, or the
    *  lines listed in `lineNumbers` when they are not contiguous (signature digests). */
   code: string;
@@ -32,6 +33,9 @@ export interface SearchHit {
   outline?: { code: string; lineNumbers: number[] };
   /** true when `code` is a signature digest (class header + member signatures), not the full text. */
   signatureOnly?: boolean;
+  /** Symbol hits: the last line of the header (decorators and signature), and of the docstring. */
+  headerEnd?: number;
+  docEnd?: number;
   /** Lines of `code` that match (code/reference hits), 1-based file lines. */
   matchLines?: number[];
   /** Higher ranks first; informational. */
@@ -56,6 +60,8 @@ export interface SearchOutcome {
   error?: string;
   /** Extra lines shown after the message (e.g. inheritance notes, truncation notes). */
   notes?: string[];
+  /** search_code beyond its collection cap: files holding the matches that were counted, not collected. */
+  otherFiles?: { file: string; matches: number }[];
 }
 
 /** What CodeSearch needs from the index; WorkspaceIndex satisfies it structurally. */
