@@ -3,7 +3,9 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult, type RankedLocation } from '../../core/localize';
+import { onInterrupt } from '../../core/proc/cancel';
 import { commandSpec } from '../../core/validate/detect';
+import { sweepAtStart } from '../../core/validate/sweep-at-start';
 import type { TestRunnerSpec } from '../../core/validate/types';
 import { CliError, parse } from '../args';
 
@@ -72,6 +74,9 @@ export async function run(argv: string[]): Promise<number> {
     if (/(^|\/)_?mocha$/.test(words[0])) runner = { ...runner, kind: 'mocha' };
     else if (/(^|\/)node$/.test(words[0]) && words.includes('--test')) runner = { ...runner, kind: 'node' };
   }
+  // what a killed earlier run left: its test processes, checkouts and temp folders
+  await sweepAtStart({ repo });
+  const interrupt = onInterrupt();
   let result: LocalizationResult;
   try {
     result = await localize({
@@ -86,12 +91,17 @@ export async function run(argv: string[]): Promise<number> {
       isolate: !values['in-place'],
       cacheDir: values['no-cache'] ? false : undefined,
       timeoutMs: timeoutSec * 1000,
+      signal: interrupt.signal,
       onProgress: values.json ? undefined : (m) => process.stderr.write(`rover: ${m}\n`),
     });
   } catch (e) {
+    if (interrupt.received) return cancelled(interrupt.exitCode);
     if (e instanceof LocalizeError) throw new CliError(e.message, 1);
     throw e;
+  } finally {
+    interrupt.dispose();
   }
+  if (interrupt.received) return cancelled(interrupt.exitCode);
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   if (values.json) {
     process.stdout.write(
@@ -117,6 +127,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(formatText(result, top));
   return 0;
+}
+
+/** Cancelled: the tests were stopped and the checkout removed; no result is printed. */
+function cancelled(code: number): number {
+  process.stderr.write('rover: cancelled\n');
+  return code;
 }
 
 function splitList(s: string): string[] {
