@@ -84,6 +84,7 @@ export interface IndexWarning {
     | 'too-large'
     | 'binary'
     | 'symlink-loop'
+    | 'symlink-outside'
     | 'cache-rebuilt'
     | 'parse-failed';
   message: string;

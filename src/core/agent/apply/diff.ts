@@ -1,6 +1,6 @@
 // Turning in-memory file changes into a git-apply compatible unified diff (a/ b/ headers), and
 // confirming it against the base commit in a throwaway worktree — never the user's tree.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { structuredPatch } from 'diff';
 import { git } from '../../proc/git';
@@ -15,8 +15,9 @@ export function unifiedDiff(changes: FileChange[]): string {
     if (p.hunks.length === 0) continue;
     out.push(`diff --git a/${c.rel} b/${c.rel}`);
     if (c.before === undefined) out.push('new file mode 100644', '--- /dev/null');
+    else if (c.deleted) out.push('deleted file mode 100644', `--- a/${c.rel}`);
     else out.push(`--- a/${c.rel}`);
-    out.push(`+++ b/${c.rel}`);
+    out.push(c.deleted ? '+++ /dev/null' : `+++ b/${c.rel}`);
     for (const h of p.hunks) {
       const oldStart = h.oldLines === 0 ? h.oldStart - 1 : h.oldStart;
       const newStart = h.newLines === 0 ? h.newStart - 1 : h.newStart;
@@ -61,6 +62,10 @@ export async function confirmInWorktree(repo: string, changes: FileChange[], sig
 export async function writeChanges(dir: string, changes: FileChange[]): Promise<void> {
   for (const c of changes) {
     const p = join(dir, c.rel);
+    if (c.deleted) {
+      await rm(p, { force: true });
+      continue;
+    }
     await mkdir(dirname(p), { recursive: true });
     await writeFile(p, c.after);
   }
