@@ -55,6 +55,15 @@ describe.each(both)('%s: no reply can hang a call', (id) => {
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
+  it('a stream cut before any output on every attempt ends as a network error, not a cut to ask again', async () => {
+    const url = await serve([{ text: 'never whole', cutStreamAfterBytes: 5 }]);
+    const err = await provider(id, url, { maxRetries: 2 }).complete(req()).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('network');
+    expect(err.message).toMatch(/cut before it finished .*\(after 3 attempts\)/);
+    expect(server!.requests).toHaveLength(3);
+  });
+
   it('the deadline does not stop a backoff from being cancelled, and cancelling is not a timeout', async () => {
     const url = await serve([{ status: 500, text: 'x' }]);
     const ac = new AbortController();

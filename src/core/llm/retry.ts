@@ -38,13 +38,10 @@ export async function withRetries<T>(
       const hint = shouldRetryHeader(raw);
       const retryable = hint ?? (err.retryable || cutBeforeOutput);
       if (!retryable || attempt > policy.maxRetries || ctx.signal?.aborted) {
-        throw new ModelError(
-          attempt > 1 ? `${err.message} (after ${attempt} attempts)` : err.message,
-          err.kind,
-          err.status,
-          err.provider,
-          attempt,
-        );
+        // Replayed cuts that never showed anything are a connection that keeps failing, not a cut the
+        // caller should answer by asking again (which would replay them all once more).
+        const kind = cutBeforeOutput && attempt > 1 ? 'network' : err.kind;
+        throw new ModelError(attempt > 1 ? `${err.message} (after ${attempt} attempts)` : err.message, kind, err.status, err.provider, attempt);
       }
       const exp = policy.baseMs * 2 ** (attempt - 1);
       const jitter = 0.5 + (policy.random ?? Math.random)() * 0.5;

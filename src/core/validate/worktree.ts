@@ -19,6 +19,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { git } from '../proc/git';
 import { pidAlive } from '../proc/owner';
 import { registerContainedRoot } from '../proc/sandbox';
+import { sweepProcessesAndTemps } from '../proc/sweep';
 import { holdForExit } from '../proc/temp';
 
 export interface WorktreeOptions {
@@ -74,8 +75,22 @@ export async function gitCommonDir(repoRoot: string): Promise<string> {
   return isAbsolute(out) ? out : resolve(repoRoot, out);
 }
 
+const sweptRoots = new Map<string, Promise<unknown>>();
+
+/**
+ * Once per process and checkout folder, before the first checkout: what killed Rover processes left
+ * (their test processes, temp folders, checkouts). Commands sweep at start anyway; this covers every
+ * caller that makes checkouts, whatever its entry point.
+ */
+function sweepOnce(root: string): Promise<unknown> {
+  let p = sweptRoots.get(root);
+  if (!p) sweptRoots.set(root, (p = Promise.all([sweepProcessesAndTemps(), sweepWorktrees(root)]).catch(() => undefined)));
+  return p;
+}
+
 export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}): Promise<Worktree> {
   const repoRoot = await repoTop(repoDir);
+  await sweepOnce(worktreesRoot(opts.parentDir));
   const commonDir = await gitCommonDir(repoRoot);
   const gitDir = resolve(repoRoot, (await git(repoRoot, ['rev-parse', '--git-dir'])).stdout.trim());
   const baseCommit = (await git(repoRoot, ['rev-parse', '--verify', `${opts.baseRef ?? 'HEAD'}^{commit}`])).stdout.trim();
