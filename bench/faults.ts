@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     kills_tree_changed: count(kills, (k) => k.treeChanged),
     kills_leftovers_after_next_start: count(kills, (k) => k.leftoversAfterNextStart.length > 0),
     kills_orphan_processes: count(kills, (k) => k.orphans > 0),
-    kills_sigint_exit_not_130: count(kills, (k) => k.signal === 'SIGINT' && k.exit !== 130),
+    // ended by the signal itself (before the handler was installed) is what a shell reports as 130 too
+    kills_sigint_exit_not_130: count(kills, (k) => k.signal === 'SIGINT' && k.exit !== 130 && k.exit !== 'SIGINT'),
     replies: replies.length,
     replies_clear_error_or_handled: count(replies, (r) => r.handled),
     replies_tree_changed: count(replies, (r) => r.treeChanged),

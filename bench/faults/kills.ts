@@ -6,14 +6,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoSnapshot } from '../../test/support/repo-snapshot';
-import { startScriptedServer } from '../../test/support/scripted-model-server.mjs';
+import { startScriptedServer, type ScriptedServer } from '../../test/support/scripted-model-server.mjs';
 import { fixtureRepo, leftovers, settleOrphans, startCli, type CliRun, type Scratch } from './common';
 
 export interface KillResult {
   command: string;
   stage: string;
   signal: 'SIGKILL' | 'SIGINT';
-  exit: number | null;
+  /** Exit code, or the signal that ended the process. */
+  exit: number | string | null;
   treeChanged: boolean;
   orphans: number;
   leftoversAfterNextStart: string[];
@@ -34,7 +35,7 @@ interface Plan {
   command: string;
   args: (repo: string, url: string) => string[];
   /** Stage → how to recognise its start on stderr. Time offsets (ms) for commands without progress lines. */
-  stages: (s: Scratch, repo: string, url: string) => Promise<{ name: string; at: RegExp | number }[]>;
+  stages: (s: Scratch, repo: string, url: string, server: ScriptedServer) => Promise<{ name: string; at: RegExp | number }[]>;
   repo: (s: Scratch) => Promise<string>;
 }
 
@@ -42,9 +43,11 @@ async function pyRepo(s: Scratch): Promise<string> {
   const dir = await fixtureRepo(s.dir, 'py-inventory');
   // uncommitted: carried into every checkout, so each test run lasts seconds
   await writeFile(join(dir, 'tests', 'test_slow.py'), SLOW_TEST);
-  await writeFile(join(dir, 'p.diff'), '');
+  await writeFile(join(dir, '..', `${dir.split('/').pop()}.diff`), VALIDATE_PATCH);
   return dir;
 }
+
+const patchOf = (repo: string) => join(repo, '..', `${repo.split('/').pop()}.diff`);
 
 async function bigRepo(s: Scratch): Promise<string> {
   return fixtureRepo(s.dir, 'py-inventory', async (dir) => {
@@ -53,10 +56,11 @@ async function bigRepo(s: Scratch): Promise<string> {
   });
 }
 
-const VALIDATE_PATCH = 'diff --git a/inventory/pricing.py b/inventory/pricing.py\n--- a/inventory/pricing.py\n+++ b/inventory/pricing.py\n@@ -1,3 +1,4 @@\n+# patched\n';
+const VALIDATE_PATCH = 'diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\n--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1 @@\n+patched\n';
 
 /** Stages a run of `args` goes through, read from its progress lines ("rover: ..." or "== stage"). */
-async function observedStages(s: Scratch, args: string[], env: NodeJS.ProcessEnv): Promise<{ name: string; at: RegExp }[]> {
+async function observedStages(s: Scratch, server: ScriptedServer | undefined, args: string[], env: NodeJS.ProcessEnv): Promise<{ name: string; at: RegExp }[]> {
+  server?.setScript(FIX_SCRIPT);
   const seen: string[] = [];
   const run = startCli(args, env, s, (line) => {
     const m = /^== ([\w-]+)/.exec(line) ?? /^rover: ([a-z][a-z -]{3,40}?)(?: \(|:|$)/.exec(line);
@@ -74,14 +78,18 @@ function plans(): Plan[] {
     {
       command: 'validate',
       repo: pyRepo,
-      args: (repo) => ['validate', '--repo', repo, '--patch', join(repo, 'p.diff'), '--tests', 'tests/test_pricing.py', 'tests/test_slow.py'],
-      stages: async (s, repo) => [{ name: 'start', at: 150 }, ...(await observedStages(s, ['validate', '--repo', repo, '--patch', join(repo, 'p.diff'), '--tests', 'tests/test_pricing.py', 'tests/test_slow.py'], {})), { name: 'mid-test-run', at: /running the tests before/ }],
+      args: (repo) => ['validate', '--repo', repo, '--patch', patchOf(repo), '--tests', 'tests/test_pricing.py', 'tests/test_slow.py'],
+      stages: async (s, repo) => [{ name: 'start', at: 150 }, ...(await observedStages(s, undefined, ['validate', '--repo', repo, '--patch', patchOf(repo), '--tests', 'tests/test_pricing.py', 'tests/test_slow.py'], {})), { name: 'mid-test-run', at: /running the tests before/ }],
     },
     {
       command: 'localize',
       repo: pyRepo,
       args: (repo) => ['localize', '--repo', repo, '--failing', 'tests/test_pricing.py::test_bulk_discount_at_threshold', '--passing', 'tests/test_slow.py::test_slow', '--no-cache'],
-      stages: async (s, repo) => [{ name: 'start', at: 150 }, ...(await observedStages(s, ['localize', '--repo', repo, '--failing', 'tests/test_pricing.py::test_bulk_discount_at_threshold', '--passing', 'tests/test_slow.py::test_slow', '--no-cache'], {}))],
+      stages: async (s, repo) => [
+        { name: 'start', at: 150 },
+        ...(await observedStages(s, undefined, ['localize', '--repo', repo, '--failing', 'tests/test_pricing.py::test_bulk_discount_at_threshold', '--passing', 'tests/test_slow.py::test_slow', '--no-cache'], {})),
+        { name: 'mid-test-run', at: /collecting per-test coverage/ },
+      ],
     },
     {
       command: 'index',
@@ -98,7 +106,11 @@ function plans(): Plan[] {
       command: 'fix',
       repo: pyRepo,
       args: (repo, url) => ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--base-url', url, '--validate', '--out', join(repo, '..', 'fix.diff')],
-      stages: async (s, repo, url) => [{ name: 'start', at: 150 }, ...(await observedStages(s, ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--base-url', url, '--validate', '--out', join(repo, '..', 'fix-dry.diff')], fixEnv))],
+      stages: async (s, repo, url, server) => [
+        { name: 'start', at: 150 },
+        ...(await observedStages(s, server, ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--base-url', url, '--validate', '--out', join(repo, '..', 'fix-dry.diff')], fixEnv)),
+        { name: 'mid-test-run', at: /^== validate/ },
+      ],
     },
   ];
 }
@@ -127,15 +139,16 @@ async function killAt(run: CliRun, at: RegExp | number, signal: NodeJS.Signals, 
 
 export async function runKills(s: Scratch, log: (m: string) => void): Promise<KillResult[]> {
   const results: KillResult[] = [];
-  const server = await startScriptedServer({ script: FIX_SCRIPT.map((t) => ({ ...t, repeat: true })), expectedKey: KEY });
+  const server = await startScriptedServer({ script: FIX_SCRIPT, expectedKey: KEY });
   try {
     for (const plan of plans()) {
       const repo = await plan.repo(s);
-      const stages = await plan.stages(s, repo, server.url);
+      const stages = await plan.stages(s, repo, server.url, server);
       for (const stage of stages) {
         for (const signal of ['SIGKILL', 'SIGINT'] as const) {
           const before = repoSnapshot(repo).hash;
           const env = plan.command === 'fix' ? { ANTHROPIC_API_KEY: KEY } : {};
+          server.setScript(FIX_SCRIPT);
           const run = startCli(plan.args(repo, server.url), env, s);
           // a stage's line comes as it starts: kill a moment into it
           const fired = await killAt(run, stage.at, signal, stage.name === 'mid-test-run' ? 2000 : 150);
@@ -147,6 +160,7 @@ export async function runKills(s: Scratch, log: (m: string) => void): Promise<Ki
           const orphans = await settleOrphans(run.pid);
           const treeChanged = repoSnapshot(repo).hash !== before;
           // the next start of the same command sweeps what the dead run left
+          server.setScript(FIX_SCRIPT);
           const next = startCli(plan.args(repo, server.url), env, s);
           // past its start (and its sweep), then interrupted: a Ctrl-C must leave nothing either
           await killAt(next, 1500, 'SIGINT', 0);
@@ -158,7 +172,7 @@ export async function runKills(s: Scratch, log: (m: string) => void): Promise<Ki
             command: plan.command,
             stage: stage.name,
             signal,
-            exit: end.code,
+            exit: end.code ?? end.signal,
             treeChanged,
             orphans: orphans.length,
             leftoversAfterNextStart: [...left, ...nextLeft.map((x) => `(the interrupted next start) ${x}`)],
