@@ -3,7 +3,7 @@
 // tests killed, checkout removed); after a kill -9 nothing of the run is still running, and the next
 // Rover start removes what it left on disk.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,7 +51,7 @@ function orphansOf(pid: number): number[] {
     .map(([p]) => p)
     .filter((p) => {
       try {
-        return !/^\d+ \(.*\) [ZX]/.test(require('node:fs').readFileSync(`/proc/${p}/stat`, 'utf8'));
+        return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
       } catch {
         return false;
       }
