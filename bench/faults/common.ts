@@ -115,7 +115,16 @@ export async function leftovers(pid: number, repo: string, s: Scratch): Promise<
   const out: string[] = [];
   for (const n of existsSync(s.tmp) ? readdirSync(s.tmp) : []) if (tempOwnerPid(n) === pid) out.push(`tmp/${n}`);
   const parent = worktreesParent(repo, join(s.tmp, 'rover-worktrees'));
-  if (existsSync(parent)) for (const n of readdirSync(parent)) out.push(`checkout ${n}`);
+  for (const n of existsSync(parent) ? readdirSync(parent) : []) {
+    if (n.endsWith('.rover-owner.json')) continue;
+    let owner = '?';
+    try {
+      owner = String((JSON.parse(readFileSync(join(parent, `${n}.rover-owner.json`), 'utf8')) as { pid?: number }).pid);
+    } catch {
+      /* no owner file */
+    }
+    out.push(`checkout ${n} (owner ${owner})`);
+  }
   const walk = (d: string, depth: number) => {
     for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) {
       if (e.isDirectory() && depth < 3) walk(join(d, e.name), depth + 1);

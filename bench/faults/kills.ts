@@ -29,7 +29,7 @@ export const FIX_SCRIPT = [
   { text: PATCH },
 ];
 /** A test that keeps each test run busy long enough to be killed in the middle of it. */
-const SLOW_TEST = 'import time\n\n\ndef test_slow():\n    time.sleep(4)\n';
+const SLOW_TEST = 'import time\n\nfrom inventory import pricing\n\n\ndef test_slow():\n    time.sleep(4)\n    assert pricing\n';
 
 interface Plan {
   command: string;

@@ -1,12 +1,12 @@
 // What a Rover process that died (kill -9, a crash, a closed terminal) leaves in the system: its
 // marked processes (test runners, setsid daemons) and its temp folders. Both carry the owner's pid,
 // so anything whose owner no longer exists is removed; nothing of a live Rover is touched.
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { markerPid, pidAlive } from './owner';
 import { killMarked } from './reap';
-import { LEGACY_TEMP_KINDS, tempOwnerPid } from './temp';
+import { LEGACY_TEMP_KINDS, removeTree, tempOwnerPid } from './temp';
 
 export interface ProcessSweep {
   /** Orphaned processes killed. */
@@ -41,8 +41,7 @@ export async function sweepTemps(dir = tmpdir()): Promise<string[]> {
       stale = await stat(join(dir, name)).then((s) => Date.now() - s.mtimeMs > LEGACY_AGE_MS, () => false);
     }
     if (!stale) continue;
-    await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
-    removed.push(join(dir, name));
+    if (await removeTree(join(dir, name))) removed.push(join(dir, name));
   }
   return removed;
 }

@@ -3,7 +3,7 @@
 // now, so an interrupted command can remove it synchronously on its way out.
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,6 +35,29 @@ export function tempFilePath(kind: string, ext: string): string {
   const p = join(tmpdir(), ownedTempName(kind, ext));
   holdForExit(p);
   return p;
+}
+
+/**
+ * rm -rf that also gets through folders a test suite made read-only (chmod 500 on a fixture dir):
+ * without write permission on a folder its entries cannot be unlinked, so permissions are restored
+ * and the removal tried once more. Returns whether the path is gone.
+ */
+export async function removeTree(path: string): Promise<boolean> {
+  try {
+    await rm(path, { recursive: true, force: true });
+    return true;
+  } catch {
+    await restoreWrite(path).catch(() => undefined);
+    return rm(path, { recursive: true, force: true }).then(
+      () => true,
+      () => false,
+    );
+  }
+}
+
+async function restoreWrite(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await restoreWrite(join(dir, e.name)).catch(() => undefined);
 }
 
 const held = new Set<string>();

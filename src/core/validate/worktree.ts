@@ -20,7 +20,7 @@ import { git } from '../proc/git';
 import { pidAlive } from '../proc/owner';
 import { registerContainedRoot } from '../proc/sandbox';
 import { sweepProcessesAndTemps } from '../proc/sweep';
-import { holdForExit } from '../proc/temp';
+import { holdForExit, removeTree } from '../proc/temp';
 
 export interface WorktreeOptions {
   /** Commit-ish to check out; default HEAD. */
@@ -110,8 +110,8 @@ export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}
       if (disposed) return;
       disposed = true;
       unregister?.();
-      await rm(path, { recursive: true, force: true });
-      await rm(ownerPath(path), { force: true });
+      // the owner file goes only with the checkout: a folder that could not be removed stays attributable
+      if (await removeTree(path)) await rm(ownerPath(path), { force: true });
       for (const r of releases) r();
       // the per-repository folder goes with its last checkout
       await rmdir(parent).catch(() => undefined);
@@ -215,7 +215,7 @@ export async function sweepWorktrees(root: string, orphanAgeMs = 10 * 60_000): P
         if (entries.includes(name.slice(0, -OWNER_FILE.length))) continue;
         const { pid } = ownerOf(await readFile(path, 'utf8').catch(() => ''));
         if (pid && (pid === process.pid || pidAlive(pid))) continue;
-        await rm(path, { force: true });
+        await rm(path, { force: true }).catch(() => undefined);
         continue;
       }
       // beside the checkout; inside it only in older versions
@@ -227,8 +227,8 @@ export async function sweepWorktrees(root: string, orphanAgeMs = 10 * 60_000): P
         const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => Infinity);
         if (age < orphanAgeMs) continue;
       }
-      await rm(path, { recursive: true, force: true });
-      await rm(ownerPath(path), { force: true });
+      if (!(await removeTree(path))) continue;
+      await rm(ownerPath(path), { force: true }).catch(() => undefined);
       removed.push(path);
     }
     await rmdir(parent).catch(() => undefined);
