@@ -37,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
     console.error(`rover: unknown command "${name}"\n\n${usage()}`);
     return EXIT.badInput;
   }
+  // every command first removes what killed Rover runs left (their test processes, temp folders,
+  // checkouts, half-written caches); commands that know the repository sweep its registrations too
+  const { sweepAtStart } = await import('../core/validate/sweep-at-start');
+  await sweepAtStart();
   const mod = await cmd.load();
   return mod.run(rest);
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { WorkspaceIndex, type IndexWarning } from '../core/index';
 import { createProvider, type ChatProvider, type ProviderId } from '../core/llm';
-import { runProcess, spawnedProcessCount } from '../core/proc/run';
+import { spawnedProcessCount } from '../core/proc/run';
 import { CodeSearch } from '../core/search';
 import { coveredLines, localize as coreLocalize } from '../core/localize';
 import { detectRunner } from '../core/validate/detect';
@@ -12,11 +12,13 @@ import { validatePatch } from '../core/validate/validate-patch';
 import { runFixSession, type FixSessionResult } from '../core/agent/fix-session';
 import { runTests } from '../core/validate/run-tests';
 import type { TestRunResult, ValidationReport } from '../core/validate/types';
-import { cleanupStaleWorktrees, createWorktree } from '../core/validate/worktree';
+import { createWorktree } from '../core/validate/worktree';
+import { sweepAtStart } from '../core/validate/sweep-at-start';
+import { git as safeGit } from '../core/proc/git';
 import type { AgentEvent, BugLocation } from '../core/agent/events';
 
 export type { AgentEvent, BugLocation, TestRunResult, ValidationReport, IndexWarning };
-export { spawnedProcessCount, cleanupStaleWorktrees };
+export { spawnedProcessCount, sweepAtStart };
 
 export interface IndexSettings {
   cacheDir: string;
@@ -84,7 +86,8 @@ export async function runTestsOnWorkingTree(
 
 /** The working tree's changes against HEAD as one patch, untracked (not ignored) files included. */
 export async function workingTreeDiff(root: string, signal?: AbortSignal): Promise<{ diff: string; files: string[] }> {
-  const git = (args: string[]) => runProcess('git', args, { cwd: root, timeoutMs: 60_000, signal, maxOutputBytes: 32 * 1024 * 1024 });
+  // Rover's git calls run no hooks of the repository's
+  const git = (args: string[]) => safeGit(root, args, { timeoutMs: 60_000, signal, maxOutputBytes: 32 * 1024 * 1024, allowFail: true });
   const tracked = await git(['diff', '--binary', 'HEAD']);
   if (tracked.code !== 0) throw new Error(`git diff failed: ${tracked.stderr.trim() || `exit ${tracked.code}`}`);
   let diff = tracked.stdout;

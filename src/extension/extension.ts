@@ -222,12 +222,10 @@ class Rover implements vscode.Disposable {
     const root = this.root();
     if (!root || !vscode.workspace.isTrusted) return;
     this.testing.setEnabled(this.testOnSaveWanted());
-    try {
-      const removed = await core.cleanupStaleWorktrees(root);
-      if (removed.length) this.log.info(`Removed ${removed.length} stale Rover worktree(s) left by an earlier crash`);
-    } catch (e) {
-      this.log.info(`No worktree cleanup: ${(e as Error).message}`);
-    }
+    // what a killed earlier Rover left: test processes, checkouts, temp folders (never fails)
+    const swept = await core.sweepAtStart({ repo: root });
+    const n = swept.processes + swept.temps.length + swept.worktrees.length + swept.cacheTemps.length;
+    if (n) this.log.info(`Removed what an earlier Rover left when it was stopped: ${swept.processes} process(es), ${swept.worktrees.length} checkout(s), ${swept.temps.length + swept.cacheTemps.length} temp file(s)`);
   }
 
   /** The toggle's per-workspace choice wins over the rover.testOnSave setting. */

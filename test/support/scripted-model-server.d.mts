@@ -25,6 +25,10 @@ export interface ScriptedTurn {
   delayMs?: number;
   chunkDelayMs?: number;
   chunkSize?: number;
+  /** Send `afterEvents` events (default 0), then only keep-alive pings every `pingEveryMs` until the client hangs up. */
+  hang?: { afterEvents?: number; pingEveryMs?: number };
+  /** The text is this many characters of filler. */
+  textBytes?: number;
   repeat?: boolean;
   when?: {
     lastToolResultIncludes?: string;
@@ -49,7 +53,7 @@ export interface RecordedRequest {
   body: any;
   rawBody: string;
   turnIndex: number | null;
-  response: { status: number; stream?: boolean; cut?: boolean; streamError?: boolean } | null;
+  response: { status: number; stream?: boolean; cut?: boolean; streamError?: boolean; hung?: boolean } | null;
   time: string;
   /** The client closed the connection before the response was complete. */
   clientAborted?: boolean;

@@ -11,6 +11,10 @@
 //     streamErrorAfterEvents: n, streamError?: {type,message}   stream n events then an error event (default overloaded)
 //     delayMs: n                                                wait before answering
 //     chunkDelayMs: n, chunkSize: n                             pace the stream (default 0 ms, 12 chars)
+//     hang: { afterEvents?: n, pingEveryMs?: n }               send n events (default 0: headers only), then
+//                                                               only keep-alive pings (Anthropic `event: ping`,
+//                                                               OpenAI an empty chunk) until the client hangs up
+//     textBytes: n                                              the text is n characters of filler (huge replies)
 //     when: { lastToolResultIncludes?, lastUserIncludes?, anyMessageIncludes?, systemIncludes?, toolOffered?, noTools?, api? }
 //       (also accepted flat: whenLastToolResultIncludes, whenLastUserIncludes, whenAnyMessageIncludes)
 //     repeat: true                                              the turn is not used up when played
@@ -436,7 +440,8 @@ export async function startScriptedServer({ script = [], expectedKey, port = 0, 
       entry.response = { status: 400 };
       return sendError(res, api, 400, `scripted server: script exhausted (no turn left that matches request #${requests.length})`);
     }
-    const { turn, slot } = picked;
+    let { turn, slot } = picked;
+    if (turn.textBytes) turn = { ...turn, text: 'lorem ipsum '.repeat(Math.ceil(turn.textBytes / 12)).slice(0, turn.textBytes), chunkSize: turn.chunkSize ?? 65536 };
     entry.turnIndex = picked.index;
     if (turn.delayMs) await sleep(turn.delayMs);
 
@@ -509,6 +514,20 @@ export async function startScriptedServer({ script = [], expectedKey, port = 0, 
     }
     entry.response = { status: 200, stream, cut: cut !== undefined };
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', ...(stream ? { connection: 'keep-alive' } : {}) });
+    if (turn.hang) {
+      // a server that answers and then never finishes: only pings, until the client gives up
+      entry.response.hung = true;
+      for (const piece of pieces.slice(0, turn.hang.afterEvents ?? 0)) res.write(piece);
+      const ping =
+        api === 'anthropic'
+          ? `event: ping\ndata: ${JSON.stringify({ type: 'ping' })}\n\n`
+          : `data: ${JSON.stringify({ id: 'chatcmpl-ping', object: 'chat.completion.chunk', created: 0, model, choices: [] })}\n\n`;
+      while (!res.destroyed && !res.socket?.destroyed) {
+        await sleep(turn.hang.pingEveryMs ?? 1000);
+        if (turn.hang.pingEveryMs && stream && !res.destroyed) res.write(ping);
+      }
+      return;
+    }
     let sent = 0;
     for (const piece of pieces) {
       const buf = Buffer.from(piece, 'utf8');

@@ -153,7 +153,7 @@ describe.each(matrix)('%s (stream=%s)', (id, stream) => {
     expect(server.requests.map((r) => r.response?.status)).toEqual([429, 200]);
   });
 
-  it('waits what retry-after / retry-after-ms ask, capped by retryMaxMs', async () => {
+  it('waits what retry-after / retry-after-ms ask up to retryAfterMaxMs; a longer wait fails at once, saying when to retry', async () => {
     await serve([
       { status: 429, times: 1, headers: { 'retry-after-ms': '120' }, text: 'a' },
       { status: 529, times: 1, headers: { 'retry-after': '3600' }, text: 'b' },
@@ -166,8 +166,15 @@ describe.each(matrix)('%s (stream=%s)', (id, stream) => {
     const t0 = Date.now();
     expect((await p.complete(baseReq())).text).toBe('a');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
-    expect((await p.complete(baseReq())).text).toBe('b');
-    expect(delays).toEqual([120, 200]);
+    const t1 = Date.now();
+    const err = await p.complete(baseReq()).catch((e) => e);
+    expect(Date.now() - t1).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.kind).toBe('rate-limit');
+    expect(err.message).toMatch(/asks to wait 3600 s before retrying \(until .+\), longer than Rover waits \(0\.2 s\)/);
+    expect(Date.parse(err.retryAt) - Date.now()).toBeGreaterThan(3500_000);
+    expect(delays).toEqual([120]);
+    expect(server.requests.map((r) => r.response?.status)).toEqual([429, 200, 529]);
   });
 
   it('retries 500 twice then succeeds', async () => {

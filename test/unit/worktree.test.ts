@@ -50,7 +50,7 @@ describe('worktrees', () => {
 
   it('removes worktrees whose owner process is gone', async () => {
     const wt = await createWorktree(repo.dir, { parentDir });
-    await writeFile(join(wt.path, '.rover-owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    await writeFile(`${wt.path}.rover-owner.json`, JSON.stringify({ pid: 2 ** 22 + 12345 }));
     const removed = await cleanupStaleWorktrees(repo.dir, parentDir);
     expect(removed).toEqual([wt.path]);
     expect(existsSync(wt.path)).toBe(false);

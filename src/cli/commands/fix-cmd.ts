@@ -11,7 +11,9 @@ import { startProgress } from '../progress';
 import { runFixSession, type FixSessionResult } from '../../core/agent/fix-session';
 import type { AgentEvent } from '../../core/agent/events';
 import { createProvider, type ProviderId } from '../../core/llm';
+import { onInterrupt } from '../../core/proc/cancel';
 import { detectRunner } from '../../core/validate/detect';
+import { sweepAtStart } from '../../core/validate/sweep-at-start';
 
 export const DEFAULT_BUDGET_USD = 1;
 
@@ -150,14 +152,10 @@ export async function run(argv: string[]): Promise<number> {
   };
   log(`rover fix: ${provider.id} ${provider.model}, budget $${budgetUsd.toFixed(2)}${values.budget === undefined ? ' (the default; --budget USD to change)' : ''}`);
 
-  const ac = new AbortController();
-  const onSig = () => {
-    if (!ac.signal.aborted) log('== cancelling: stopping the tests and removing the worktrees (Ctrl-C again to quit at once)');
-    else process.exit(130);
-    ac.abort();
-  };
-  process.on('SIGINT', onSig);
-  process.on('SIGTERM', onSig);
+  // what a killed earlier run left: its test processes, checkouts and temp folders
+  await sweepAtStart({ repo });
+  // Ctrl-C cancels (tests killed, checkouts removed, nothing written, 130); a second one quits at once
+  const interrupt = onInterrupt();
   let result: FixSessionResult;
   try {
     result = await runFixSession({
@@ -173,7 +171,7 @@ export async function run(argv: string[]): Promise<number> {
       candidates,
       maxRounds,
       budgetUsd,
-      signal: ac.signal,
+      signal: interrupt.signal,
       onEvent: (e) => {
         if (e.type === 'stage' && e.stage !== 'done') progress?.step(`${e.stage}${e.message ? `: ${e.message}` : ''}`);
         printEvent(e, log);
@@ -182,12 +180,12 @@ export async function run(argv: string[]): Promise<number> {
     });
   } finally {
     progress?.done();
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    interrupt.dispose();
   }
   const u = result.usage;
   log(`== ${result.status}: ${u.calls} model call(s), ${u.inputTokens} input / ${u.outputTokens} output tokens, ~$${u.costUsd.toFixed(4)} of $${budgetUsd.toFixed(2)}${result.reason ? ` — ${result.reason}` : ''}`);
   // a cancelled session writes nothing: no patch file, no prediction, no report
+  if (interrupt.received) return interrupt.exitCode;
   if (result.status === 'cancelled') return 130;
   const diff = result.diff ?? '';
   if (values.out) {
@@ -224,7 +222,7 @@ export function printEvent(e: AgentEvent, log: (s: string) => void): void {
       e.suspects.forEach((s, i) => log(`    ${i + 1}. ${s.symbol}  ${s.file}:${s.line}  (suspiciousness ${s.score.toFixed(3)})`));
       break;
     case 'search':
-      log(`  ${e.ok ? '·' : '!'} ${e.api}(${Object.values(e.args).map((v) => JSON.stringify(v)).join(', ')}) → ${e.summary}`);
+      log(`  ${e.ok ? '·' : '!'} ${e.api}(${Object.values(e.args).map((v) => clip(JSON.stringify(v) ?? '', 120)).join(', ')}) → ${clip(e.summary, 300)}`);
       break;
     case 'locations':
       for (const l of e.locations) log(`  location ${l.file}:${l.startLine}-${l.endLine} ${[l.className, l.method].filter(Boolean).join('.')} (${l.resolvedBy})`);
@@ -248,6 +246,11 @@ export function printEvent(e: AgentEvent, log: (s: string) => void): void {
     case 'usage':
       break;
   }
+}
+
+/** A model's argument can be 256 KiB: the terminal gets its start and its length. */
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n)}… (${s.length} characters)`;
 }
 
 /** Every step of the session, for `--json` (and `rover eval`, which reads `diff`). */

@@ -1,9 +1,11 @@
 // rover index <dir>: build or refresh the workspace index and print what it holds.
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { WorkspaceIndex } from '../../core/index/workspace-index';
+import { onInterrupt } from '../../core/proc/cancel';
+import { makeTempDir } from '../../core/proc/temp';
+import { sweepAtStart } from '../../core/validate/sweep-at-start';
 import type { IndexStats, IndexWarning } from '../../core/index/types';
 import { CliError, parse } from '../args';
 import { startProgress } from '../progress';
@@ -34,7 +36,7 @@ export async function openIndexForCli(
   const root = resolve(dirArg);
   if (!existsSync(root)) throw new CliError(`${dirArg}: no such directory`);
   if (!statSync(root).isDirectory()) throw new CliError(`${dirArg}: not a directory`);
-  const tmp = opts.noCache ? await mkdtemp(join(tmpdir(), 'rover-nocache-')) : undefined;
+  const tmp = opts.noCache ? await makeTempDir('nocache') : undefined;
   let index: WorkspaceIndex;
   // a live line on a terminal once it takes over two seconds; nothing otherwise
   const progress = startProgress(`indexing ${root}`, { quiet: opts.quiet || !process.stderr.isTTY });
@@ -93,7 +95,19 @@ export async function run(argv: string[]): Promise<number> {
     HELP,
   );
   if (positionals.length > 1) throw new CliError(`unexpected argument(s): ${positionals.slice(1).join(' ')}\nusage: rover ${USAGE}`);
-  const opened = await openIndexForCli(positionals[0], USAGE, { noCache: values['no-cache'], cacheDir: values['cache-dir'], exclude: values.exclude, quiet: values.json, maxFileKb: values['max-file-kb'] });
+  await sweepAtStart();
+  // indexing starts no process and its cache write is atomic: an interrupt just removes the
+  // half-written temp files and exits (the old cache, if any, stays as it was)
+  const interrupt = onInterrupt({ graceMs: 0 });
+  try {
+    return await buildIndex(positionals[0], values);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function buildIndex(dir: string | undefined, values: { json?: boolean; 'no-cache'?: boolean; 'cache-dir'?: string; exclude?: string[]; 'max-file-kb'?: string }): Promise<number> {
+  const opened = await openIndexForCli(dir, USAGE, { noCache: values['no-cache'], cacheDir: values['cache-dir'], exclude: values.exclude, quiet: values.json, maxFileKb: values['max-file-kb'] });
   try {
     const { index, root } = opened;
     // building the cache is this command's job: a failure to write it belongs in its report

@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult } from '../../core/localize';
+import { onInterrupt } from '../../core/proc/cancel';
 import { commandSpec, ownSourcesFirst } from '../../core/validate/detect';
+import { sweepAtStart } from '../../core/validate/sweep-at-start';
 import type { TestRunnerSpec } from '../../core/validate/types';
 import { CliError, EXIT, parse, repoDir } from '../args';
 import { formatText, rankScore } from '../localize-text';
@@ -96,6 +98,9 @@ export async function run(argv: string[]): Promise<number> {
     else if (/(^|\/)node$/.test(words[0]) && words.includes('--test')) runner = { ...runner, kind: 'node' };
     runner = ownSourcesFirst(runner, repo);
   }
+  // what a killed earlier run left: its test processes, checkouts and temp folders
+  await sweepAtStart({ repo });
+  const interrupt = onInterrupt();
   let result: LocalizationResult;
   const progress = startProgress(undefined, { quiet: values.json });
   try {
@@ -111,9 +116,11 @@ export async function run(argv: string[]): Promise<number> {
       isolate: !values['in-place'],
       cacheDir: values['no-cache'] ? false : undefined,
       timeoutMs: timeoutSec * 1000,
+      signal: interrupt.signal,
       onProgress: progress.step,
     });
   } catch (e) {
+    if (interrupt.received) return cancelled(interrupt.exitCode);
     if (e instanceof LocalizeError) throw new CliError(e.message, e.code === 'bad-input' ? EXIT.badInput : EXIT.failed);
     if ((e as Error).name === 'NotAGitRepoError') {
       throw new CliError(
@@ -124,7 +131,9 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   } finally {
     progress.done();
+    interrupt.dispose();
   }
+  if (interrupt.received) return cancelled(interrupt.exitCode);
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   if (values.json) {
     process.stdout.write(
@@ -150,6 +159,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(formatText(result, top));
   return 0;
+}
+
+/** Cancelled: the tests were stopped and the checkout removed; no result is printed. */
+function cancelled(code: number): number {
+  process.stderr.write('rover: cancelled\n');
+  return code;
 }
 
 function splitList(s: string): string[] {

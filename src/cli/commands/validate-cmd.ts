@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError, EXIT, inCliWords, parse, repoDir } from '../args';
 import { startProgress } from '../progress';
+import { onInterrupt } from '../../core/proc/cancel';
 import { detectRunner, validatePatch, type TestStatus } from '../../core/validate';
+import { sweepAtStart } from '../../core/validate/sweep-at-start';
 
 const USAGE = 'validate --repo DIR --patch FILE|- [--tests ID ...] [--timeout SECONDS] [--command ARG ...] [--python PATH] [--no-uncommitted] [--json]';
 
@@ -27,6 +29,11 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function cancelled(code: number): number {
+  console.error('rover: cancelled');
+  return code;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -61,35 +68,36 @@ export async function run(argv: string[]): Promise<number> {
     if (e.name === 'NoRunnerError') return undefined;
     throw new CliError(e.message, EXIT.failed);
   });
-  const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
+  await sweepAtStart({ repo });
+  const interrupt = onInterrupt();
   const progress = startProgress('validating in a git worktree', { quiet: values.json });
   let r;
   try {
     r = await validatePatch({
-      repo, patch, tests: tests.length ? tests : undefined, timeoutMs, runner, signal: ac.signal,
+      repo, patch, tests: tests.length ? tests : undefined, timeoutMs, runner, signal: interrupt.signal,
       includeUncommitted: !values['no-uncommitted'],
       onProgress: progress.step,
     });
+  } catch (e) {
+    if (interrupt.received) return cancelled(interrupt.exitCode);
+    if ((e as Error).name === 'NotAGitRepoError') throw new CliError((e as Error).message, 1);
+    throw e;
   } finally {
     progress.done();
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    interrupt.dispose();
   }
-  if (ac.signal.aborted) {
-    console.error('rover: cancelled; the tests were stopped and the worktree removed');
-    return EXIT.cancelled;
-  }
+  // cancelled: the tests were stopped and the checkout removed; a half-run verdict is no verdict
+  if (interrupt.received) return cancelled(interrupt.exitCode);
   r.explanation = inCliWords(r.explanation);
   for (const t of [r.before, r.after]) if (t.error) t.error = inCliWords(t.error);
+  const sandbox = [r.before.sandbox, r.after.sandbox].find((s) => s && s !== 'bubblewrap');
+  if (sandbox && !values.json) console.error(`rover: note: the tests ran without a sandbox (${sandbox.replace(/^none: /, '')}); they could change files outside their checkout`);
   const ok = r.verdict === 'resolved';
   if (values.json) {
     const slim = (t: typeof r.before) => ({ command: t.command, exitCode: t.exitCode, timedOut: t.timedOut, durationMs: t.durationMs, results: t.results, failures: t.failures, error: t.error });
     console.log(JSON.stringify({
       verdict: r.verdict, explanation: r.explanation, failToPass: r.failToPass, passToFail: r.passToFail, stillFailing: r.stillFailing, alreadyFailing: r.alreadyFailing,
-      runner: r.runner, appliedWith: r.appliedWith, durationMs: r.durationMs, before: slim(r.before), after: slim(r.after),
+      runner: r.runner, appliedWith: r.appliedWith, durationMs: r.durationMs, sandbox: r.after.sandbox ?? r.before.sandbox, before: slim(r.before), after: slim(r.after),
     }, null, 2));
     return ok ? EXIT.ok : EXIT.failed;
   }

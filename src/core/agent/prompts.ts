@@ -27,7 +27,7 @@ the lines that replace them
 Rules:
 - The path line comes right before <<<<<<< SEARCH and is relative to the repository root.
 - SEARCH must match the current file exactly; keep it short but unique (a few lines around the change).
-- Several blocks are allowed, for one or several files. To create a new file, leave SEARCH empty.
+- Several blocks are allowed, for one or several files, but never two blocks for the same lines. To create a new file, leave SEARCH empty; to delete one, write a line "DELETE FILE: path/to/file" instead of blocks (an edit that empties a file is refused).
 - Make the smallest change that resolves the issue; keep the code style; do not touch tests unless asked.
 - Briefly say what you change and why, then give the blocks.`;
 

@@ -263,7 +263,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
       const res = await call({ system: RETRIEVE_SYSTEM, messages, tools, cachePrefixMessages: 1, temperature: opts.temperature }, { phase: 'retrieve', round });
       messages.push(res.message);
       if (!res.toolCalls.length) {
-        if (round < maxRounds) messages.push({ role: 'user', content: `Use the search tools to look at the code, or call ${REPORT_TOOL} when you know where the fix belongs.` });
+        if (round < maxRounds) messages.push({ role: 'user', content: `${res.oversize ? `${res.oversize} ` : ''}Use the search tools to look at the code, or call ${REPORT_TOOL} when you know where the fix belongs.` });
         continue;
       }
       const results = runTools(res.toolCalls, round);
@@ -323,7 +323,8 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
         const res = await call({ system: PATCH_SYSTEM, messages: pm, temperature, cachePrefixMessages: 1 }, { phase: 'patch', candidate: c, attempt });
         pm.push(res.message);
         const out = await applyModelOutput(res.text, source, { fuzzyThreshold: opts.fuzzyThreshold });
-        let feedback = out.feedback;
+        // a reply cut at the size limit is told so, whatever else went wrong with it
+        let feedback = res.oversize && !out.ok ? `${res.oversize}\n${out.feedback}` : out.feedback;
         let ok = out.ok;
         let diff = '';
         let files: string[] = [];

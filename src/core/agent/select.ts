@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BudgetExceededError, type ChatProvider } from '../llm/types';
 import { languageForPath, parseSource } from '../index/parse';
-import { runProcess } from '../proc/run';
+import { git } from '../proc/git';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
 import { detectRunner } from '../validate/detect';
 import { validatePatch, type ValidationDetails } from '../validate/validate-patch';
@@ -96,7 +96,7 @@ export function syntaxInspector(diff: string): (dir: string) => Promise<string |
       const a = await parseSource(lang, after, file);
       if (!a.hasErrors) continue;
       // the prepared (staged) version before the patch
-      const prev = await runProcess('git', ['show', `:${file}`], { cwd: dir, timeoutMs: 30_000 });
+      const prev = await git(dir, ['show', `:${file}`], { timeoutMs: 30_000, allowFail: true });
       const b = prev.code === 0 ? await parseSource(lang, prev.stdout, file) : undefined;
       if (!b || !b.hasErrors || (a.errorLines?.length ?? 0) > (b.errorLines?.length ?? 0)) {
         return `new syntax error in ${file}${a.errorLines?.length ? `:${a.errorLines[0]}` : ''}`;

@@ -9,9 +9,11 @@
 // A warm open parses only the small meta lines; a body is parsed when its file is first asked for.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '../proc/owner';
+import { holdForExit } from '../proc/temp';
 import { decodeFile, encodeFile, type EncodedFile } from './cache-codec';
 import { ALL_LANGS } from './languages';
 import { grammarWasmPath, queryPaths } from './paths';
@@ -67,9 +69,70 @@ export function materialize(e: CachedEntry): FileRecord {
   return e.record;
 }
 
+/** Where Rover keeps its caches: $XDG_CACHE_HOME/rover or ~/.cache/rover. */
+export function roverCacheRoot(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rover');
+}
+
 export function defaultCacheDir(root: string): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'rover', createHash('sha1').update(root).digest('hex'));
+  return join(roverCacheRoot(), createHash('sha1').update(root).digest('hex'));
+}
+
+/** `<name>.<pid>[.<anything>].tmp`: a cache file being written by process <pid>. */
+const CACHE_TEMP = /\.(\d+)(\.[0-9a-z]+)?\.tmp$/;
+
+/**
+ * Removes half-written cache files of processes that died mid-write (each can be megabytes), in
+ * every cache folder one or two levels under Rover's cache root. Returns the removed paths.
+ */
+export async function sweepIndexCacheTemps(root = roverCacheRoot()): Promise<string[]> {
+  const removed: string[] = [];
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    let ents;
+    try {
+      ents = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < 2) await visit(p, depth + 1);
+        continue;
+      }
+      const m = CACHE_TEMP.exec(e.name);
+      if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+      await unlink(p).catch(() => undefined);
+      removed.push(p);
+    }
+  };
+  await visit(root, 0);
+  return removed;
+}
+
+/**
+ * git's way of replacing a file: write a temp file beside it, flush it to disk, rename it over the
+ * old one. A crash at any point leaves the old file or the new one, never a torn one; a temp file
+ * left by a kill is removed by the next start (sweepIndexCacheTemps).
+ */
+export async function writeFileAtomic(file: string, data: Buffer | string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  const release = holdForExit(tmp);
+  try {
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  } finally {
+    release();
+  }
 }
 
 let fingerprintMemo: string | undefined;
@@ -172,14 +235,6 @@ export async function saveCache(cacheDir: string, root: string, entries: CachedE
     count: entries.length,
     sha1: createHash('sha1').update(body).digest('hex'),
   };
-  const file = join(cacheDir, CACHE_FILE);
-  // write-then-rename so a crash mid-write leaves the old cache, never half a file
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), body]));
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  // a crash mid-write leaves the old cache, never half a file
+  await writeFileAtomic(join(cacheDir, CACHE_FILE), Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), body]));
 }

@@ -104,6 +104,7 @@ export interface IndexWarning {
     | 'too-large'
     | 'binary'
     | 'symlink-loop'
+    | 'symlink-outside'
     | 'cache-rebuilt'
     | 'parse-failed';
   message: string;

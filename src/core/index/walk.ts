@@ -1,7 +1,9 @@
 // Finds the files to index: source files with a known language, minus .gitignore'd paths (nested
-// .gitignore files included), the caller's exclude list and generated/vendored folders. Symlinked
-// folders outside the workspace are followed once; links into the workspace are not followed (their
-// files are indexed where they really are); a link back into an ancestor is reported as a loop.
+// .gitignore files included), the caller's exclude list and generated/vendored folders. A symbolic
+// link is never followed out of the workspace: what the index holds is shown to a model, and a
+// committed `lib -> ../../secrets` (or a prompt injection naming one) must not carry files the user
+// never meant to share into a prompt. Links to folders inside are not followed either (their files
+// are indexed where they really are); a link back into an ancestor is reported as a loop.
 import { statSync, type Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import ignore, { type Ignore } from 'ignore';
@@ -117,7 +119,6 @@ export async function walkWorkspace(root: string, opts: WalkOptions, warn: (w: I
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const entries: WalkEntry[] = [];
   const rootReal = await realpath(root);
-  const visitedReal = new Set<string>([rootReal]);
 
   const visitDir = async (relDir: string, absDir: string, realDir: string): Promise<void> => {
     let dirents: Dirent[];
@@ -144,9 +145,7 @@ export async function walkWorkspace(root: string, opts: WalkOptions, warn: (w: I
       const abs = `${absDir}/${d.name}`;
       if (d.isDirectory()) {
         if (rules.excluded(rel + '/')) continue;
-        const real = `${realDir}/${d.name}`;
-        visitedReal.add(real);
-        subdirs.push(visitDir(rel, abs, real));
+        subdirs.push(visitDir(rel, abs, `${realDir}/${d.name}`));
       } else if (d.isSymbolicLink()) {
         subdirs.push(visitLink(rel, abs, realDir));
       } else if (d.isFile()) {
@@ -190,9 +189,15 @@ export async function walkWorkspace(root: string, opts: WalkOptions, warn: (w: I
       // a dangling link is ordinary in working trees: skip quietly
       return;
     }
+    const inside = real === rootReal || real.startsWith(rootReal + '/');
     if (st.isFile()) {
       const lang = languageForPath(rel);
-      if (lang && !rules.excluded(rel)) addFile(rel, abs, lang, st);
+      if (!lang || rules.excluded(rel)) return;
+      if (!inside) {
+        warn({ path: rel, reason: 'symlink-outside', message: 'symbolic link to a file outside the workspace; not indexed (its content is not shown to the model)' });
+        return;
+      }
+      addFile(rel, abs, lang, st);
       return;
     }
     if (!st.isDirectory() || rules.excluded(rel + '/')) return;
@@ -200,11 +205,11 @@ export async function walkWorkspace(root: string, opts: WalkOptions, warn: (w: I
       warn({ path: rel, reason: 'symlink-loop', message: `symbolic link points back to ${real}, which contains it; not followed` });
       return;
     }
-    // a link to a folder inside the workspace would index the same files twice: they are indexed at
-    // their real place. A folder outside is followed, once however many links lead to it.
-    if (real === rootReal || real.startsWith(rootReal + '/') || visitedReal.has(real)) return;
-    visitedReal.add(real);
-    await visitDir(rel, abs, real);
+    if (!inside) {
+      warn({ path: rel, reason: 'symlink-outside', message: 'symbolic link to a folder outside the workspace; not followed (its files are not shown to the model)' });
+      return;
+    }
+    // a link to a folder inside the workspace would index the same files twice: they are indexed at their real place
   };
 
   await visitDir('', root, rootReal);

@@ -1,6 +1,6 @@
 // The workspace index: every source file's symbols and call sites, kept in memory, persisted to a
 // cache outside the tree, refreshed incrementally. Bad files never stop a run: they become warnings.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -22,6 +22,7 @@ export class WorkspaceIndex {
 
   private readonly opts: IndexOptions;
   private readonly cacheDir: string;
+  private rootRealPath: string | undefined;
   private entries = new Map<string, CachedEntry>();
   private sorted: FileRecord[] | undefined;
   private readonly texts = new Map<string, string>();
@@ -101,6 +102,8 @@ export class WorkspaceIndex {
     const record = entry.meta;
     let buf: Buffer;
     try {
+      // the file may have become a link to somewhere else since it was indexed
+      if (!this.insideRoot(`${this.root}/${rel}`)) return undefined;
       buf = readFileSync(`${this.root}/${rel}`);
     } catch {
       return undefined;
@@ -109,6 +112,13 @@ export class WorkspaceIndex {
     if (text === undefined) return undefined;
     this.texts.set(rel, text);
     return text;
+  }
+
+  /** Whether a path, links resolved, is inside the workspace (as the walk requires). */
+  private insideRoot(abs: string): boolean {
+    this.rootRealPath ??= realpathSync(this.root);
+    const real = realpathSync(abs);
+    return real === this.rootRealPath || real.startsWith(this.rootRealPath + '/');
   }
 
   /** Re-reads and re-parses one file (after a save). undefined when it is gone or not indexable. */
@@ -123,6 +133,7 @@ export class WorkspaceIndex {
     let st;
     try {
       st = statSync(abs);
+      if (!this.insideRoot(abs)) throw new Error('outside');
     } catch {
       this.removeFile(rel);
       return undefined;

@@ -7,8 +7,12 @@ import type {
   RawMessageStreamEvent,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages/messages';
+import { DEFAULT_MAX_REPLY_BYTES, DEFAULT_MAX_TOOL_ARG_BYTES, formatBytes, MAX_ARG_DEPTH, nestedDeeperThan, preview, ReplyMeter } from './bounds';
+import { Deadline } from './deadline';
 import { StreamCutError, type ErrorContext } from './errors';
 import { IdleGuard } from './idle-guard';
+import { StreamRedactor } from './redact';
+import { replySecrets, scrubAssembled } from './scrub';
 import { costOf, lookupPrice, isVendorHost } from './prices';
 import { withRetries, type RetryPolicy } from './retry';
 import { addUsage, isZeroUsage, WastedUsage } from './usage';
@@ -25,6 +29,8 @@ import type {
 
 const EPHEMERAL = { type: 'ephemeral' as const };
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+export const DEFAULT_DEADLINE_MS = 600_000;
+export const DEFAULT_STREAM_IDLE_MS = 120_000;
 
 export class AnthropicProvider implements ChatProvider {
   readonly id = 'anthropic' as const;
@@ -51,23 +57,28 @@ export class AnthropicProvider implements ChatProvider {
 
   async complete(req: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResponse> {
     const body = buildAnthropicBody(this.model, req);
-    const ctx: ErrorContext = { provider: 'anthropic', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal };
+    const deadline = new Deadline(this.cfg.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
+    const ctx: ErrorContext = { provider: 'anthropic', baseUrl: this.baseUrl, apiKey: this.cfg.apiKey, signal: opts.signal, deadline };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
     let attempts = 0;
     const lookup = lookupPrice(this.model, this.cfg.prices, !isVendorHost(this.cfg.baseUrl, 'anthropic'));
     const wasted = new WastedUsage();
+    const secrets = replySecrets(this.cfg.apiKey, this.cfg.headers);
     let raw: Assembled;
     try {
       raw = await withRetries(
-        (n) => ((attempts = n), stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)),
+        (n) => ((attempts = n), stream ? this.streamOnce(body, opts, deadline.signal, secrets) : this.createOnce(body, deadline.signal)),
         this.policy,
         ctx,
         wasted.onFailure,
       );
     } catch (e) {
       throw wasted.annotate(e, lookup.price);
+    } finally {
+      deadline.stop();
     }
+    raw = scrubAssembled(raw, secrets);
     const { blocks, ...rest } = raw;
     const usage = addUsage(raw.usage, wasted.total);
     return {
@@ -88,9 +99,9 @@ export class AnthropicProvider implements ChatProvider {
     };
   }
 
-  private async createOnce(body: MessageCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
-    const msg = await this.client.messages.create({ ...body, stream: false }, { signal: opts.signal });
-    const a = new Assembler();
+  private async createOnce(body: MessageCreateParamsBase, signal: AbortSignal): Promise<Assembled> {
+    const msg = await this.client.messages.create({ ...body, stream: false }, { signal });
+    const a = this.assembler();
     a.model = msg.model;
     a.stopReason = msg.stop_reason ?? 'end_turn';
     a.setUsage(msg.usage as unknown as RawUsage);
@@ -100,9 +111,14 @@ export class AnthropicProvider implements ChatProvider {
       else if (block.type === 'tool_use') {
         // A non-streamed input is already an object; a string means the server sent raw text.
         const input = block.input as unknown;
-        if (typeof input === 'string') a.calls.push({ id: block.id, name: block.name, ...parsed(input) });
-        else a.calls.push({ id: block.id, name: block.name, args: input ?? {} });
+        if (typeof input === 'string') a.calls.push({ id: block.id, name: block.name, ...parsed(input, a.maxToolArg) });
+        else if (nestedDeeperThan(input, MAX_ARG_DEPTH)) a.calls.push({ id: block.id, name: block.name, args: {}, parseError: `arguments nest deeper than ${MAX_ARG_DEPTH} levels` });
+        else a.calls.push({ id: block.id, name: block.name, ...bounded(input ?? {}, a.maxToolArg) });
       }
+    }
+    if (a.text.length > a.meter.max) {
+      a.text = a.text.slice(0, a.meter.max);
+      a.oversize = a.meter.note();
     }
     if (a.thinking.size) {
       a.rawBlocks = msg.content.map((b) =>
@@ -112,26 +128,41 @@ export class AnthropicProvider implements ChatProvider {
     return a.result();
   }
 
-  private async streamOnce(body: MessageCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
-    const a = new Assembler();
+  private assembler(): Assembler {
+    return new Assembler(new ReplyMeter(this.cfg.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES), this.cfg.maxToolArgBytes ?? DEFAULT_MAX_TOOL_ARG_BYTES);
+  }
+
+  private async streamOnce(body: MessageCreateParamsBase, opts: CompleteOptions, signal: AbortSignal, secrets: string[]): Promise<Assembled> {
+    const a = this.assembler();
     let emitted = false;
     let finished = false;
     let responded = false;
-    const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
+    const shown = new StreamRedactor(secrets);
+    const show = (t: string) => {
+      if (t) opts.onText?.(t);
+    };
+    const guard = new IdleGuard(this.cfg.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS, signal);
     try {
       const events = await this.client.messages.create({ ...body, stream: true }, { signal: guard.signal });
       responded = true;
       for await (const ev of events as AsyncIterable<RawMessageStreamEvent>) {
-        guard.touch();
+        // keep-alive pings are not progress: a server that only pings is as stuck as a silent one
+        if ((ev as { type: string }).type !== 'ping') guard.touch();
         if (ev.type === 'message_stop') finished = true;
         const delta = a.onEvent(ev);
         if (delta) {
           emitted = true;
-          opts.onText?.(delta);
+          show(shown.push(delta));
+        }
+        if (a.meter.over) {
+          // leaving the loop closes the response: the rest of the reply is never read
+          a.cutOversize();
+          break;
         }
       }
+      show(shown.flush());
     } catch (e) {
-      const idle = guard.check(opts.signal, emitted, a.startedUsage());
+      const idle = guard.check(signal, emitted, a.startedUsage());
       if (idle) throw idle;
       // Before the response started, errors are plain HTTP/connection errors (mapped by status).
       if (opts.signal?.aborted || !responded) throw e;
@@ -142,9 +173,9 @@ export class AnthropicProvider implements ChatProvider {
       guard.stop();
     }
     // The SDKs end iteration quietly on an abort, so the guard is asked again here.
-    const idleCut = guard.check(opts.signal, emitted, a.startedUsage());
+    const idleCut = guard.check(signal, emitted, a.startedUsage());
     if (idleCut) throw idleCut;
-    if (!finished) throw new StreamCutError('no message_stop event', emitted, a.startedUsage());
+    if (!finished && !a.oversize) throw new StreamCutError('no message_stop event', emitted, a.startedUsage());
     return a.result();
   }
 }
@@ -157,6 +188,8 @@ export interface Assembled {
   model: string;
   /** Content blocks in order, kept only when they hold thinking that must be replayed. */
   blocks?: unknown[];
+  /** Why the reply was cut short, when it was too long. */
+  oversize?: string;
 }
 
 type RawUsage = {
@@ -171,11 +204,16 @@ class Assembler {
   calls: ToolCall[] = [];
   stopReason = 'end_turn';
   model = '';
+  oversize?: string;
+  constructor(
+    readonly meter: ReplyMeter,
+    readonly maxToolArg: number,
+  ) {}
   private usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
   private blocks = new Map<
     number,
     | { kind: 'text'; text: string }
-    | { kind: 'tool'; id: string; name: string; json: string }
+    | { kind: 'tool'; id: string; name: string; json: string; dropped: number }
     | { kind: 'thinking'; block: { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string } }
   >();
   /** Thinking blocks of a non-streamed message (streamed ones live in `blocks`). */
@@ -213,10 +251,12 @@ class Assembler {
         } else if (b.type === 'tool_use') {
           // The SDK types `input` as an object; a non-empty one at start is a complete input.
           const init = b.input && Object.keys(b.input as object).length ? JSON.stringify(b.input) : '';
-          this.blocks.set(ev.index, { kind: 'tool', id: b.id, name: b.name, json: init });
+          this.blocks.set(ev.index, { kind: 'tool', id: b.id, name: b.name, json: init, dropped: 0 });
+          this.meter.add(init);
         } else if (b.type === 'text') {
           this.blocks.set(ev.index, { kind: 'text', text: b.text ?? '' });
           if (b.text) {
+            this.meter.add(b.text);
             this.text += b.text;
             return b.text;
           }
@@ -226,20 +266,35 @@ class Assembler {
       case 'content_block_delta': {
         const block = this.blocks.get(ev.index);
         if (ev.delta.type === 'text_delta') {
+          this.meter.add(ev.delta.text);
           this.text += ev.delta.text;
           if (block?.kind === 'text') block.text += ev.delta.text;
           return ev.delta.text;
         }
         if (block?.kind === 'thinking' && block.block.type === 'thinking') {
-          if (ev.delta.type === 'thinking_delta') block.block.thinking += ev.delta.thinking;
+          if (ev.delta.type === 'thinking_delta') {
+            this.meter.add(ev.delta.thinking);
+            block.block.thinking += ev.delta.thinking;
+          }
           if (ev.delta.type === 'signature_delta') block.block.signature += ev.delta.signature;
         }
-        if (ev.delta.type === 'input_json_delta' && block?.kind === 'tool') block.json += ev.delta.partial_json;
+        if (ev.delta.type === 'input_json_delta' && block?.kind === 'tool') {
+          const piece = ev.delta.partial_json;
+          this.meter.add(piece);
+          // past the limit the arguments are only counted: the call will be refused with its size
+          if (block.dropped || block.json.length + piece.length > this.maxToolArg) block.dropped += piece.length;
+          else block.json += piece;
+        }
         return undefined;
       }
       case 'content_block_stop': {
         const block = this.blocks.get(ev.index);
-        if (block?.kind === 'tool') this.calls.push({ id: block.id, name: block.name, ...parsed(block.json) });
+        if (block?.kind === 'tool') {
+          if (block.dropped) {
+            const size = block.json.length + block.dropped;
+            this.calls.push({ id: block.id, name: block.name, args: {}, parseError: `arguments are ${formatBytes(size)} long, over the ${formatBytes(this.maxToolArg)} Rover accepts for one tool call`, rawArgs: preview(block.json) });
+          } else this.calls.push({ id: block.id, name: block.name, ...parsed(block.json, this.maxToolArg) });
+        }
         return undefined;
       }
       case 'message_delta':
@@ -251,8 +306,20 @@ class Assembler {
     }
   }
 
+  /** The reply passed the size cap: keep the text so far, drop tool calls still open, say why. */
+  cutOversize(): void {
+    if (this.text.length > this.meter.max) this.text = this.text.slice(0, this.meter.max);
+    this.oversize = this.meter.note();
+    this.stopReason = 'max_tokens';
+  }
+
   result(): Assembled {
     const out: Assembled = { text: this.text, toolCalls: this.calls, stopReason: this.stopReason, usage: { ...this.usage }, model: this.model };
+    if (this.oversize) {
+      // an unfinished thinking block cannot be replayed (its signature is missing): no blocks at all
+      out.oversize = this.oversize;
+      return out;
+    }
     const streamedThinking = [...this.blocks.values()].some((b) => b.kind === 'thinking');
     if (streamedThinking) {
       const calls = new Map(this.calls.map((c) => [c.id, c]));
@@ -274,9 +341,16 @@ function objectArgs(args: unknown): Record<string, unknown> {
   return args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
 }
 
-function parsed(raw: string): { args: unknown; parseError?: string; rawArgs?: string } {
-  const p = parseArgs(raw);
-  return p.parseError ? { args: p.args, parseError: p.parseError, rawArgs: raw } : { args: p.args };
+function parsed(raw: string, maxBytes: number): { args: unknown; parseError?: string; rawArgs?: string } {
+  const p = parseArgs(raw, maxBytes);
+  return p.parseError ? { args: p.args, parseError: p.parseError, rawArgs: preview(raw) } : { args: p.args };
+}
+
+/** A non-streamed input arrives parsed: its size is checked once its depth is known to be sane. */
+function bounded(input: unknown, maxBytes: number): { args: unknown; parseError?: string; rawArgs?: string } {
+  const text = JSON.stringify(input);
+  if (text.length <= maxBytes) return { args: input };
+  return { args: {}, parseError: `arguments are ${formatBytes(text.length)} long, over the ${formatBytes(maxBytes)} Rover accepts for one tool call`, rawArgs: preview(text) };
 }
 
 function isStreamBreak(e: unknown): boolean {

@@ -1,6 +1,7 @@
 // Maps whatever an SDK (or fetch) threw into a ModelError with a message a user can act on.
 import * as AnthropicSdk from '@anthropic-ai/sdk';
 import * as OpenAISdk from 'openai';
+import type { Deadline } from './deadline';
 import { ModelError, type ModelErrorKind, type ProviderId, type Usage } from './types';
 import { redact } from './redact';
 
@@ -8,9 +9,27 @@ export interface ErrorContext {
   provider: ProviderId;
   baseUrl: string;
   apiKey: string;
+  /** The caller's signal: its abort means "cancelled". */
   signal?: AbortSignal;
+  /** The call's total time limit: its expiry means "timeout". */
+  deadline?: Deadline;
   /** How to name the endpoint in messages (default: the provider id). */
   label?: string;
+}
+
+export function endpointName(ctx: ErrorContext): string {
+  return ctx.label ? `${ctx.label} at ${ctx.baseUrl}` : `${ctx.provider} at ${ctx.baseUrl}`;
+}
+
+/** The call ran out of its total time: not retried (the time is gone), 'timeout' with what went wrong last. */
+export function deadlineError(ctx: ErrorContext, attempts: number, last?: unknown): ModelError {
+  const secs = Math.round((ctx.deadline?.ms ?? 0) / 1000);
+  const lastErr = last === undefined ? undefined : toModelError(last, { ...ctx, deadline: undefined, signal: undefined }, attempts);
+  const why = lastErr && lastErr.kind !== 'cancelled' ? ` Last problem: ${lastErr.message}` : '';
+  return new ModelError(
+    redact(`No complete answer from ${endpointName(ctx)} within ${secs} s, the limit for one model call (${attempts} attempt${attempts === 1 ? '' : 's'}).${why}`, [ctx.apiKey]),
+    'timeout', undefined, ctx.provider, attempts,
+  );
 }
 
 /** Thrown by our own stream readers when a stream ends without its terminating event. */
@@ -78,7 +97,7 @@ export function retryAfterMs(e: unknown): number | undefined {
 
 export function toModelError(e: unknown, ctx: ErrorContext, attempts?: number): ModelError {
   if (e instanceof ModelError) return e;
-  const where = ctx.label ? `${ctx.label} at ${ctx.baseUrl}` : `${ctx.provider} at ${ctx.baseUrl}`;
+  const where = endpointName(ctx);
   const make = (msg: string, kind: ModelErrorKind, status?: number): ModelError => {
     const err = new ModelError(redact(msg, [ctx.apiKey]), kind, status, ctx.provider, attempts);
     // The SDK error may hold the request (headers with the key): keep only a redacted message.

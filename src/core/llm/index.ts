@@ -47,11 +47,29 @@ export function createProvider(cfg: ProviderConfig, extras: CreateProviderExtras
     maxRetries,
     baseMs: cfg.retryBaseMs ?? 1000,
     maxMs: cfg.retryMaxMs ?? 60_000,
+    retryAfterMaxMs: cfg.retryAfterMaxMs ?? envSeconds('ROVER_RETRY_AFTER_MAX_S') ?? cfg.retryMaxMs ?? 60_000,
     onRetry: extras.onRetry,
     random: extras.random,
   };
-  const full = { ...cfg, model: cfg.model || DEFAULT_MODELS[cfg.provider] };
+  const full = {
+    ...cfg,
+    model: cfg.model || DEFAULT_MODELS[cfg.provider],
+    deadlineMs: cfg.deadlineMs ?? envSeconds('ROVER_MODEL_DEADLINE_S'),
+    streamIdleMs: cfg.streamIdleMs ?? envSeconds('ROVER_STREAM_IDLE_S'),
+  };
   return cfg.provider === 'anthropic' ? new AnthropicProvider(full, policy) : new OpenAIProvider(full, policy, extras);
+}
+
+/**
+ * Limits an operator can set for every model call without a settings UI (the CLI, a benchmark):
+ * ROVER_MODEL_DEADLINE_S, ROVER_STREAM_IDLE_S, ROVER_RETRY_AFTER_MAX_S. A bad value is an error.
+ */
+function envSeconds(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${name} must be a positive number of seconds, got "${v}".`);
+  return n * 1000;
 }
 
 /**

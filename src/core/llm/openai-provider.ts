@@ -6,9 +6,13 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions/completions';
+import { DEFAULT_DEADLINE_MS, DEFAULT_STREAM_IDLE_MS, type Assembled } from './anthropic-provider';
+import { DEFAULT_MAX_REPLY_BYTES, DEFAULT_MAX_TOOL_ARG_BYTES, formatBytes, preview, ReplyMeter } from './bounds';
+import { Deadline } from './deadline';
 import { StreamCutError, type ErrorContext } from './errors';
 import { IdleGuard } from './idle-guard';
-import type { Assembled } from './anthropic-provider';
+import { StreamRedactor } from './redact';
+import { replySecrets, scrubAssembled } from './scrub';
 import { costOf, isVendorHost, lookupPrice } from './prices';
 import { withRetries, type RetryPolicy } from './retry';
 import { extractTextToolCalls } from './text-tool-calls';
@@ -71,26 +75,32 @@ export class OpenAIProvider implements ChatProvider {
 
   async complete(req: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResponse> {
     const body = buildOpenAIBody(this.model, this.dropTemperature ? { ...req, temperature: undefined } : req, this.vendor);
+    const deadline = new Deadline(this.cfg.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
     const ctx: ErrorContext = {
       provider: 'openai',
       baseUrl: this.baseUrl,
       apiKey: this.cfg.apiKey,
       signal: opts.signal,
+      deadline,
       // "openai at http://localhost:11434/v1" would mislead someone running Ollama.
       label: this.vendor ? 'openai' : 'the OpenAI-compatible server',
     };
     const started = Date.now();
     const stream = this.cfg.stream !== false;
+    const secrets = replySecrets(this.cfg.apiKey, this.cfg.headers);
     let attempts = 0;
     let raw: Assembled;
     try {
-      raw = await withRetries((n) => ((attempts = n), stream ? this.streamOnce(body, opts) : this.createOnce(body, opts)), this.policy, ctx);
+      raw = await withRetries((n) => ((attempts = n), stream ? this.streamOnce(body, opts, deadline.signal, secrets) : this.createOnce(body, deadline.signal)), this.policy, ctx);
     } catch (e) {
       if (!temperatureRejected(e, body.temperature)) throw e;
       // Some models only take their default temperature: drop it for this and later calls.
       this.dropTemperature = true;
       return this.complete(req, opts);
+    } finally {
+      deadline.stop();
     }
+    raw = scrubAssembled(raw, secrets);
     if (!raw.toolCalls.length && req.tools?.length && this.options.textToolCalls !== false) {
       // Reasoning models served locally (DeepSeek-R1, QwQ) think inside <think> tags: never mine those.
       const visible = raw.text.replace(/<think>[\s\S]*?(<\/think>|$)/g, '');
@@ -114,25 +124,31 @@ export class OpenAIProvider implements ChatProvider {
     };
   }
 
-  private async createOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
-    const res = await this.client.chat.completions.create({ ...body, stream: false }, { signal: opts.signal });
+  private async createOnce(body: ChatCompletionCreateParamsBase, signal: AbortSignal): Promise<Assembled> {
+    const res = await this.client.chat.completions.create({ ...body, stream: false }, { signal });
     const choice = res.choices?.[0];
     const calls: ToolCall[] = [];
+    const maxArg = this.cfg.maxToolArgBytes ?? DEFAULT_MAX_TOOL_ARG_BYTES;
     for (const tc of choice?.message?.tool_calls ?? []) {
       if (tc.type !== 'function') continue;
-      calls.push(callFrom(tc.id, tc.function.name, tc.function.arguments, calls.length));
+      calls.push(callFrom(tc.id, tc.function.name, String(tc.function.arguments ?? ''), calls.length, maxArg));
     }
     const refusal = choice?.message?.refusal;
+    const meter = new ReplyMeter(this.cfg.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES);
+    let text = choice?.message?.content ?? refusal ?? '';
+    const over = text.length > meter.max;
+    if (over) text = text.slice(0, meter.max);
     return {
-      text: choice?.message?.content ?? refusal ?? '',
+      text,
       toolCalls: calls,
-      stopReason: refusal && !choice?.message?.content ? 'refusal' : mapFinish(choice?.finish_reason, calls.length > 0),
+      stopReason: over ? 'max_tokens' : refusal && !choice?.message?.content ? 'refusal' : mapFinish(choice?.finish_reason, calls.length > 0),
       usage: usageFrom(res.usage),
       model: res.model,
+      ...(over ? { oversize: meter.note() } : {}),
     };
   }
 
-  private async streamOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions): Promise<Assembled> {
+  private async streamOnce(body: ChatCompletionCreateParamsBase, opts: CompleteOptions, signal: AbortSignal, secrets: string[]): Promise<Assembled> {
     let text = '';
     let model = '';
     let finish: string | null | undefined;
@@ -141,8 +157,15 @@ export class OpenAIProvider implements ChatProvider {
     let done = false;
     let refused = false;
     let responded = false;
-    const partial = new Map<number, { id: string; name: string; args: string }>();
-    const guard = new IdleGuard(this.cfg.streamIdleMs ?? 120_000, opts.signal);
+    const partial = new Map<number, { id: string; name: string; args: string; dropped: number }>();
+    const maxArg = this.cfg.maxToolArgBytes ?? DEFAULT_MAX_TOOL_ARG_BYTES;
+    const meter = new ReplyMeter(this.cfg.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES);
+    let oversize: string | undefined;
+    const shown = new StreamRedactor(secrets);
+    const show = (t: string) => {
+      if (t) opts.onText?.(t);
+    };
+    const guard = new IdleGuard(this.cfg.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS, signal);
     try {
       let chunks;
       try {
@@ -155,13 +178,14 @@ export class OpenAIProvider implements ChatProvider {
         if (this.streamOptions && e instanceof OpenAI.APIError && e.status === 400 && /stream_options/i.test(e.message)) {
           this.streamOptions = false;
           guard.stop();
-          return this.streamOnce(body, opts);
+          return this.streamOnce(body, opts, signal, secrets);
         }
         throw e;
       }
       responded = true;
       for await (const chunk of chunks as AsyncIterable<ChatCompletionChunk>) {
-        guard.touch();
+        // an empty chunk is a keep-alive, not progress: a server that only sends those is stuck
+        if (isProgress(chunk)) guard.touch();
         if (chunk.model) model = chunk.model;
         if (chunk.usage) usage = usageFrom(chunk.usage);
         for (const choice of chunk.choices ?? []) {
@@ -171,9 +195,10 @@ export class OpenAIProvider implements ChatProvider {
           const piece = d?.content || (d as { refusal?: string | null } | undefined)?.refusal;
           if (piece) {
             if (!d?.content) refused = true;
+            meter.add(piece);
             text += piece;
             emitted = true;
-            opts.onText?.(piece);
+            show(shown.push(piece));
           }
           for (const tc of d?.tool_calls ?? []) {
             // The first delta of a call carries id and name; later ones only argument fragments.
@@ -183,10 +208,16 @@ export class OpenAIProvider implements ChatProvider {
               const byId = tc.id ? [...partial.entries()].find(([, s]) => s.id === tc.id)?.[0] : undefined;
               key = byId ?? (tc.id || partial.size === 0 ? partial.size : partial.size - 1);
             }
-            const slot = partial.get(key) ?? { id: '', name: '', args: '' };
+            const slot = partial.get(key) ?? { id: '', name: '', args: '', dropped: 0 };
             if (tc.id && !slot.id) slot.id = tc.id;
             if (tc.function?.name && !slot.name) slot.name = tc.function.name;
-            if (tc.function?.arguments) slot.args += tc.function.arguments;
+            const more = tc.function?.arguments;
+            if (more) {
+              meter.add(more);
+              // past the limit the arguments are only counted: the call is refused with its size
+              if (slot.dropped || slot.args.length + more.length > maxArg) slot.dropped += more.length;
+              else slot.args += more;
+            }
             partial.set(key, slot);
           }
           if (choice.finish_reason) {
@@ -194,9 +225,15 @@ export class OpenAIProvider implements ChatProvider {
             done = true;
           }
         }
+        if (meter.over) {
+          // leaving the loop closes the response: the rest of the reply is never read
+          oversize = meter.note();
+          break;
+        }
       }
+      show(shown.flush());
     } catch (e) {
-      const idle = guard.check(opts.signal, emitted);
+      const idle = guard.check(signal, emitted);
       if (idle) throw idle;
       // Before the response started, errors are plain HTTP/connection errors (mapped by status).
       if (opts.signal?.aborted || !responded) throw e;
@@ -207,20 +244,42 @@ export class OpenAIProvider implements ChatProvider {
       guard.stop();
     }
     // The SDKs end iteration quietly on an abort, so the guard is asked again here.
-    const idleCut = guard.check(opts.signal, emitted);
+    const idleCut = guard.check(signal, emitted);
     if (idleCut) throw idleCut;
+    if (oversize) {
+      // the call being streamed when the cap hit is incomplete: only finished ones are kept
+      if (text.length > meter.max) text = text.slice(0, meter.max);
+      const calls = [...partial.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .slice(0, -1)
+        .map(([, s], i) => callFrom(s.id, s.name, s.args, i, maxArg, s.dropped));
+      return { text, toolCalls: calls, stopReason: 'max_tokens', usage, model, oversize };
+    }
     // The SDK ends iteration quietly when the socket closes; a missing finish_reason means a cut.
     if (!done) throw new StreamCutError('stream ended without a finish_reason', emitted);
     const calls = [...partial.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([, s], i) => callFrom(s.id, s.name, s.args, i));
+      .map(([, s], i) => callFrom(s.id, s.name, s.args, i, maxArg, s.dropped));
     return { text, toolCalls: calls, stopReason: refused ? 'refusal' : mapFinish(finish, calls.length > 0), usage, model };
   }
 }
 
-function callFrom(id: string | undefined, name: string, raw: string, i: number): ToolCall {
-  const p = parseArgs(raw);
-  return { id: id || `call_${i + 1}`, name, args: p.args, ...(p.parseError ? { parseError: p.parseError, rawArgs: raw } : {}) };
+function isProgress(chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage) return true;
+  return (chunk.choices ?? []).some((c) => {
+    const d = c.delta as { content?: string | null; refusal?: string | null; tool_calls?: unknown[]; reasoning_content?: string | null; role?: string } | undefined;
+    return !!(c.finish_reason || d?.content || d?.refusal || d?.tool_calls?.length || d?.reasoning_content || d?.role);
+  });
+}
+
+function callFrom(id: string | undefined, name: string, raw: string, i: number, maxArg: number, dropped = 0): ToolCall {
+  const callId = id || `call_${i + 1}`;
+  if (dropped) {
+    const size = raw.length + dropped;
+    return { id: callId, name, args: {}, parseError: `arguments are ${formatBytes(size)} long, over the ${formatBytes(maxArg)} Rover accepts for one tool call`, rawArgs: preview(raw) };
+  }
+  const p = parseArgs(raw, maxArg);
+  return { id: callId, name, args: p.args, ...(p.parseError ? { parseError: p.parseError, rawArgs: preview(raw) } : {}) };
 }
 
 function mapFinish(f: string | null | undefined, hasCalls: boolean): string {

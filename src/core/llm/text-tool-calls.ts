@@ -4,8 +4,12 @@
 //   ```json {"name": "search_method", "arguments": {...}} ```                        (fenced)
 //   {"tool": "search_method", "args": {...}}   — also "function"/"parameters"/"input" spellings,
 //   and {"type": "function", "function": {"name": ..., "arguments": "<json string>"}} (OpenAI shape).
+import { MAX_ARG_DEPTH, nestedDeeperThan } from './bounds';
 import type { ToolCall } from './types';
 import { parseArgs } from './tool-schema';
+
+/** Characters the brace matcher may visit in all: text full of unbalanced braces is quadratic otherwise. */
+const SCAN_BUDGET = 4_000_000;
 
 export interface TextToolCalls {
   calls: ToolCall[];
@@ -18,10 +22,11 @@ export function extractTextToolCalls(text: string, toolNames: string[]): TextToo
   const calls: ToolCall[] = [];
   const spans: [number, number][] = [];
   let i = 0;
-  while (i < text.length) {
+  const budget = { left: SCAN_BUDGET };
+  while (i < text.length && budget.left > 0) {
     const open = text.indexOf('{', i);
     if (open < 0) break;
-    const close = matchBrace(text, open);
+    const close = matchBrace(text, open, budget);
     if (close < 0) {
       i = open + 1;
       continue;
@@ -56,6 +61,7 @@ function asCall(v: unknown, names: Set<string>, n: number): ToolCall | undefined
   if (!name || !names.has(name)) return undefined;
   const rawArgs = o.arguments ?? o.args ?? o.parameters ?? o.input ?? {};
   const id = `text_call_${n + 1}`;
+  if (nestedDeeperThan(rawArgs, MAX_ARG_DEPTH)) return { id, name, args: {}, parseError: `arguments nest deeper than ${MAX_ARG_DEPTH} levels` };
   if (typeof rawArgs === 'string') {
     const p = parseArgs(rawArgs);
     return { id, name, args: p.args, ...(p.parseError ? { parseError: p.parseError, rawArgs } : {}) };
@@ -64,10 +70,11 @@ function asCall(v: unknown, names: Set<string>, n: number): ToolCall | undefined
 }
 
 /** Index of the brace closing the one at `open`, honouring JSON strings; -1 if unbalanced. */
-function matchBrace(s: string, open: number): number {
+function matchBrace(s: string, open: number, budget: { left: number }): number {
   let depth = 0;
   let inStr = false;
   for (let k = open; k < s.length; k++) {
+    if (--budget.left < 0) return -1;
     const c = s[k];
     if (inStr) {
       if (c === '\\') k++;

@@ -1,5 +1,6 @@
 // Tools are declared once with zod; each provider receives the same JSON Schema.
 import { z } from 'zod';
+import { DEFAULT_MAX_TOOL_ARG_BYTES, formatBytes, jsonDepth, MAX_ARG_DEPTH } from './bounds';
 import type { ToolSpec } from './types';
 
 export type JsonSchemaObject = { type: 'object'; properties?: Record<string, unknown>; required?: string[]; [k: string]: unknown };
@@ -33,10 +34,17 @@ export function checkToolNames(tools: ToolSpec[] | undefined): void {
   }
 }
 
-/** Parses tool-call arguments; malformed JSON is reported on the call instead of thrown. */
-export function parseArgs(raw: string | undefined): { args: unknown; parseError?: string } {
+/**
+ * Parses tool-call arguments; malformed, oversize or absurdly nested JSON is reported on the call
+ * (a message the model gets back) instead of thrown.
+ */
+export function parseArgs(raw: string | undefined, maxBytes = DEFAULT_MAX_TOOL_ARG_BYTES): { args: unknown; parseError?: string } {
   const text = (raw ?? '').trim();
   if (text === '') return { args: {} };
+  if (text.length > maxBytes) {
+    return { args: {}, parseError: `arguments are ${formatBytes(text.length)} long, over the ${formatBytes(maxBytes)} Rover accepts for one tool call` };
+  }
+  if (jsonDepth(text, MAX_ARG_DEPTH) > MAX_ARG_DEPTH) return { args: {}, parseError: `arguments nest deeper than ${MAX_ARG_DEPTH} levels` };
   try {
     return { args: JSON.parse(text) };
   } catch (e) {

@@ -81,6 +81,8 @@ export interface ChatResponse {
   attempts?: number;
   /** Part of `usage` billed by earlier attempts that were cut mid-stream and replayed. */
   retriedUsage?: Usage;
+  /** Set when the reply was cut because it passed `maxReplyBytes`: what to tell the model. */
+  oversize?: string;
 }
 
 export interface CompleteOptions {
@@ -117,13 +119,21 @@ export interface ProviderConfig {
   maxRetries?: number;
   /** First backoff delay; doubles each retry, with jitter. Default 1000 ms. */
   retryBaseMs?: number;
-  /** Cap for one backoff delay (also caps a server's retry-after). Default 60 s. */
+  /** Cap for one backoff delay. Default 60 s. */
   retryMaxMs?: number;
+  /** A retry-after longer than this is not waited out: the call fails saying when to retry. Default 60 s. */
+  retryAfterMaxMs?: number;
   /** Per request. Default 10 minutes. */
   timeoutMs?: number;
+  /** Total for one call, retries and waits included; then it fails with kind 'timeout'. Default 10 minutes. */
+  deadlineMs?: number;
+  /** A reply (text plus tool arguments) longer than this is cut and `oversize` says so. Default 512 KiB. */
+  maxReplyBytes?: number;
+  /** One tool call's arguments longer than this become a parseError. Default 256 KiB. */
+  maxToolArgBytes?: number;
   /** Stream responses (default true). */
   stream?: boolean;
-  /** A stream silent for this long is treated as cut (default 120 s). */
+  /** A stream that sends nothing but keep-alive pings for this long is treated as cut (default 120 s). */
   streamIdleMs?: number;
   /** Extra headers (e.g. for a proxy); never logged. */
   headers?: Record<string, string>;
@@ -154,6 +164,8 @@ export class ModelError extends Error {
   /** Tokens billed by attempts that died mid-stream (the input was processed), and their estimated cost. */
   usage?: Usage;
   costUsd?: number;
+  /** When the server said a retry may succeed (a retry-after Rover would not wait out), ISO time. */
+  retryAt?: string;
   /** Whether a later attempt could succeed. */
   get retryable(): boolean {
     return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'network' || this.kind === 'timeout';

@@ -2,9 +2,10 @@
 // uncommitted changes), the runner and the test id, so repeated runs only collect what is new.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../index/cache';
 import { runProcess } from '../proc/run';
 import type { TestCoverage } from './types';
 
@@ -60,9 +61,6 @@ export class CoverageCache {
 
   async put(t: TestCoverage): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const f = this.file(t.id);
-    const tmp = `${f}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(t));
-    await rename(tmp, f);
+    await writeFileAtomic(this.file(t.id), JSON.stringify(t));
   }
 }

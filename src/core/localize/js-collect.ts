@@ -9,13 +9,13 @@
 //    every loaded script).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import libCoverage from 'istanbul-lib-coverage';
 import v8ToIstanbul from 'v8-to-istanbul';
 import { builtFile } from '../index/paths';
+import { makeTempDir } from '../proc/temp';
 import { runProcess } from '../proc/run';
 import type { TestRunnerSpec } from '../validate/types';
 import { IstanbulLines, type StatementStarts } from './istanbul-lines';
@@ -195,7 +195,7 @@ async function collectNodeTest(o: JsCollectOptions): Promise<JsCollected> {
 
 /** node --test, one process per test file, every test's coverage from istanbul counters. */
 async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Promise<{ collected: JsCollected } | { fallback: string }> {
-  const tmp = await mkdtemp(join(tmpdir(), 'rover-nodecov-'));
+  const tmp = await makeTempDir('nodecov');
   try {
     const hooks = join(tmp, 'rover-node-test-hooks.js');
     await writeFile(hooks, NODE_TEST_ISTANBUL_HOOKS);
@@ -241,7 +241,7 @@ async function collectNodeTestIstanbul(o: JsCollectOptions, files: string[]): Pr
 
 /** node --test with V8 coverage: each file once, then one process per test (or per file when there are many). */
 async function collectNodeTestV8(o: JsCollectOptions, files: string[]): Promise<JsCollected> {
-  const tmp = await mkdtemp(join(tmpdir(), 'rover-v8cov-'));
+  const tmp = await makeTempDir('v8cov');
   const commands: string[][] = [];
   const warnings: string[] = [];
   const collectErrors: { id: string; message: string }[] = [];
@@ -526,7 +526,7 @@ async function collectMocha(o: JsCollectOptions): Promise<JsCollected> {
 }
 
 async function runMocha(o: JsCollectOptions, argv: string[], engine: JsEngine): Promise<{ collected: JsCollected; instrumented: number; records: number }> {
-  const tmp = await mkdtemp(join(tmpdir(), 'rover-mochacov-'));
+  const tmp = await makeTempDir('mochacov');
   try {
     const hooks = join(tmp, 'rover-mocha-hooks.js');
     await writeFile(hooks, engine === 'istanbul' ? MOCHA_ISTANBUL_HOOKS : MOCHA_HOOKS);

@@ -3,9 +3,9 @@
 //  - anything else Python (sympy's bin/test, unittest, a configured script): `coverage run` with our
 //    frame-based context plugin; per-test verdicts from the runner's verbose output where we know it.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { makeTempDir } from '../proc/temp';
 import { runProcess, type RunResult } from '../proc/run';
 import { FRAME_PLUGIN, PROBE, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
 import { realPathOr } from './real-path';
@@ -63,7 +63,7 @@ function withPath(env: NodeJS.ProcessEnv, first: string[]): NodeJS.ProcessEnv {
 }
 
 export async function collectPython(o: PythonRun): Promise<PythonCollected> {
-  const tmp = await mkdtemp(join(tmpdir(), 'rover-pycov-'));
+  const tmp = await makeTempDir('pycov');
   try {
     await writeFile(join(tmp, 'rover_pytest_cov.py'), PYTEST_PLUGIN);
     await writeFile(join(tmp, 'rover_frame_ctx.py'), FRAME_PLUGIN);

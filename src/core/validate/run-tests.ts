@@ -1,10 +1,10 @@
 // One test run: expand the argv template, run it through runProcess (own process group, timeout,
 // capped output, allow-list environment), parse per-test results, fall back to the exit code.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CommandNotFoundError, runProcess } from '../proc/run';
+import { makeTempDir } from '../proc/temp';
 import { choosePython } from './detect';
 import { testEnv } from './env';
 import { mochaReporterSource } from './mocha-reporter';
@@ -66,7 +66,7 @@ function emptyResult(command: string[], extra: Partial<TestRunResult>): TestRunR
 
 export async function runTests(dir: string, spec: TestRunnerSpec, opts: RunTestsOptions = {}): Promise<TestRunResult> {
   const runDir = spec.cwd ? (isAbsolute(spec.cwd) ? spec.cwd : resolve(dir, spec.cwd)) : dir;
-  const tmp = await mkdtemp(join(tmpdir(), 'rover-run-'));
+  const tmp = await makeTempDir('run');
   try {
     const reporterPath = join(tmp, 'rover-node-reporter.mjs');
     if (spec.command.some((a) => a.includes('{reporter}'))) await writeFile(reporterPath, NODE_REPORTER_SOURCE);
@@ -99,6 +99,7 @@ export async function runTests(dir: string, spec: TestRunnerSpec, opts: RunTests
     const base: TestRunResult = {
       command: argv, results: {}, exitCode: r.code, timedOut: r.timedOut, cancelled: r.cancelled,
       durationMs: r.durationMs, output, failures: [],
+      ...(r.containment ? { sandbox: r.containment.tool === 'bubblewrap' ? 'bubblewrap' : `none: ${r.containment.reason}` } : {}),
     };
     if (r.cancelled) return { ...base, error: 'The test run was cancelled.' };
     let parsed: ParsedResults = { results: {}, failures: [] };

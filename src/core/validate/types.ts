@@ -72,6 +72,8 @@ export interface TestRunResult {
   failures: TestFailure[];
   /** Set when the run could not produce results (missing interpreter, crash, collection error). */
   error?: string;
+  /** How the run was isolated: 'bubblewrap', or why it ran without a sandbox (absent: run in place). */
+  sandbox?: string;
 }
 
 export type Verdict =

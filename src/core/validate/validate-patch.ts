@@ -2,6 +2,7 @@
 // uncommitted changes by default), run the tests, restore the tree, apply the patch, run them again,
 // and compare per test. The user's working tree is never written; the worktree is removed on every
 // path out (success, failure, exception, cancellation) and stale ones are swept on the next start.
+import { git as runGit } from '../proc/git';
 import { runProcess } from '../proc/run';
 import { detectRunner, NoRunnerError } from './detect';
 import { runTests, tail } from './run-tests';
@@ -139,10 +140,10 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
 
 /** A clean checkout at baseRef used as is; "disposing" resets it (ignored files such as node_modules stay). */
 async function inPlace(repo: string, baseRef?: string): Promise<Worktree | undefined> {
-  const head = await runProcess('git', ['rev-parse', 'HEAD'], { cwd: repo, timeoutMs: 30_000 });
-  const want = await runProcess('git', ['rev-parse', `${baseRef ?? 'HEAD'}^{commit}`], { cwd: repo, timeoutMs: 30_000 });
-  const top = await runProcess('git', ['rev-parse', '--show-toplevel'], { cwd: repo, timeoutMs: 30_000 });
-  const status = await runProcess('git', ['status', '--porcelain'], { cwd: repo, timeoutMs: 60_000 });
+  const head = await runGit(repo, ['rev-parse', 'HEAD'], { timeoutMs: 30_000, allowFail: true });
+  const want = await runGit(repo, ['rev-parse', `${baseRef ?? 'HEAD'}^{commit}`], { timeoutMs: 30_000, allowFail: true });
+  const top = await runGit(repo, ['rev-parse', '--show-toplevel'], { timeoutMs: 30_000, allowFail: true });
+  const status = await runGit(repo, ['status', '--porcelain'], { timeoutMs: 60_000, allowFail: true });
   if (head.code !== 0 || head.stdout.trim() !== want.stdout.trim() || status.stdout.trim() !== '' || top.code !== 0) return undefined;
   const base = head.stdout.trim();
   return {
@@ -156,21 +157,20 @@ async function inPlace(repo: string, baseRef?: string): Promise<Worktree | undef
   };
 }
 
-async function git(dir: string, args: string[], stdin?: string) {
-  const r = await runProcess('git', args, { cwd: dir, stdin, timeoutMs: 120_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-  if (r.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr.trim()}`);
-  return r;
+// Rover's own git calls in the checkout: hooks off (a test suite may have planted one), uncontained
+function git(dir: string, args: string[], stdin?: string) {
+  return runGit(dir, args, { stdin });
 }
 
 type Applied = { ok: true; with: 'git apply' | 'patch --fuzz=5' } | { ok: false; message: string };
 
 export async function applyPatch(dir: string, patch: string, fuzzy: boolean, checkOnly = false): Promise<Applied> {
   const text = patch.endsWith('\n') ? patch : `${patch}\n`;
-  const g = await runProcess('git', ['apply', '--whitespace=nowarn', ...(checkOnly ? ['--check'] : []), '-'], { cwd: dir, stdin: text, timeoutMs: 60_000 });
+  const g = await runGit(dir, ['apply', '--whitespace=nowarn', ...(checkOnly ? ['--check'] : []), '-'], { stdin: text, timeoutMs: 60_000, allowFail: true });
   if (g.code === 0) return { ok: true, with: 'git apply' };
   if (fuzzy) {
     try {
-      const p = await runProcess('patch', ['--batch', '--fuzz=5', '-p1', '--no-backup-if-mismatch', '-r', '-', ...(checkOnly ? ['--dry-run'] : [])], { cwd: dir, stdin: text, timeoutMs: 60_000 });
+      const p = await runProcess('patch', ['--batch', '--fuzz=5', '-p1', '--no-backup-if-mismatch', '-r', '-', ...(checkOnly ? ['--dry-run'] : [])], { cwd: dir, stdin: text, timeoutMs: 60_000, contain: false });
       if (p.code === 0) return { ok: true, with: 'patch --fuzz=5' };
     } catch {
       /* patch(1) not installed: git's message is the one to show */

@@ -3,7 +3,7 @@
 // edit that adds syntax errors is refused with where. Nothing is written to disk here.
 import { posix } from 'node:path';
 import { languageForPath, parseSource } from '../../index/parse';
-import { parseEdits, type EditBlock } from './blocks';
+import { DELETE_FILE_SYNTAX, parseEdits, type EditBlock } from './blocks';
 import { locate, type MatchStrategy } from './match';
 import { safeRelPath } from './paths';
 import { editLines, joinText, splitText, type FileText } from './text';
@@ -20,7 +20,7 @@ export interface EditResult {
   index: number;
   path: string;
   ok: boolean;
-  strategy?: MatchStrategy | 'new-file';
+  strategy?: MatchStrategy | 'new-file' | 'delete';
   score?: number;
   /** 1-based lines of the region replaced (in the file as it was before this edit). */
   startLine?: number;
@@ -33,6 +33,8 @@ export interface FileChange {
   /** undefined for a file the edits create. */
   before?: string;
   after: string;
+  /** The model asked for the file to be deleted (`DELETE FILE: path`); `after` is ''. */
+  deleted?: boolean;
 }
 
 export interface ApplyOutcome {
@@ -71,7 +73,9 @@ export async function applyModelOutput(text: string, source: FileSource, opts: A
 export async function applyEdits(edits: EditBlock[], source: FileSource, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   const results: EditResult[] = [];
   const errors: string[] = [];
-  const state = new Map<string, { before?: string; present: boolean; text: FileText }>();
+  // per file: its text as edited so far, the line ranges earlier edits produced (kept in current
+  // coordinates), and the SEARCH texts already used — an edit over another's output is refused
+  const state = new Map<string, { before?: string; present: boolean; text: FileText; touched: { start: number; end: number; edit: number }[]; searches: Map<string, number>; deleted?: number }>();
   let listing: string[] | undefined;
   const listFiles = async () => (listing ??= source.list ? await source.list() : []);
   const closestTexts = new Map<number, string>();
@@ -89,11 +93,35 @@ export async function applyEdits(edits: EditBlock[], source: FileSource, opts: A
     let entry = state.get(rel);
     if (!entry) {
       const before = await source.read(rel);
-      entry = { before, present: before !== undefined, text: before === undefined ? { lines: [], eol: '\n', finalNewline: true } : splitText(before) };
+      entry = { before, present: before !== undefined, text: before === undefined ? { lines: [], eol: '\n', finalNewline: true } : splitText(before), touched: [], searches: new Map() };
       state.set(rel, entry);
     }
     const exists = entry.present;
+    if (entry.deleted !== undefined) {
+      results.push({ index: e.index, path: rel, ok: false, message: `Edit ${e.index}: ${rel} is deleted by edit ${entry.deleted}; an edit of a deleted file is refused.` });
+      continue;
+    }
+    if (e.format === 'delete') {
+      if (!exists || entry.before === undefined) {
+        results.push({ index: e.index, path: rel, ok: false, message: `Edit ${e.index}: cannot delete ${rel}: it does not exist.` });
+        continue;
+      }
+      if (entry.touched.length) {
+        results.push({ index: e.index, path: rel, ok: false, message: `Edit ${e.index}: ${rel} is both edited (edit ${entry.touched[0].edit}) and deleted; send one or the other.` });
+        continue;
+      }
+      entry.deleted = e.index;
+      entry.present = false;
+      results.push({ index: e.index, path: rel, ok: true, strategy: 'delete', message: `Edit ${e.index}: deletes ${rel}.` });
+      continue;
+    }
     const { search, replace } = stripLineNumbers(trimBlankEdges(editLines(e.search), editLines(e.replace)));
+    const key = search.map((l) => l.trim()).filter(Boolean).join('\n');
+    const twin = key ? entry.searches.get(key) : undefined;
+    if (twin !== undefined) {
+      results.push({ index: e.index, path: rel, ok: false, message: `Edit ${e.index} (${rel}): its SEARCH text is the same as edit ${twin}'s. Two edits of the same lines are refused: merge them into one edit.` });
+      continue;
+    }
 
     if (search.length === 0 || search.every((l) => l.trim() === '')) {
       if (exists) {
@@ -126,6 +154,25 @@ export async function applyEdits(edits: EditBlock[], source: FileSource, opts: A
       if (m.closest) closestTexts.set(e.index, numbered(entry.text.lines, m.closest.startLine, m.closest.endLine));
       continue;
     }
+    const clash = entry.touched.find((t) => m.start < t.end && t.start < m.end);
+    if (clash) {
+      results.push({
+        index: e.index,
+        path: rel,
+        ok: false,
+        message: `Edit ${e.index} (${rel}): its SEARCH text matches lines ${m.start + 1}-${m.end}, which edit ${clash.edit} already rewrote. Overlapping edits are refused: put all changes to those lines in one edit.`,
+      });
+      continue;
+    }
+    if (key) entry.searches.set(key, e.index);
+    const delta = m.replacement.length - (m.end - m.start);
+    for (const t of entry.touched) {
+      if (t.start >= m.end) {
+        t.start += delta;
+        t.end += delta;
+      }
+    }
+    entry.touched.push({ start: m.start, end: m.start + m.replacement.length, edit: e.index });
     entry.text = { ...entry.text, lines: [...entry.text.lines.slice(0, m.start), ...m.replacement, ...entry.text.lines.slice(m.end)] };
     results.push({
       index: e.index,
@@ -142,13 +189,23 @@ export async function applyEdits(edits: EditBlock[], source: FileSource, opts: A
 
   const changes: FileChange[] = [];
   for (const [rel, entry] of state) {
+    if (entry.deleted !== undefined) {
+      changes.push({ rel, before: entry.before, after: '', deleted: true });
+      continue;
+    }
     if (!entry.present) continue;
     const after = joinText(entry.text);
     if (entry.before === after) continue;
+    // emptying a file is deleting its content: only an explicit delete may do that
+    if (after.trim() === '' && (entry.before ?? '').trim() !== '') {
+      errors.push(`The edits would leave ${rel} empty. Rover does not empty or delete a file silently: to delete it, write a line "${DELETE_FILE_SYNTAX.replace('path/to/file', rel)}" instead of edit blocks for it; otherwise keep its content.`);
+      continue;
+    }
     changes.push({ rel, before: entry.before, after });
   }
   if (opts.syntaxCheck !== false) {
     for (const c of changes) {
+      if (c.deleted) continue;
       const err = await newSyntaxError(c);
       if (err) errors.push(err);
     }

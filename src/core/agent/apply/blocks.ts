@@ -8,7 +8,8 @@ export interface EditBlock {
   path: string;
   search: string;
   replace: string;
-  format: 'search-replace' | 'acr';
+  /** 'delete': the model asked for the file to be removed (`DELETE FILE: path`); search/replace are empty. */
+  format: 'search-replace' | 'acr' | 'delete';
   /** 1-based index of the block in the model text, for messages. */
   index: number;
 }
@@ -19,12 +20,21 @@ export interface ParsedEdits {
   errors: string[];
 }
 
+/** The only way a reply deletes a file; an edit that merely empties one is refused. */
+export const DELETE_FILE_SYNTAX = 'DELETE FILE: path/to/file';
+const DELETE_RE = /^\s*(?:[-*]\s+)?(?:\*\*)?DELETE FILE:?(?:\*\*)?\s+`?([^\s`]+)`?\s*$/;
+/** Replies longer than this are not parsed (the model layer already cuts replies at 512 KiB). */
+export const MAX_EDIT_TEXT = 2 * 1024 * 1024;
+
 const SEARCH_RE = /^\s*<{5,9}\s*SEARCH\s*$/;
 const DIVIDER_RE = /^\s*={5,9}\s*$/;
 const REPLACE_RE = /^\s*>{5,9}\s*REPLACE\s*$/;
 const FENCE_RE = /^\s*(```|~~~)/;
 
 export function parseEdits(text: string): ParsedEdits {
+  if (text.length > MAX_EDIT_TEXT) {
+    return { edits: [], errors: [`The reply is ${Math.round(text.length / 1024)} KiB long, over the ${MAX_EDIT_TEXT / 1024} KiB Rover reads edits from. Send only the edit blocks, each quoting just the lines that change.`] };
+  }
   const normalized = text.replace(/\r\n/g, '\n');
   const sr = parseSearchReplace(normalized);
   const acr = parseAcr(normalized);
@@ -55,6 +65,8 @@ function parseSearchReplace(text: string): ParsedEdits {
   let i = 0;
   while (i < lines.length) {
     if (!SEARCH_RE.test(lines[i])) {
+      const del = DELETE_RE.exec(lines[i]);
+      if (del) edits.push({ path: del[1], search: '', replace: '', format: 'delete', index: i });
       if (DIVIDER_RE.test(lines[i]) || REPLACE_RE.test(lines[i])) {
         // A divider or REPLACE marker with no SEARCH before it: most likely a forgotten SEARCH line.
         if (REPLACE_RE.test(lines[i])) errors.push(`A ">>>>>>> REPLACE" marker at output line ${i + 1} has no "<<<<<<< SEARCH" before it.`);
@@ -120,27 +132,40 @@ function pathBefore(lines: string[], at: number): string | undefined {
   return undefined;
 }
 
-const ACR_MOD_RE = /<file>([\s\S]*?)<\/file>([\s\S]*?)(?=<file>|$)/g;
-
+/**
+ * ACR's `<file>path</file> <original>…</original> <patched>…</patched>` modifications. Scanned with
+ * indexOf, not a lazy regex: text with thousands of unclosed tags would make the regex quadratic.
+ */
 function parseAcr(text: string): ParsedEdits {
   const edits: EditBlock[] = [];
   const errors: string[] = [];
   let n = 0;
-  for (const m of text.matchAll(ACR_MOD_RE)) {
+  let at = text.indexOf('<file>');
+  while (at >= 0) {
+    const close = text.indexOf('</file>', at + 6);
+    if (close < 0) break;
+    // opening tags with no closing one of their own: the path belongs to the last one before </file>
+    at = text.lastIndexOf('<file>', close);
+    const next = text.indexOf('<file>', close + 7);
     n++;
-    const path = cleanPathLine(m[1].trim()) ?? m[1].trim();
-    const body = m[2];
-    const orig = /<original>([\s\S]*?)<\/original>/.exec(body);
-    const patched = /<patched>([\s\S]*?)<\/patched>/.exec(body);
-    if (!orig || !patched) {
-      errors.push(
-        `Modification ${n} for ${path} lacks ${!orig ? '<original>...</original>' : '<patched>...</patched>'}.`,
-      );
-      continue;
-    }
-    edits.push({ path, search: acrBody(orig[1]), replace: acrBody(patched[1]), format: 'acr', index: m.index ?? 0 });
+    const rawPath = text.slice(at + 6, close).trim();
+    const path = cleanPathLine(rawPath) ?? rawPath;
+    const body = text.slice(close + 7, next < 0 ? text.length : next);
+    const orig = tagged(body, 'original');
+    const patched = tagged(body, 'patched');
+    if (orig === undefined || patched === undefined) {
+      errors.push(`Modification ${n} for ${path} lacks ${orig === undefined ? '<original>...</original>' : '<patched>...</patched>'}.`);
+    } else edits.push({ path, search: acrBody(orig), replace: acrBody(patched), format: 'acr', index: at });
+    at = next;
   }
   return { edits, errors };
+}
+
+function tagged(body: string, tag: string): string | undefined {
+  const a = body.indexOf(`<${tag}>`);
+  if (a < 0) return undefined;
+  const b = body.indexOf(`</${tag}>`, a + tag.length + 2);
+  return b < 0 ? undefined : body.slice(a + tag.length + 2, b);
 }
 
 /** The text inside <original>/<patched>: one leading and one trailing newline belong to the tags; a fence around it is decoration. */

@@ -1,11 +1,9 @@
 // Turning in-memory file changes into a git-apply compatible unified diff (a/ b/ headers), and
 // confirming it against the base commit in a throwaway worktree — never the user's tree.
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { structuredPatch } from 'diff';
-import { runProcess } from '../../proc/run';
+import { git } from '../../proc/git';
 import { createWorktree } from '../../validate/worktree';
 import type { FileChange } from './apply';
 
@@ -17,8 +15,9 @@ export function unifiedDiff(changes: FileChange[]): string {
     if (p.hunks.length === 0) continue;
     out.push(`diff --git a/${c.rel} b/${c.rel}`);
     if (c.before === undefined) out.push('new file mode 100644', '--- /dev/null');
+    else if (c.deleted) out.push('deleted file mode 100644', `--- a/${c.rel}`);
     else out.push(`--- a/${c.rel}`);
-    out.push(`+++ b/${c.rel}`);
+    out.push(c.deleted ? '+++ /dev/null' : `+++ b/${c.rel}`);
     for (const h of p.hunks) {
       const oldStart = h.oldLines === 0 ? h.oldStart - 1 : h.oldStart;
       const newStart = h.newLines === 0 ? h.newStart - 1 : h.newStart;
@@ -43,20 +42,19 @@ export interface ConfirmedDiff {
 export async function confirmInWorktree(repo: string, changes: FileChange[], signal?: AbortSignal): Promise<ConfirmedDiff> {
   const diff = unifiedDiff(changes);
   const wt = await createWorktree(repo, { includeUncommitted: true });
-  const patchFile = join(tmpdir(), `rover-patch-${process.pid}-${randomBytes(4).toString('hex')}.diff`);
   try {
-    await writeFile(patchFile, diff);
-    const check = await runProcess('git', ['apply', '--whitespace=nowarn', patchFile], { cwd: wt.path, timeoutMs: 60_000, signal });
+    // the diff goes through stdin: no temp file to leave behind if the process is killed here
+    const check = await git(wt.path, ['apply', '--whitespace=nowarn', '-'], { stdin: diff, timeoutMs: 60_000, signal, allowFail: true });
     if (check.cancelled) throw new DOMException('cancelled', 'AbortError');
     if (check.code !== 0) throw new Error(`git apply refused the patch: ${(check.stderr || check.stdout).trim().slice(0, 800)}`);
     // Which files differ from the worktree's starting state (new files included).
-    await runProcess('git', ['add', '-A', '--', ...changes.map((c) => c.rel)], { cwd: wt.path, timeoutMs: 60_000, signal });
-    const names = await runProcess('git', ['diff', '--cached', '--name-only'], { cwd: wt.path, timeoutMs: 60_000, signal });
+    await git(wt.path, ['add', '-A', '--', ...changes.map((c) => c.rel)], { timeoutMs: 60_000, signal, allowFail: true });
+    const names = await git(wt.path, ['diff', '--cached', '--name-only'], { timeoutMs: 60_000, signal, allowFail: true });
+    if (names.cancelled) throw new DOMException('cancelled', 'AbortError');
     const files = names.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
     return { diff, baseCommit: wt.baseCommit, files };
   } finally {
     await wt.dispose();
-    await rm(patchFile, { force: true }).catch(() => undefined);
   }
 }
 
@@ -64,6 +62,10 @@ export async function confirmInWorktree(repo: string, changes: FileChange[], sig
 export async function writeChanges(dir: string, changes: FileChange[]): Promise<void> {
   for (const c of changes) {
     const p = join(dir, c.rel);
+    if (c.deleted) {
+      await rm(p, { force: true });
+      continue;
+    }
     await mkdir(dirname(p), { recursive: true });
     await writeFile(p, c.after);
   }

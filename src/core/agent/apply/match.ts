@@ -35,6 +35,7 @@ export interface MatchOptions {
 }
 
 export const DEFAULT_FUZZY_THRESHOLD = 0.85;
+export const MAX_FUZZY_LINES = 400;
 
 const isBlank = (s: string) => s.trim() === '';
 const indentOf = (s: string) => /^[ \t]*/.exec(s)![0];
@@ -73,6 +74,10 @@ export function locate(file: string[], search: string[], replace: string[], opts
   }
   if (ind.length > 1) return ambiguous(ind.map((r) => r.start), 'with a different indentation');
 
+  // similarity scoring is quadratic in the block's length: a block this long must match as written
+  if (sig.length > MAX_FUZZY_LINES) {
+    return { ok: false, reason: 'not-found', message: `The SEARCH text (${sig.length} lines) was not found as written, and blocks over ${MAX_FUZZY_LINES} lines are not matched approximately. Quote fewer lines, exactly as they are.` };
+  }
   return fuzzy(file, sig.map((x) => x.l), replace, threshold);
 }
 
