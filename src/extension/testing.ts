@@ -7,9 +7,8 @@ import { runTestsOnWorkingTree, type TestRunResult, type TestSettings } from './
 import { failureSpots } from './logic/failure-lines';
 import { changedLineNumbers, impactedByHeuristics, impactedFromCoverage, isTestFile, type ImpactedSelection } from './logic/impacted-tests';
 import { SaveScheduler } from './logic/save-scheduler';
+import { TEST_FILE_GLOBS } from '../core/runner/test-files';
 
-// one level of braces only: the workspace file search (ripgrep) refuses nested alternates
-const TEST_GLOBS = ['**/{test_*.py,*_test.py}', '**/*.{test,spec}.{js,ts,mjs,cjs,jsx,tsx}', '**/{test,tests,__tests__}/**/*.{js,mjs,cjs,ts}'];
 const TEST_EXCLUDE = '**/{node_modules,.git,dist,build,out,venv,.venv,__pycache__,.tox}/**';
 
 export interface TestOutcomeSummary {
@@ -155,7 +154,7 @@ export class TestingController implements vscode.Disposable {
   private async testFileTexts(root: string): Promise<{ rel: string; text: string }[]> {
     const seen = new Set<string>();
     const uris: vscode.Uri[] = [];
-    for (const g of TEST_GLOBS) {
+    for (const g of TEST_FILE_GLOBS) {
       for (const u of await vscode.workspace.findFiles(new vscode.RelativePattern(root, g), TEST_EXCLUDE, 2000)) {
         if (!seen.has(u.fsPath)) {
           seen.add(u.fsPath);

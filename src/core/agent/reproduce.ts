@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import type { ChatMessage, ChatProvider } from '../llm/types';
 import { detectRunner } from '../validate/detect';
-import { DEFAULT_TEST_GLOBS } from '../validate/regression';
+import { isTestFile, TEST_FILE_GLOBS, TEST_SEARCH_IGNORE } from '../runner/test-files';
 import { runTests } from '../validate/run-tests';
 import type { TestRunnerSpec, TestRunResult } from '../validate/types';
 import { createWorktree } from '../validate/worktree';
@@ -142,8 +142,8 @@ function outsideDefaultTests(file: string, runner: TestRunnerSpec): string | und
 /** The opening lines of an existing test file, so the model imports the project's code the usual way. */
 export async function exampleTestHeader(repo: string, issue: string, runner: TestRunnerSpec): Promise<string | undefined> {
   const py = isPython(runner);
-  const files = (await fg(DEFAULT_TEST_GLOBS, { cwd: repo, ignore: ['**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**'], onlyFiles: true }))
-    .filter((f) => (py ? f.endsWith('.py') : !f.endsWith('.py')) && !/(^|\/)(conftest|__init__)\.py$/.test(f))
+  const files = (await fg(TEST_FILE_GLOBS, { cwd: repo, ignore: TEST_SEARCH_IGNORE, onlyFiles: true }))
+    .filter((f) => isTestFile(f) && (py ? f.endsWith('.py') : !f.endsWith('.py')))
     .sort();
   if (!files.length) return undefined;
   const words = new Set(issue.toLowerCase().match(/[a-z_][a-z0-9_]{2,}/g) ?? []);

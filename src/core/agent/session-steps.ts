@@ -8,7 +8,7 @@ import type { RankedLocation } from '../localize/types';
 import { testFileOf } from '../localize/ids';
 import { CodeSearch } from '../search/code-search';
 import { renderOutcome } from '../search/render';
-import { DEFAULT_TEST_GLOBS } from '../validate/regression';
+import { isTestFile, TEST_FILE_GLOBS, TEST_SEARCH_IGNORE } from '../runner/test-files';
 import type { TestRunnerSpec } from '../validate/types';
 import type { SuspectSummary } from './events';
 
@@ -52,8 +52,8 @@ export async function localizationTestPaths(repo: string, runner: TestRunnerSpec
   const own = [...new Set(oracle.map((t) => testFileOf(t)).filter((f): f is string => !!f))];
   if (!own.length) return undefined; // ids without files (sympy's bare names): let the runner decide
   const py = runner.kind === 'pytest' || runner.kind === 'unittest' || runner.reportFormat === 'pytest-ra' || runner.reportFormat === 'sympy';
-  const all = (await fg(DEFAULT_TEST_GLOBS, { cwd: repo, ignore: ['**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**'], onlyFiles: true }))
-    .filter((f) => (py ? /(^|\/)(test_[^/]*|[^/]*_test)\.py$/.test(f) : !f.endsWith('.py')))
+  const all = (await fg(TEST_FILE_GLOBS, { cwd: repo, ignore: TEST_SEARCH_IGNORE, onlyFiles: true }))
+    .filter((f) => isTestFile(f) && (py ? f.endsWith('.py') : !f.endsWith('.py')))
     .sort();
   if (all.length <= smallSuite) return [...new Set([...own, ...all])];
   const dirs = new Set(own.map((f) => dirname(f)));

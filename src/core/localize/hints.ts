@@ -1,14 +1,6 @@
 // Tie-breakers: what the issue text and the failing tests' tracebacks say about where the bug is.
 import { isAbsolute, relative } from 'node:path';
-
-/** Test code is never a suspect: tests exercise the bug, they do not hold it. */
-export function isTestPath(rel: string): boolean {
-  const p = rel.replace(/\\/g, '/');
-  const base = p.split('/').pop() ?? p;
-  if (/^(test_.*|.*_test|conftest|tests?)\.py$/.test(base)) return true;
-  if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(base)) return true;
-  return /(^|\/)(tests?|testing|__tests__|spec)\//.test(p);
-}
+import { isTestCode } from '../runner/test-files';
 
 /**
  * Test-support modules: code that exists to run and check tests (pytest's pytester, pylint's
@@ -190,7 +182,7 @@ export function issueFrames(text: string): IssueFrame[] {
     if (j) js.push({ path: j[2], name: j[1].split('.').pop() ?? j[1] });
   }
   // Python prints the innermost frame last, V8 first
-  return [...py.reverse(), ...js].filter((f) => !isTestPath(f.path));
+  return [...py.reverse(), ...js].filter((f) => !isTestCode(f.path));
 }
 
 /**

@@ -1,7 +1,8 @@
 // From line spectra to a ranked list of functions: max over a function's lines (keeping the line),
 // exact-score tie groups, and tie-breakers that are shown, never silent.
 import type { CodeSymbol } from '../index/types';
-import { codeTerms, isTestPath, isTestSupportPath, issueSimilarity, issueTextScores, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
+import { isTestCode } from '../runner/test-files';
+import { codeTerms, isTestSupportPath, issueSimilarity, issueTextScores, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
 import { historyScores, type PastCommit } from './history';
 import { suspiciousness } from './sbfl';
 import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';
@@ -49,7 +50,8 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
   const symCache = new Map<string, CodeSymbol[]>();
   const atBest = new Map<string, { score: number; lines: number }>();
   for (const [file, lines] of inp.spectra) {
-    if (isTestPath(file) || inp.exclude?.has(file)) continue;
+    // test code is never a suspect: tests exercise the bug, they do not hold it
+    if (isTestCode(file) || inp.exclude?.has(file)) continue;
     let anyFailing = false;
     for (const s of lines.values()) if (s.ef > 0) anyFailing = true;
     if (!anyFailing) continue;
@@ -95,7 +97,7 @@ export async function rankFunctions(inp: RankInput): Promise<{ entries: RankedLo
     let k = 0;
     const seen = new Set<string>();
     for (const f of frames) {
-      if (isTestPath(f.file)) continue;
+      if (isTestCode(f.file)) continue;
       const syms = symCache.get(f.file);
       if (!syms) {
         k++;

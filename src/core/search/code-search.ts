@@ -6,7 +6,8 @@ import { resolveFileArg } from './file-args';
 import { closestNames } from './fuzzy';
 import { NameTable, type AssignRef, type Binding, type SymRef } from './names';
 import { SEARCH_API_NAMES, specFor } from './specs';
-import { classOutline, fileLines, isTestPath, LineView, symbolOutline, tagLine } from './source-lines';
+import { isTestCode } from '../runner/test-files';
+import { classOutline, fileLines, LineView, symbolOutline, tagLine } from './source-lines';
 import { TextCorpus, type TextMatch } from './text-corpus';
 import type { SearchApiName, SearchHit, SearchIndex, SearchOutcome } from './types';
 
@@ -39,7 +40,7 @@ const modulePath = (path: string) =>
 
 /** Sources before tests, shallow paths before deep ones, then path and line. */
 function rankRefs(refs: SymRef[]): SymRef[] {
-  const keyed = refs.map((r) => ({ r, test: isTestPath(r.rec.path), depth: r.rec.path.split('/').length }));
+  const keyed = refs.map((r) => ({ r, test: isTestCode(r.rec.path), depth: r.rec.path.split('/').length }));
   keyed.sort(
     (a, b) =>
       Number(a.test) - Number(b.test) ||
@@ -190,7 +191,7 @@ export class CodeSearch {
   /** Files in the order search_code scans them: sources before tests, so a capped scan shows sources. */
   private codeSearchOrder(): FileRecord[] {
     const files = this.names().records;
-    this.searchOrder ??= [...files.filter((f) => !isTestPath(f.path)), ...files.filter((f) => isTestPath(f.path))];
+    this.searchOrder ??= [...files.filter((f) => !isTestCode(f.path)), ...files.filter((f) => isTestCode(f.path))];
     return this.searchOrder;
   }
 

@@ -2,7 +2,7 @@
 // members per class and call sites. Rebuilt when the index's file list changes.
 import { CLASS_LIKE, type ClassAssign, type CodeSymbol, type FileRecord } from '../index/types';
 import { NamePool } from './fuzzy';
-import { isTestPath } from './source-lines';
+import { isTestCode } from '../runner/test-files';
 
 export interface SymRef {
   rec: FileRecord;
@@ -116,7 +116,7 @@ export class NameTable {
     const index = new Map<string, CallsOf>();
     const tests = new Map<string, CallPlace[]>();
     for (const rec of this.records) {
-      const test = isTestPath(rec.path);
+      const test = isTestCode(rec.path);
       const inFile = new Map<string, Map<string, CallPlace>>();
       for (const call of rec.calls) {
         let of = index.get(call.name);

@@ -178,7 +178,4 @@ export function symbolOutline(sym: CodeSymbol, lines: LineView): { code: string;
   return { code: lineNumbers.map((l) => lines.line(l)).join('\n'), lineNumbers };
 }
 
-const TEST_PATH = /(^|\/)(tests?|testing|__tests__|specs?)(\/)|(^|\/)(test_[^/]*|conftest\.py)$|[._-](test|spec)\.[a-z]+$|_test\.[a-z]+$/i;
-export function isTestPath(path: string): boolean {
-  return TEST_PATH.test(path);
-}
+

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import fg from 'fast-glob';
+import { isTestFile, TEST_FILE_GLOBS, TEST_SEARCH_IGNORE } from '../runner/test-files';
 import { parsePatch } from 'diff';
 
 export type CoverageInput = Map<string, Iterable<string>> | Record<string, Iterable<string>>;
@@ -31,11 +32,6 @@ export interface RegressionSelection {
   files: string[];
   reason: string;
 }
-
-export const DEFAULT_TEST_GLOBS = [
-  '**/test_*.py', '**/*_test.py', '**/tests/**/*.py',
-  '**/*.test.{js,cjs,mjs,ts,tsx,jsx}', '**/*.spec.{js,cjs,mjs,ts,tsx,jsx}', 'test/**/*.{js,cjs,mjs,ts}', 'tests/**/*.{js,ts}',
-];
 
 export interface ChangedFile {
   file: string;
@@ -88,7 +84,7 @@ export async function selectRegressionTests(opts: RegressionSelectionOptions): P
     why.push(`${tests.size} test(s) cover the edited lines`);
   }
   if (mode !== 'coverage') {
-    const testFiles = await fg(opts.testGlobs ?? DEFAULT_TEST_GLOBS, { cwd: opts.repo, ignore: ['**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**'], onlyFiles: true, dot: false });
+    const testFiles = (await fg(opts.testGlobs ?? TEST_FILE_GLOBS, { cwd: opts.repo, ignore: TEST_SEARCH_IGNORE, onlyFiles: true, dot: false })).filter(isTestFile);
     let n = 0;
     for (const tf of testFiles.sort()) {
       if (files.has(tf)) continue;

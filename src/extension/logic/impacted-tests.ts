@@ -2,18 +2,10 @@
 // tests that execute the changed lines are chosen; without one, test files that import the saved module
 // or are named after it (the import scan is the validator's). A saved test file is itself impacted.
 import { posix } from 'node:path';
+import { isTestFile } from '../../core/runner/test-files';
 import { imports as importsModule } from '../../core/validate/regression';
 
-const PY_TEST = /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py)$/;
-const JS_TEST = /(^|\/)[^/]*\.(test|spec)\.[cm]?[jt]sx?$/;
-const IN_TEST_DIR = /(^|\/)(tests?|__tests__|spec)\//;
-const CODE_EXT = /\.(py|[cm]?[jt]sx?)$/;
-
-export function isTestFile(rel: string): boolean {
-  if (!CODE_EXT.test(rel)) return false;
-  if (PY_TEST.test(rel) || JS_TEST.test(rel)) return true;
-  return IN_TEST_DIR.test(rel) && /\.[cm]?[jt]sx?$/.test(rel) && !/(^|\/)(fixtures?|helpers?|support)\//.test(rel);
-}
+export { isTestFile };
 
 function stem(rel: string): string {
   return posix.basename(rel).replace(/\.(test|spec)(?=\.)/, '').replace(/\.[^.]+$/, '');
@@ -41,7 +33,7 @@ export interface ImpactedSelection {
 }
 
 export function impactedByHeuristics(savedRel: string, testFiles: TestFileText[]): ImpactedSelection {
-  if (isTestFile(savedRel) && !savedRel.endsWith('conftest.py')) return { tests: [savedRel], mode: 'self', reason: `${savedRel} is a test file` };
+  if (isTestFile(savedRel)) return { tests: [savedRel], mode: 'self', reason: `${savedRel} is a test file` };
   const isPy = savedRel.endsWith('.py');
   const name = stem(savedRel);
   const hits = new Set<string>();
