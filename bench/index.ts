@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { WorkspaceIndex } from '../src/core/index/workspace-index';
 import { CLASS_LIKE, type FileRecord } from '../src/core/index/types';
 import { runProcess } from '../src/core/proc/run';
-import { runtimeFor } from '../src/core/index/ts-runtime';
+import { runtimeFor } from '../src/core/index/tree-sitter-runtime';
 import { CodeSearch } from '../src/core/search/code-search';
 import { renderOutcome } from '../src/core/search/render';
 import type { SearchApiName } from '../src/core/search/types';

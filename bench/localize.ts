@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSource, languageForPath } from '../src/core/index/parse';
+import { parseSource, languageForPath } from '../src/core/index/parse-source';
 import type { CodeSymbol } from '../src/core/index/types';
 import { localize } from '../src/core/localize';
 import { enclosingFunction } from '../src/core/localize/rank';

@@ -206,7 +206,7 @@ export async function runFix(o: FixOptions): Promise<FixOutcome> {
     oracleSource: o.fromLastRun ? 'last-run' : 'given',
     runner: o.tests.command ? await detectRunner(o.root, o.tests.command) : undefined,
     testTimeoutMs: o.tests.timeoutMs,
-    candidates: o.candidates,
+    limits: { candidates: o.candidates },
     budgetUsd: o.budgetUsd,
     signal: o.signal,
     onEvent: o.onEvent,

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { applyModelOutput, type FileSource } from '../../src/core/agent/apply/apply';
 import { parseEdits } from '../../src/core/agent/apply/blocks';
 import { confirmInWorktree, unifiedDiff } from '../../src/core/agent/apply/diff';
-import { resolveInside, safeRelPath } from '../../src/core/agent/apply/paths';
+import { resolveInside, safeRelPath } from '../../src/core/agent/apply/safe-paths';
 import { makeFixtureRepo } from '../support/fixture-repo';
 
 const PY = `def total(items):

@@ -7,7 +7,7 @@ import { applyModelOutput, type FileSource } from '../../src/core/agent/apply/ap
 import { parseEdits } from '../../src/core/agent/apply/blocks';
 import { unifiedDiff } from '../../src/core/agent/apply/diff';
 import { blockSimilarity, locate } from '../../src/core/agent/apply/match';
-import { safeRelPath } from '../../src/core/agent/apply/paths';
+import { safeRelPath } from '../../src/core/agent/apply/safe-paths';
 
 const PY = `import math
 

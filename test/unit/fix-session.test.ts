@@ -171,7 +171,7 @@ describe('fix session from the issue text alone', () => {
       { when: REPRO, text: PY_IMPORT_ERROR },
       report('inventory/pricing.py', 'bulk_discount'),
       { when: PATCHING, text: PY_FIX },
-    ], { candidates: 1 });
+    ], { limits: { candidates: 1 } });
     expect(res.reproduction!.attempts.map((a) => a.rejected)).toEqual([
       expect.stringMatching(/no code block/),
       expect.stringMatching(/passes on the current code/),
@@ -232,7 +232,7 @@ describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('one budget over ev
       { when: PATCHING, text: PY_FIX },
       { when: { systemIncludes: 'You review candidate patches' }, text: 'BEST: c2' },
     ];
-    const funded = await session(r, tie, { candidates: 2, budgetUsd: 5 });
+    const funded = await session(r, tie, { limits: { candidates: 2 }, budgetUsd: 5 });
     expect(funded.res.chosenId).toBe('c2');
     expect(funded.res.reason).toMatch(/model reviewer preferred c2/);
     expect(funded.server.requests).toHaveLength(5);
@@ -241,7 +241,7 @@ describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('one budget over ev
 
     // the second candidate spends the rest: the reviewer is never asked
     tie[3] = { ...tie[3], usage: BIG };
-    const { res, before, server: s2 } = await session(r, tie, { candidates: 2, budgetUsd: 1 });
+    const { res, before, server: s2 } = await session(r, tie, { limits: { candidates: 2 }, budgetUsd: 1 });
     expect(s2.requests).toHaveLength(4);
     expect(res.usage.calls).toBe(4);
     expect(res.status).toBe('patched');
@@ -262,7 +262,7 @@ describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('cancel at any step
         slow(report('inventory/pricing.py', 'bulk_discount')),
         slow({ when: PATCHING, text: PY_FIX }),
       ], {
-        candidates: 1,
+        limits: { candidates: 1 },
         signal: ac.signal,
         onEvent: (e) => {
           if (e.type === 'stage' && e.stage === stage && !ac.signal.aborted) setTimeout(() => ac.abort(), 150);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { languageForPath, parseSource } from '../../src/core/index/parse';
+import { languageForPath, parseSource } from '../../src/core/index/parse-source';
 import type { CodeSymbol, FileRecord } from '../../src/core/index/types';
 
 const FIX = join(__dirname, '..', 'fixtures', 'lang');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { editBetween, LiveTrees } from '../../src/core/index/live-trees';
-import { parseSource } from '../../src/core/index/parse';
+import { parseSource } from '../../src/core/index/parse-source';
 import type { Lang } from '../../src/core/index/types';
 
 const FIX = join(__dirname, '..', 'fixtures', 'lang');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { ParseJob } from '../../src/core/index/file-parse';
+import type { ParseJob } from '../../src/core/index/parse-file';
 import { ParsePool } from '../../src/core/index/pool';
 
 let dir: string;

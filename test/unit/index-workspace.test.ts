@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveTrees } from '../../src/core/index/live-trees';
-import { defaultCacheDir } from '../../src/core/index/cache';
+import { defaultCacheDir } from '../../src/core/index/index-cache';
 import { WorkspaceIndex } from '../../src/core/index/workspace-index';
 import type { IndexWarning } from '../../src/core/index/types';
 

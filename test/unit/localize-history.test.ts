@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localize } from '../../src/core/localize';
-import { identifierTokens } from '../../src/core/localize/hints';
+import { identifierTokens } from '../../src/core/localize/evidence';
 import { historyScores, parseHistory, readHistory, type PastCommit } from '../../src/core/localize/history';
 import { rankFunctions } from '../../src/core/localize/rank';
 import { lineSpectra } from '../../src/core/localize/sbfl';

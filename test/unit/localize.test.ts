@@ -8,7 +8,7 @@ import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
 import { CliError } from '../../src/cli/args';
-import { localize, LocalizeError, toAgentLocalization } from '../../src/core/localize';
+import { localize, LocalizeError, topSuspects } from '../../src/core/localize';
 import { jsEngine, mochaArgv, tapUnescape } from '../../src/core/localize/js-collect';
 import { disarmHints } from '../../src/core/localize/istanbul-register';
 import type { TestRunnerSpec } from '../../src/core/validate/types';
@@ -61,7 +61,7 @@ describe('localize: Python (pytest + coverage.py)', () => {
     // 3 parametrized cases + unittest methods each have their own context
     expect(res.passing).toEqual(expect.arrayContaining(['tests/test_pricing.py::test_partial_coupons[10-45.0]', 'tests/test_pricing.py::TestShipping::test_heavy_express']));
     expect(res.passing).not.toContain('tests/test_pricing.py::test_order_total'.replace('order_total', 'full_discount_coupon'));
-    expect(toAgentLocalization(res, 1)).toEqual([{ file: 'shop/pricing.py', method: 'apply_coupon', score: 1, line: 19 }]);
+    expect(topSuspects(res, 1)).toEqual([{ file: 'shop/pricing.py', method: 'apply_coupon', score: 1, line: 19 }]);
     expect(await simpleGit(repo.dir).raw(['status', '--porcelain', '--ignored'])).toBe(statusBefore);
   });
 

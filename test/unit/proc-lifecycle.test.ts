@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepIndexCacheTemps } from '../../src/core/index/cache';
+import { sweepIndexCacheTemps } from '../../src/core/index/index-cache';
 import { OWNER_ENV } from '../../src/core/proc/owner';
 import { CommandNotFoundError, killAllChildrenSync, runProcess } from '../../src/core/proc/run';
 import { registerContainedRoot, sandboxStatus } from '../../src/core/proc/sandbox';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
-import { codeTerms, identifierTokens, isTestSupportPath, issueFrames, issueSimilarity, issueTextScores, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/hints';
+import { codeTerms, identifierTokens, isTestSupportPath, issueFrames, issueSimilarity, issueTextScores, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/evidence';
 import { matchTestIds, normalizeTestId, suggestTestIds, withSuggestions } from '../../src/core/localize/ids';
 import { rankFunctions, unitScore } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
-import { toAgentLocalization } from '../../src/core/localize/localize';
+import { topSuspects } from '../../src/core/localize/localize';
 
 const sym = (name: string, startLine: number, endLine: number, className?: string): CodeSymbol => ({
   name,
@@ -55,7 +55,7 @@ describe('line spectra and ranking', () => {
     ]);
     expect(entries.every((e) => !e.file.startsWith('tests/'))).toBe(true);
     expect(tieGroups.map((g) => g.size)).toEqual([1, 1]);
-    expect(toAgentLocalization({ entries })).toEqual([
+    expect(topSuspects({ entries })).toEqual([
       { file: 'pkg/a.py', method: 'alpha', score: 1, line: 3 },
       { file: 'pkg/a.py', method: 'beta', score: 0.5774, line: 7 },
     ]);

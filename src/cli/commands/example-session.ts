@@ -79,7 +79,7 @@ export async function runExampleSession(exampleRoot: string, print: (s: string) 
     print("Rover's real Anthropic client talks to it; the tests, coverage and worktrees are real.\n");
     print(`The issue:\n${issue.trim().split('\n').map((l) => `  | ${l}`).join('\n')}\n`);
     const provider = createProvider({ provider: 'anthropic', apiKey: 'recorded-exchange-no-key', baseUrl: standIn.url, model: 'rover-recorded-example', maxRetries: 0 });
-    const r = await runFixSession({ repo, issue, provider, candidates: 2, budgetUsd: 1, localizeCacheDir: false, signal, onEvent: (e) => printEvent(e, print) });
+    const r = await runFixSession({ repo, issue, provider, limits: { candidates: 2 }, budgetUsd: 1, localizeCacheDir: false, signal, onEvent: (e) => printEvent(e, print) });
     print('');
     if (r.status !== 'patched' || !r.diff) {
       print(`The session ended "${r.status}": ${r.reason}`);

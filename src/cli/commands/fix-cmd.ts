@@ -168,8 +168,7 @@ export async function run(argv: string[]): Promise<number> {
       validate: values['no-validate'] ? false : 'auto',
       runner,
       testTimeoutMs: testTimeout ? testTimeout * 1000 : undefined,
-      candidates,
-      maxRounds,
+      limits: { candidates, maxRounds },
       budgetUsd,
       signal: interrupt.signal,
       onEvent: (e) => {

@@ -1,7 +1,7 @@
 // rover localize: spectrum-based fault localization from per-test coverage.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { localize, FORMULAS, LocalizeError, toAgentLocalization, type Formula, type LocalizationResult } from '../../core/localize';
+import { localize, FORMULAS, LocalizeError, topSuspects, type Formula, type LocalizationResult } from '../../core/localize';
 import { onInterrupt } from '../../core/proc/cancel';
 import { commandSpec, ownSourcesFirst } from '../../core/validate/detect';
 import { sweepAtStart } from '../../core/validate/sweep-at-start';
@@ -149,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
           warnings: result.warnings,
           tieGroups: result.tieGroups.slice(0, 10),
           entries: result.entries.slice(0, top).map((e) => ({ ...e, rankScore: Math.round(rankScore(result.formula, e) * 1e6) / 1e6 })),
-          agent: toAgentLocalization(result, top),
+          agent: topSuspects(result, top),
         },
         null,
         2,

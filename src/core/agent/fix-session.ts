@@ -14,14 +14,14 @@ import { WorkspaceIndex } from '../index/workspace-index';
 import { CostLedger, withBudget } from '../llm/index';
 import { BudgetExceededError, ModelError, type ChatProvider } from '../llm/types';
 import type { LedgerTotals } from '../llm/cost-ledger';
-import { coveredLines, localize, toAgentLocalization } from '../localize/localize';
-import { LocalizeError, type AgentLocalization } from '../localize/types';
+import { coveredLines, localize, topSuspects } from '../localize/localize';
+import { LocalizeError, type Suspect } from '../localize/types';
 import { detectRunner, NoRunnerError } from '../validate/detect';
 import type { TestRunnerSpec, ValidationReport } from '../validate/types';
 import { writeTrajectory } from './trajectory';
 import type { AgentEvent, BugLocation, OracleSource, SuspectSummary } from './events';
 import { canReproduceWith, generateReproductionTest, type ReproductionAttempt, type ReproductionTest } from './reproduce';
-import { runAgent, type AgentResult, type Candidate } from './run-agent';
+import { runAgent, type AgentLimits, type AgentResult, type Candidate } from './run-agent';
 import { chooseCandidate } from './select';
 import { issueCodeContext, localizationTestPaths, suspectSummaries } from './session-steps';
 
@@ -44,12 +44,8 @@ export interface FixSessionOptions {
   /** Test command override (settings); default detected from the project. */
   runner?: TestRunnerSpec;
   testTimeoutMs?: number;
-  /** Candidate patches to generate at most (default 3); fewer when the budget would not cover them. */
-  candidates?: number;
-  maxRounds?: number;
-  maxCallsPerRound?: number;
-  maxPatchRetries?: number;
-  temperature?: number;
+  /** The agent's limits, handed down as given; candidates default to 3 here (fewer when the budget would not cover them). */
+  limits?: AgentLimits;
   budgetUsd?: number;
   signal?: AbortSignal;
   onEvent?: (e: AgentEvent) => void;
@@ -198,7 +194,7 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
     });
 
     // ---- 2. localization ----
-    let hints: AgentLocalization[] | undefined;
+    let suspects: Suspect[] | undefined;
     let coverage: Map<string, Set<string>> | undefined;
     if (!r.oracle.tests.length) r.localization.message = 'No failing test to localize from: the model searches the code alone.';
     else if (o.localize === false) r.localization.message = 'Localization is off (--no-localize): the model searches the code alone.';
@@ -212,7 +208,7 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
           cacheDir: o.localizeCacheDir,
           symbols: index ? async (f) => index!.getFile(f)?.symbols : undefined,
         });
-        hints = toAgentLocalization(loc, 10);
+        suspects = topSuspects(loc, 10);
         coverage = coveredLines(loc);
         r.localization = {
           source: 'sbfl', suspects: suspectSummaries(loc.entries), coverage,
@@ -230,10 +226,9 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
 
     // ---- 3. candidates ----
     const agent = await runAgent({
-      repo: o.repo, issue: o.issue, provider: o.provider, ledger, index, localization: hints,
+      repo: o.repo, issue: o.issue, provider: o.provider, ledger, index, suspects,
       reproduction: reproduction ? { file: reproduction.file, content: reproduction.content, output: reproduction.failure } : undefined,
-      maxRounds: o.maxRounds, maxCallsPerRound: o.maxCallsPerRound, maxPatchRetries: o.maxPatchRetries,
-      candidates: o.candidates ?? 3, temperature: o.temperature, signal: o.signal,
+      ...o.limits, candidates: o.limits?.candidates ?? 3, signal: o.signal,
       // the session says when it is done
       onEvent: (e) => {
         if (e.type === 'stage' && e.stage === 'done') return;

@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import type { CodeSymbol, FileRecord } from '../index/types';
 import { editDistance } from '../search/fuzzy';
-import { safeRelPath } from './apply/paths';
+import { safeRelPath } from './apply/safe-paths';
 import type { BugLocation } from './events';
 
 export interface ReportedLocation {

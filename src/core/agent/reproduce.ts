@@ -12,7 +12,7 @@ import { isTestFile, TEST_FILE_GLOBS, TEST_SEARCH_IGNORE } from '../runner/test-
 import { runTests } from '../validate/run-tests';
 import type { TestRunnerSpec, TestRunResult } from '../validate/types';
 import { createWorktree } from '../validate/worktree';
-import { safeRelPath } from './apply/paths';
+import { safeRelPath } from './apply/safe-paths';
 
 export interface ReproduceOptions {
   repo: string;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BudgetExceededError, type ChatProvider } from '../llm/types';
-import { languageForPath, parseSource } from '../index/parse';
+import { languageForPath, parseSource } from '../index/parse-source';
 import { git } from '../proc/git';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
 import { detectRunner } from '../validate/detect';

@@ -5,7 +5,7 @@
 // the caller falls back to extracting the whole file.
 import type { Tree } from 'web-tree-sitter';
 import { countLines, extractRows } from './extract';
-import type { LangRuntime } from './ts-runtime';
+import type { LangRuntime } from './tree-sitter-runtime';
 import type { CodeSymbol, FileRecord } from './types';
 
 /** Lines (1-based) the change touches, before and after it, and how many lines it added. */

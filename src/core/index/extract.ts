@@ -5,7 +5,7 @@
 import type { Node, QueryMatch, Tree } from 'web-tree-sitter';
 import { CLASS_LIKE } from './types';
 import type { CallSite, ClassAssign, CodeSymbol, FileRecord, Lang, SymbolKind } from './types';
-import type { LangRuntime } from './ts-runtime';
+import type { LangRuntime } from './tree-sitter-runtime';
 
 interface LangFacts {
   /** Parents that wrap a definition without changing it: their span and leading comments count. */

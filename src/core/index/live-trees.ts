@@ -5,7 +5,7 @@
 import type { Edit, Range, Tree } from 'web-tree-sitter';
 import { extractTree } from './extract';
 import { reextract, type LineChange } from './extract-region';
-import { runtimeFor } from './ts-runtime';
+import { runtimeFor } from './tree-sitter-runtime';
 import type { FileRecord, Lang } from './types';
 
 interface Kept {

@@ -3,11 +3,11 @@
 // thread between files and a large file only delays the worker holding it. Results are streamed back
 // in small groups. Each worker keeps its own tree-sitter runtime, parsers and compiled queries.
 import { parentPort } from 'node:worker_threads';
-import { metaOf } from './cache';
+import { metaOf } from './index-cache';
 import { encodeFile } from './cache-codec';
-import { parseFileAt } from './file-parse';
-import type { ParseJob, ParseResult } from './file-parse';
-import { warmRuntime } from './ts-runtime';
+import { parseFileAt } from './parse-file';
+import type { ParseJob, ParseResult } from './parse-file';
+import { warmRuntime } from './tree-sitter-runtime';
 
 export interface WorkerRequest {
   id: number;

@@ -3,9 +3,9 @@
 // the last file to finish is a small one. If a worker dies, the files nobody reported are parsed on
 // the calling thread once the others are done: slower, never lost.
 import { Worker } from 'node:worker_threads';
-import { parseFileAt } from './file-parse';
-import type { ParseJob, ParseResult } from './file-parse';
-import { builtWorkerPath } from './paths';
+import { parseFileAt } from './parse-file';
+import type { ParseJob, ParseResult } from './parse-file';
+import { builtWorkerPath } from './install-paths';
 import type { WorkerReply, WorkerRequest } from './parse-worker';
 
 export class ParsePool {

@@ -2,7 +2,7 @@
 // the files they touched (the idea of IR bug localizers such as BugLocator, with commit messages
 // standing in for past bug reports). Read-only `git log` of the repository; no history, no evidence.
 import { runProcess } from '../proc/run';
-import { codeTerms, issueTextScores, type IssueTokens } from './hints';
+import { codeTerms, issueTextScores, type IssueTokens } from './evidence';
 
 export interface PastCommit {
   terms: string[];

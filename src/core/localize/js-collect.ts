@@ -14,7 +14,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import libCoverage from 'istanbul-lib-coverage';
 import v8ToIstanbul from 'v8-to-istanbul';
-import { builtFile } from '../index/paths';
+import { builtFile } from '../index/install-paths';
 import { makeTempDir } from '../proc/temp';
 import { runProcess } from '../proc/run';
 import type { TestRunnerSpec } from '../validate/types';

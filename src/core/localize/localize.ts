@@ -2,15 +2,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { languageForPath, parseSource } from '../index/parse';
+import { languageForPath, parseSource } from '../index/parse-source';
 import type { CodeSymbol } from '../index/types';
 import { detectRunner } from '../validate/detect';
 import { testEnv } from '../validate/env';
 import type { TestRunnerSpec } from '../validate/types';
 import { applyPatch } from '../validate/validate-patch';
 import { createWorktree, type Worktree } from '../validate/worktree';
-import { CoverageCache, defaultLocalizeCacheDir, treeState } from './cache';
-import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './hints';
+import { CoverageCache, defaultLocalizeCacheDir, treeState } from './coverage-cache';
+import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './evidence';
 import { readHistory } from './history';
 import { fileOfTest, matchTestIds, testFileOf, withSuggestions } from './ids';
 import { collectJs } from './js-collect';
@@ -18,7 +18,7 @@ import { collectPython, tailOf } from './python-collect';
 import { FRAME_PLUGIN, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
 import { rankFunctions } from './rank';
 import { lineSpectra } from './sbfl';
-import { LocalizeError, type AgentLocalization, type CollectResult, type Formula, type LocalizationResult, type TestCoverage } from './types';
+import { LocalizeError, type Suspect, type CollectResult, type Formula, type LocalizationResult, type TestCoverage } from './types';
 
 export interface LocalizeOptions {
   repo: string;
@@ -353,8 +353,8 @@ function measuredNothing(t: TestCoverage): boolean {
   return Object.keys(t.files).length === 0;
 }
 
-/** The ranked list in the shape the agent's context retrieval takes (src/core/agent/run-agent.ts). */
-export function toAgentLocalization(r: Pick<LocalizationResult, 'entries'>, top = 10): AgentLocalization[] {
+/** The top of the ranking in the shape the agent's prompt takes. */
+export function topSuspects(r: Pick<LocalizationResult, 'entries'>, top = 10): Suspect[] {
   return r.entries.slice(0, top).map((e) => ({
     file: e.file,
     ...(e.className ? { className: e.className } : {}),

@@ -2,7 +2,7 @@
 // exact-score tie groups, and tie-breakers that are shown, never silent.
 import type { CodeSymbol } from '../index/types';
 import { isTestCode } from '../runner/test-files';
-import { codeTerms, isTestSupportPath, issueSimilarity, issueTextScores, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './hints';
+import { codeTerms, isTestSupportPath, issueSimilarity, issueTextScores, issueTraceScore, testNameMatch, type IssueFrame, type IssueTokens, type StackFrame } from './evidence';
 import { historyScores, type PastCommit } from './history';
 import { suspiciousness } from './sbfl';
 import type { Formula, LineSpectrum, RankedLocation, TieGroupInfo } from './types';

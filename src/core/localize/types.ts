@@ -108,8 +108,8 @@ export interface LocalizationResult {
   coverage?: Record<string, Record<string, number[]>>;
 }
 
-/** Exactly what the agent's context retrieval accepts (src/core/agent/run-agent.ts). */
-export interface AgentLocalization {
+/** A suspect as the agent's prompt takes it (src/core/agent/prompts.ts localizationBlock). */
+export interface Suspect {
   file: string;
   className?: string;
   method?: string;

@@ -1,7 +1,7 @@
 // The clean-up every Rover command (CLI or editor) runs when it starts: whatever an earlier Rover
 // process left when it was killed — orphaned test processes, temp folders, checkouts, old-style
 // worktree registrations in the repository, half-written index caches. Never fails the command.
-import { sweepIndexCacheTemps } from '../index/cache';
+import { sweepIndexCacheTemps } from '../index/index-cache';
 import { sweepProcessesAndTemps } from '../proc/sweep';
 import { cleanupStaleWorktrees, sweepWorktrees, worktreesRoot } from './worktree';
 

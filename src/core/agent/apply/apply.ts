@@ -2,10 +2,10 @@
 // file as edited so far, so blocks may come in any order; then the edited files are parsed and an
 // edit that adds syntax errors is refused with where. Nothing is written to disk here.
 import { posix } from 'node:path';
-import { languageForPath, parseSource } from '../../index/parse';
+import { languageForPath, parseSource } from '../../index/parse-source';
 import { DELETE_FILE_SYNTAX, parseEdits, type EditBlock } from './blocks';
 import { locate, type MatchStrategy } from './match';
-import { safeRelPath } from './paths';
+import { safeRelPath } from './safe-paths';
 import { editLines, joinText, splitText, type FileText } from './text';
 
 /** Where the applier reads the original files from (the repo's working tree, a git object store…). */

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { decodeSource, type Encoding } from './decode';
-import { parseSource } from './parse';
-import type { FileMeta } from './cache';
+import { parseSource } from './parse-source';
+import type { FileMeta } from './index-cache';
 import type { FileRecord, IndexWarning, Lang } from './types';
 
 export interface ParseJob {

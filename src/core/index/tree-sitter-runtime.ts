@@ -2,7 +2,7 @@
 // created on first use and reused for every file (compiling a query costs far more than running it).
 import { readFileSync } from 'node:fs';
 import { Language, Parser, Query } from 'web-tree-sitter';
-import { grammarWasmPath, queryPaths, runtimeWasmPath } from './paths';
+import { grammarWasmPath, queryPaths, runtimeWasmPath } from './install-paths';
 import type { Lang } from './types';
 
 export interface LangRuntime {

@@ -16,7 +16,7 @@ import { pidAlive } from '../proc/owner';
 import { holdForExit } from '../proc/temp';
 import { decodeFile, encodeFile, type EncodedFile } from './cache-codec';
 import { ALL_LANGS } from './languages';
-import { grammarWasmPath, queryPaths } from './paths';
+import { grammarWasmPath, queryPaths } from './install-paths';
 import type { FileRecord, IndexWarning, Lang } from './types';
 
 export const CACHE_FORMAT = 4;

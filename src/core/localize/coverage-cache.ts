@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../index/cache';
+import { writeFileAtomic } from '../index/index-cache';
 import { runProcess } from '../proc/run';
 import type { TestCoverage } from './types';
 
