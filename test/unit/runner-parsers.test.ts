@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandSpec, detectRunner, NoRunnerError, testArgsFor } from '../../src/core/validate';
-import { parseJestJson, parseJunit, parsePytestRA, parseTap } from '../../src/core/validate/parsers';
+import { parseJestJson, parseJunit, parsePytestRA, parseTap, parseTapTests } from '../../src/core/validate/parsers';
 import { runProcess } from '../../src/core/proc/run';
 import { FIXTURES } from '../support/fixture-repo';
 
@@ -99,6 +99,17 @@ describe('parsers', () => {
     const node = 'TAP version 13\n# Subtest: outer\n    # Subtest: inner\n    ok 1 - inner\n    # Subtest: sk\n    ok 2 - sk # SKIP\n    1..2\nok 1 - outer\n# Subtest: bad\nnot ok 2 - bad\n  ---\n  error: nope\n  ...\n';
     expect(parseTap(node).results).toEqual({ 'outer > inner': 'passed', 'outer > sk': 'skipped', outer: 'passed', bad: 'failed' });
     expect(parseTap('ok 1 a b\nnot ok 2 c d\n  Error: x\nok 3 e # SKIP -\n').results).toEqual({ 'a b': 'passed', 'c d': 'failed', e: 'skipped' });
+  });
+
+  it('TAP: one parser for validation and localization — escaped titles undone, parents marked, the failure block kept', () => {
+    const node = 'TAP version 13\n# Subtest: suite \\# 1\n    # Subtest: splits a\\\\b\n    not ok 1 - splits a\\\\b\n      ---\n      error: \'expected 2\'\n      ...\n    1..1\nnot ok 1 - suite \\# 1\n';
+    const tests = parseTapTests(node);
+    expect(tests.map((t) => [t.id, t.status, t.parent])).toEqual([['suite # 1 > splits a\\b', 'failed', false], ['suite # 1', 'failed', true]]);
+    expect(tests[0].text).toContain("error: 'expected 2'");
+    // validation sees the same id (and the parent), with the failure's message
+    const r = parseTap(node);
+    expect(Object.keys(r.results)).toEqual(['suite # 1 > splits a\\b', 'suite # 1']);
+    expect(r.failures[0].message).toContain("error: 'expected 2'");
   });
 
   it('jest/vitest JSON, including a file that failed to load', () => {

@@ -21,6 +21,7 @@ import type { TestRunnerSpec } from '../validate/types';
 import { IstanbulLines, type StatementStarts } from './istanbul-lines';
 import { realPathOr } from './real-path';
 import { LocalizeError, type CoverageMode, type TestCoverage } from './types';
+import { parseTapTests } from '../validate/parsers/tap';
 
 export interface JsCollectOptions {
   spec: TestRunnerSpec;
@@ -126,39 +127,9 @@ interface TapTest {
   text: string;
 }
 
-const TAP_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
-
-/** A test name as node's TAP reporter escaped it (\\, \#, \n, ...) back to the name the test has. */
-export function tapUnescape(s: string): string {
-  return s.replace(/\\(.)/g, (_, c: string) => TAP_ESCAPES[c] ?? c);
-}
-
-/** node --test's TAP: leaf tests with nested names "outer > inner" and their failure YAML. */
-export function parseNodeTap(out: string): TapTest[] {
-  const lines = out.split(/\r?\n/);
-  const entries: { indent: number; name: string; ok: boolean; skipped: boolean; text: string }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(\s*)(not ok|ok) \d+ - (.*?)(\s+#\s*(SKIP|TODO)\b.*)?$/.exec(lines[i]);
-    if (!m) continue;
-    let text = '';
-    if (m[2] === 'not ok') {
-      let j = i + 1;
-      const block: string[] = [];
-      while (j < lines.length && !/^\s*\.\.\.\s*$/.test(lines[j]) && !/^\s*(not ok|ok) \d+ /.test(lines[j])) block.push(lines[j++]);
-      text = block.join('\n');
-    }
-    entries.push({ indent: m[1].length, name: tapUnescape(m[3]), ok: m[2] === 'ok', skipped: !!m[4], text });
-  }
-  const res: TapTest[] = [];
-  const stack: { indent: number; name: string }[] = [];
-  for (let k = entries.length - 1; k >= 0; k--) {
-    const e = entries[k];
-    while (stack.length && stack[stack.length - 1].indent >= e.indent) stack.pop();
-    const isParent = k > 0 && entries[k - 1].indent > e.indent;
-    if (!isParent) res.push({ name: [...stack.map((s) => s.name), e.name].join(' > '), ok: e.ok, skipped: e.skipped, text: e.text });
-    stack.push({ indent: e.indent, name: e.name });
-  }
-  return res.reverse();
+/** node --test's TAP, its leaf tests (each measured on its own), through the one TAP parser. */
+function parseNodeTap(out: string): TapTest[] {
+  return parseTapTests(out).filter((t) => !t.parent).map((t) => ({ name: t.id, ok: t.status === 'passed', skipped: t.status === 'skipped' || t.status === 'xfail' || t.status === 'xpass', text: t.text }));
 }
 
 // node --test's own default patterns, for a directory given as a target
