@@ -16,8 +16,8 @@ import { localize } from '../src/core/localize';
 import { enclosingFunction } from '../src/core/localize/rank';
 import type { Formula, LocalizationResult } from '../src/core/localize/types';
 import { runProcess } from '../src/core/proc/run';
-import { testEnv } from '../src/core/validate/env';
-import type { TestRunnerSpec } from '../src/core/validate/types';
+import { testEnv } from '../src/core/runner/env';
+import type { TestRunnerSpec } from '../src/core/runner/types';
 
 const BENCH = '/work/shared/bench';
 const ROOT = process.env.SWEBENCH_ROOT || '/tmp/swebench-localize';

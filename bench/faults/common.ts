@@ -8,7 +8,7 @@ import { markerPid } from '../../src/core/proc/owner';
 import { markedProcesses } from '../../src/core/proc/reap';
 import { runProcess } from '../../src/core/proc/run';
 import { tempOwnerPid } from '../../src/core/proc/temp';
-import { worktreesParent } from '../../src/core/validate/worktree';
+import { checkoutsParent } from '../../src/core/runner/checkout';
 
 /** The repository root (the bench runs from dist/). */
 export const ROOT = resolve(__dirname, '..');
@@ -114,7 +114,7 @@ export async function settleOrphans(pid: number, ms = 2000): Promise<number[]> {
 export async function leftovers(pid: number, repo: string, s: Scratch): Promise<string[]> {
   const out: string[] = [];
   for (const n of existsSync(s.tmp) ? readdirSync(s.tmp) : []) if (tempOwnerPid(n) === pid) out.push(`tmp/${n}`);
-  const parent = worktreesParent(repo, join(s.tmp, 'rover-worktrees'));
+  const parent = checkoutsParent(repo, join(s.tmp, 'rover-worktrees'));
   for (const n of existsSync(parent) ? readdirSync(parent) : []) {
     if (n.endsWith('.rover-owner.json')) continue;
     let owner = '?';

@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // every command first removes what killed Rover runs left (their test processes, temp folders,
   // checkouts, half-written caches); commands that know the repository sweep its registrations too
-  const { sweepAtStart } = await import('../core/validate/sweep-at-start');
+  const { sweepAtStart } = await import('../core/runner/sweep-at-start');
   await sweepAtStart();
   const mod = await cmd.load();
   return mod.run(rest);

@@ -7,13 +7,14 @@ import { createProvider, type ChatProvider, type ProviderId } from '../core/llm'
 import { spawnedProcessCount } from '../core/proc/run';
 import { CodeSearch } from '../core/search';
 import { coveredLines, localize as coreLocalize } from '../core/localize';
-import { detectRunner } from '../core/validate/detect';
+import { detectRunner } from '../core/runner/detect';
 import { validatePatch } from '../core/validate/validate-patch';
 import { runFixSession, type FixSessionResult } from '../core/agent/fix-session';
-import { runTests } from '../core/validate/run-tests';
-import type { TestRunResult, ValidationReport } from '../core/validate/types';
-import { createWorktree } from '../core/validate/worktree';
-import { sweepAtStart } from '../core/validate/sweep-at-start';
+import { runTests } from '../core/runner/run-tests';
+import type { TestRunResult } from '../core/runner/types';
+import type { ValidationReport } from '../core/validate/types';
+import { createCheckout } from '../core/runner/checkout';
+import { sweepAtStart } from '../core/runner/sweep-at-start';
 import { git as safeGit } from '../core/proc/git';
 import type { AgentEvent, BugLocation } from '../core/agent/events';
 
@@ -74,7 +75,7 @@ export async function runTestsOnWorkingTree(
   s: TestSettings,
   opts: { tests?: string[]; signal?: AbortSignal },
 ): Promise<TestRunResult & { runDir: string }> {
-  const wt = await createWorktree(root, { includeUncommitted: true });
+  const wt = await createCheckout(root, { includeUncommitted: true });
   try {
     const spec = await detectRunner(wt.path, s.command);
     const r = await runTests(wt.path, spec, { tests: opts.tests, timeoutMs: s.timeoutMs, signal: opts.signal });

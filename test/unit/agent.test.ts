@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAgent, type AgentEvent } from '../../src/core/agent/run-agent';
 import { createProvider, type ChatProvider, type ProviderId } from '../../src/core/llm';
 import { runProcess } from '../../src/core/proc/run';
-import { listRoverWorktrees } from '../../src/core/validate/worktree';
+import { listRoverCheckouts } from '../../src/core/runner/checkout';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type Script, type ScriptedServer } from '../support/scripted-model-server.mjs';
 import { FIX_BLOCK } from '../support/py-inventory-fix';
@@ -112,7 +112,7 @@ describe('runAgent over real SDK clients', () => {
     expect(verdict.ok, verdict.out).toBe(true);
 
     expect(await treeHash(r.dir)).toBe(before);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
     const searches = events.filter((e) => e.type === 'search');
     expect(searches.map((e) => e.type === 'search' && e.api)).toEqual(['search_method', 'search_class']);
     expect(events.some((e) => e.type === 'text')).toBe(true);
@@ -223,7 +223,7 @@ describe('runAgent over real SDK clients', () => {
     });
     expect(res.status).toBe('cancelled');
     expect(res.candidates).toEqual([]);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
     expect(await treeHash(r.dir)).toBe(before);
   }, 60_000);
 
@@ -244,6 +244,6 @@ describe('runAgent over real SDK clients', () => {
     const traj = JSON.parse(await readFile(trajectoryPath, 'utf8'));
     await rm(trajectoryPath, { force: true });
     expect(traj.status).toBe('budget-exhausted');
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
   }, 60_000);
 });

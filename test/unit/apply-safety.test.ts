@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyModelOutput, type FileSource } from '../../src/core/agent/apply/apply';
 import { parseEdits } from '../../src/core/agent/apply/blocks';
-import { confirmInWorktree, unifiedDiff } from '../../src/core/agent/apply/diff';
+import { confirmInCheckout, unifiedDiff } from '../../src/core/agent/apply/diff';
 import { resolveInside, safeRelPath } from '../../src/core/agent/apply/safe-paths';
 import { makeFixtureRepo } from '../support/fixture-repo';
 
@@ -77,7 +77,7 @@ describe('destructive edits', () => {
       expect(out.changes).toEqual([{ rel, before, after: '', deleted: true }]);
       const diff = unifiedDiff(out.changes);
       expect(diff).toMatch(new RegExp(`^diff --git a/${rel} b/${rel}\ndeleted file mode 100644\n--- a/${rel}\n\\+\\+\\+ /dev/null\n`));
-      const confirmed = await confirmInWorktree(repo.dir, out.changes);
+      const confirmed = await confirmInCheckout(repo.dir, out.changes);
       expect(confirmed.files).toEqual([rel]);
       // the user's file is still there
       expect(readFileSync(join(repo.dir, rel), 'utf8')).toBe(before);

@@ -12,7 +12,7 @@ import { markerPid } from '../../src/core/proc/owner';
 import { markedProcesses } from '../../src/core/proc/reap';
 import { runProcess } from '../../src/core/proc/run';
 import { tempOwnerPid } from '../../src/core/proc/temp';
-import { listRoverWorktrees } from '../../src/core/validate/worktree';
+import { listRoverCheckouts } from '../../src/core/runner/checkout';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor } from './validate-helpers';
 
@@ -94,7 +94,7 @@ describe('Ctrl-C', () => {
     expect(s.stderr.join('')).toMatch(/cancelled/);
     expect(await settle(s.child.pid!)).toEqual([]);
     expect(tempsOf(s.child.pid!)).toEqual([]);
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
   });
 
   it('validate: cancels during the "before" run — exit 130, no verdict printed', async () => {
@@ -107,7 +107,7 @@ describe('Ctrl-C', () => {
     expect(s.stdout.join('')).toBe('');
     expect(await settle(s.child.pid!)).toEqual([]);
     expect(tempsOf(s.child.pid!)).toEqual([]);
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
   });
 
   it('index: stops at once and leaves no half-written cache', async () => {
@@ -144,7 +144,7 @@ describe('kill -9', () => {
       const next = start(['index', join(repo.dir, 'app'), '--no-cache']);
       expect((await next.exited).code).toBe(0);
       expect(tempsOf(pid)).toEqual([]);
-      expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+      expect(await listRoverCheckouts(repo.dir)).toEqual([]);
     });
   }
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   grade, instanceRunner, loadInstances, loadPredictions, summarize, sweParseLog, sweStatusMap, testDirectives,
   type Instance, type InstanceOutcome,
-} from '../../src/core/validate/swebench';
+} from '../../bench/lib/swebench';
 
 const inst = (over: Partial<Instance> = {}): Instance => ({
   instance_id: 'o__r-1', repo: 'pallets/flask', base_commit: 'abc', problem_statement: 'p', patch: '',

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
-import { listRoverWorktrees } from '../../src/core/validate/worktree';
+import { listRoverCheckouts } from '../../src/core/runner/checkout';
 import { makeProvider, openIndex, runFix, runTestsOnWorkingTree, searchCode, validateChanges, workingTreeDiff, type AgentEvent } from '../../src/extension/core-bridge';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
@@ -77,7 +77,7 @@ describe('editor fix orchestration', () => {
     expect(events.some((e) => e.type === 'selected')).toBe(true);
     // the user's files are untouched and no worktree is left
     expect(treeHash(repo.dir)).toBe(before);
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
     // the chosen diff applies to the user's tree with git
     const check = await runProcess('git', ['apply', '--check', '-'], { cwd: repo.dir, stdin: out.diff });
     expect(check.code, check.stderr).toBe(0);
@@ -102,7 +102,7 @@ describe('editor fix orchestration', () => {
     ctrl.abort();
     const cancelled = await runFix({ ...base, provider: makeProvider({ provider: 'anthropic', apiKey: 'sk-right', baseUrl: server.url }), signal: ctrl.signal });
     expect(cancelled.status).toBe('cancelled');
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
   }, 120_000);
 
   it('searches the real index and diffs the working tree including untracked files', async () => {
@@ -136,6 +136,6 @@ describe('editor fix orchestration', () => {
     const run = await runTestsOnWorkingTree(repo.dir, { timeoutMs: 120_000 }, { tests: ['tests/test_pricing.py'] });
     expect(run.results[FAILING]).toBe('passed');
     expect(treeHash(repo.dir)).toBe(before);
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
   }, 180_000);
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/core/proc/run';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer, type ScriptedTurn } from '../support/scripted-model-server.mjs';
-import { listRoverWorktrees } from '../../src/core/validate/worktree';
+import { listRoverCheckouts } from '../../src/core/runner/checkout';
 import { treeHash } from '../support/tree-hash';
 import { lacks } from '../support/system-deps';
 
@@ -90,7 +90,7 @@ describe('rover fix (child process)', () => {
       const pred = JSON.parse((await readFile(preds, 'utf8')).trim());
       expect(pred).toEqual({ instance_id: 'fx__inventory-1', model_name_or_path: expect.stringMatching(/^rover\/claude-/), model_patch: diff });
       expect(treeHash(r.dir)).toBe(before);
-      expect(await listRoverWorktrees(r.dir)).toEqual([]);
+      expect(await listRoverCheckouts(r.dir)).toEqual([]);
 
       // the same session again with --json: every step in one report
       s.setScript(SCRIPT);
@@ -177,7 +177,7 @@ describe('rover fix (child process)', () => {
       expect(existsSync(out)).toBe(false);
     }, [SEARCH_TURN, REPORT_TURN, { text: PATCH }]);
     expect(treeHash(r.dir)).toBe(before);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
   }, 240_000);
 
   it.skipIf(lacks('python3-pytest'))('a budget spent before any patch: exit 3 and the cost of every call', async () => {

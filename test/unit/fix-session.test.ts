@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runFixSession, type FixSessionOptions } from '../../src/core/agent/fix-session';
 import type { AgentEvent } from '../../src/core/agent/events';
 import { createProvider } from '../../src/core/llm';
-import { listRoverWorktrees } from '../../src/core/validate/worktree';
+import { listRoverCheckouts } from '../../src/core/runner/checkout';
 import { parseReviewPatch } from '../../src/extension/logic/patch-hunks';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { startScriptedServer, type ScriptedServer, type ScriptedTurn } from '../support/scripted-model-server.mjs';
@@ -140,7 +140,7 @@ describe('fix session from the issue text alone', () => {
     expect(traj.session.ledger.totals.calls).toBe(server.requests.length);
 
     expect(treeHash(r.dir)).toBe(before);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
   });
 
   it('javascript (node:test): the same loop picks the fixing candidate', async () => {
@@ -160,7 +160,7 @@ describe('fix session from the issue text alone', () => {
     expect(res.reason).toContain('test/repro.test.js::slugify collapses a run of separators');
     expect(parseReviewPatch(res.reviewDiff!, r.dir).map((f) => f.rel)).toEqual(['src/slug.js', 'test/repro.test.js']);
     expect(treeHash(r.dir)).toBe(before);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
   });
 
   it.skipIf(lacks('python3-pytest'))('a model that never writes a usable reproduction test: the search-only path, said so', async () => {
@@ -202,7 +202,7 @@ describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('one budget over ev
     expect(res.usage.costUsd).toBeGreaterThanOrEqual(1);
     expect(res.diff).toBeUndefined();
     expect(treeHash(r.dir)).toBe(before);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
   });
 
   it('reached during candidates: the candidates so far are validated and one is chosen; the note says why there are fewer', async () => {
@@ -220,7 +220,7 @@ describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('one budget over ev
     expect(res.chosenId).toBe('c1');
     expect(res.notes.join('\n')).toMatch(/budget/i);
     expect(treeHash(r.dir)).toBe(before);
-    expect(await listRoverWorktrees(r.dir)).toEqual([]);
+    expect(await listRoverCheckouts(r.dir)).toEqual([]);
   });
 
   it('at the reviewer: a tie is broken by the model while the budget lasts (and its call is counted), by size when it does not', async () => {
@@ -272,7 +272,7 @@ describe.skipIf(lacks('python3-pytest', 'python3-coverage'))('cancel at any step
       expect(res.status).toBe('cancelled');
       expect(res.diff).toBeUndefined();
       expect(treeHash(r.dir)).toBe(before);
-      expect(await listRoverWorktrees(r.dir)).toEqual([]);
+      expect(await listRoverCheckouts(r.dir)).toEqual([]);
     });
   }
 });

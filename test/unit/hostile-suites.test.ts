@@ -8,7 +8,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetSandboxProbe, sandboxStatus } from '../../src/core/proc/sandbox';
-import { createWorktree, listRoverWorktrees, validatePatch } from '../../src/core/validate';
+import { createCheckout, listRoverCheckouts } from '../../src/core/runner';
+import { validatePatch } from '../../src/core/validate';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { repoSnapshot } from '../support/repo-snapshot';
 import { diffFor } from './validate-helpers';
@@ -81,11 +82,11 @@ for (const mode of ['sandboxed', 'unsandboxed'] as const) {
       const r = await validatePatch({ repo: repo.dir, patch, testArgs: ['tests/test_escape.py'], env: { ROVER_FIXTURE_HOOK_MARKER: marker } });
       expect(r.before.results['tests/test_escape.py::test_reaches_for_the_user_repository']).toBe('passed');
       // Rover's own git calls (restore after the "before" run, the next checkout) ran no planted hook
-      await createWorktree(repo.dir).then((w) => w.dispose());
+      await createCheckout(repo.dir).then((w) => w.dispose());
       expect(existsSync(marker)).toBe(false);
       // no loose object from the copied .env or the staging of the prepared tree
       expect(looseObjects(repo.dir)).toBe(objects);
-      expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+      expect(await listRoverCheckouts(repo.dir)).toEqual([]);
       if (mode === 'sandboxed') {
         const after = repoSnapshot(repo.dir);
         expect(after.files.filter((f) => !before.files.includes(f))).toEqual([]);

@@ -10,9 +10,9 @@ import { run as localizeCmd } from '../../src/cli/commands/localize-cmd';
 import { CliError } from '../../src/cli/args';
 import { localize, LocalizeError, topSuspects } from '../../src/core/localize';
 import { jsEngine, mochaArgv } from '../../src/core/localize/js-collect';
-import { tapUnescape } from '../../src/core/validate/parsers/tap';
+import { tapUnescape } from '../../src/core/runner/parsers/tap';
 import { disarmHints } from '../../src/core/localize/istanbul-register';
-import type { TestRunnerSpec } from '../../src/core/validate/types';
+import type { TestRunnerSpec } from '../../src/core/runner/types';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { lacks } from '../support/system-deps';
 

@@ -11,7 +11,7 @@ import { OWNER_ENV } from '../../src/core/proc/owner';
 import { CommandNotFoundError, killAllChildrenSync, runProcess } from '../../src/core/proc/run';
 import { registerContainedRoot, sandboxStatus } from '../../src/core/proc/sandbox';
 import { killOrphans, sweepTemps } from '../../src/core/proc/sweep';
-import { sweepWorktrees } from '../../src/core/validate/worktree';
+import { sweepCheckouts } from '../../src/core/runner/checkout';
 
 const DEAD_PID = 2 ** 22 + 777;
 const running = (pid: number) => {
@@ -118,7 +118,7 @@ describe('the sweep at start', () => {
     mkdirSync(join(root, 'bbbb', 'wt-live'), { recursive: true });
     writeFileSync(join(root, 'bbbb', 'wt-live.rover-owner.json'), JSON.stringify({ pid: process.pid }));
     writeFileSync(join(root, 'bbbb', 'wt-gone.rover-owner.json'), JSON.stringify({ pid: DEAD_PID }));
-    const removed = await sweepWorktrees(root);
+    const removed = await sweepCheckouts(root);
     expect(removed).toEqual([join(root, 'aaaa', 'wt-dead')]);
     expect(existsSync(join(root, 'aaaa'))).toBe(false);
     expect(existsSync(join(root, 'bbbb', 'wt-live'))).toBe(true);

@@ -10,7 +10,8 @@ import { vi } from 'vitest';
 
 // real git worktrees and test runs: slow on a loaded 2-core machine
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
-import { detectRunner, listRoverWorktrees, runTests, validatePatch } from '../../src/core/validate';
+import { detectRunner, listRoverCheckouts, runTests } from '../../src/core/runner';
+import { validatePatch } from '../../src/core/validate';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';
 import { lacks } from '../support/system-deps';
@@ -46,7 +47,7 @@ describe('misbehaving test suites', () => {
     expect(r.verdict).toBe('timeout');
     expect(r.before.timedOut).toBe(true);
     expect(r.explanation).toMatch(/timed out/);
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
   });
 
   it.skipIf(lacks('python3-pytest'))('megabytes of output are capped and the results still parse', async () => {

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commandSpec, detectRunner, NoRunnerError, testArgsFor } from '../../src/core/validate';
-import { parseJestJson, parseJunit, parsePytestRA, parseTap, parseTapTests } from '../../src/core/validate/parsers';
+import { commandSpec, detectRunner, NoRunnerError, testArgsFor } from '../../src/core/runner';
+import { parseJestJson, parseJunit, parsePytestRA, parseTap, parseTapTests } from '../../src/core/runner/parsers/index';
 import { runProcess } from '../../src/core/proc/run';
 import { FIXTURES } from '../support/fixture-repo';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CodeSymbol } from '../../src/core/index/types';
 import type { TestCoverage } from '../../src/core/localize/types';
 import { codeTerms, identifierTokens, isTestSupportPath, issueFrames, issueSimilarity, issueTextScores, issueTraceScore, stackFrames, testNameMatch } from '../../src/core/localize/evidence';
-import { matchTestIds, normalizeTestId, suggestTestIds, withSuggestions } from '../../src/core/localize/ids';
+import { matchTestIds, normalizeTestId, suggestTestIds, withSuggestions } from '../../src/core/runner/test-ids';
 import { rankFunctions, unitScore } from '../../src/core/localize/rank';
 import { lineSpectra, suspiciousness } from '../../src/core/localize/sbfl';
 import { topSuspects } from '../../src/core/localize/localize';

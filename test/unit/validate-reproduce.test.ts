@@ -7,9 +7,9 @@ import { vi } from 'vitest';
 // real git worktrees and test runs: slow on a loaded 2-core machine
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { generateReproductionTest, judgeReproduction, newFileDiff, parseReply } from '../../src/core/agent/reproduce';
-import { chooseCandidate } from '../../src/core/agent/select';
+import { chooseCandidate } from '../../src/core/validate/choose';
 import { createProvider } from '../../src/core/llm';
-import { listRoverWorktrees } from '../../src/core/validate';
+import { listRoverCheckouts } from '../../src/core/runner';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';
@@ -50,7 +50,7 @@ describe('reproduction test', () => {
     expect(JSON.stringify(server.requests[1].body)).toMatch(/ModuleNotFoundError|missing_module/);
     expect(JSON.stringify(server.requests[2].body)).toMatch(/passes on the current code/);
     expect(await userTreeState(repo.dir)).toBe(state);
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
 
     const fix = await diffFor(repo.dir, 'inventory/pricing.py', (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
     const noop = await diffFor(repo.dir, 'inventory/pricing.py', (t) => t.replace('BULK_THRESHOLD = 10', 'BULK_THRESHOLD = 10  # units'));

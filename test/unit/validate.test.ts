@@ -10,7 +10,8 @@ import { vi } from 'vitest';
 
 // real git worktrees and test runs: slow on a loaded 2-core machine
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
-import { detectRunner, validatePatch, listRoverWorktrees } from '../../src/core/validate';
+import { detectRunner, listRoverCheckouts } from '../../src/core/runner';
+import { validatePatch } from '../../src/core/validate';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';
 import { lacks } from '../support/system-deps';
@@ -33,7 +34,7 @@ describe('validatePatch on the pytest fixture', () => {
   it.skipIf(lacks('python3-pytest'))('fail→pass: the fix resolves the failing test and leaves the user tree alone', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
     const state = await userTreeState(repo.dir);
-    const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
+    const r = await validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent });
     expect(r.verdict).toBe('resolved');
     expect(r.failToPass).toEqual([F2P]);
     expect(r.passToFail).toEqual([]);
@@ -43,14 +44,14 @@ describe('validatePatch on the pytest fixture', () => {
     expect(r.before.failures[0]).toMatchObject({ id: F2P, file: 'tests/test_pricing.py', line: 14 });
     expect(r.runner?.detectedFrom).toBe('pytest.ini');
     expect(await userTreeState(repo.dir)).toBe(state);
-    expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir, wtParent)).toEqual([]);
     // no empty per-repository folder is left behind either
     expect(await readdir(wtParent)).toEqual([]);
   });
 
   it.skipIf(lacks('python3-pytest'))('pass→fail: a patch that breaks other tests is "regressed" and names them', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= 0'));
-    const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
+    const r = await validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent });
     expect(r.verdict).toBe('regressed');
     expect(r.passToFail).toContain('tests/test_pricing.py::test_no_discount_for_small_orders');
     expect(r.explanation).toMatch(/breaks \d+ test/);
@@ -58,17 +59,17 @@ describe('validatePatch on the pytest fixture', () => {
 
   it.skipIf(lacks('python3-pytest'))('with an oracle: only the target test decides, missing counts as failing', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
-    const r = await validatePatch({ repo: repo.dir, patch, tests: [F2P], worktreeParent: wtParent });
+    const r = await validatePatch({ repo: repo.dir, patch, tests: [F2P], checkoutParent: wtParent });
     expect(r.verdict).toBe('resolved');
     expect(Object.keys(r.after.results)).toEqual([F2P]);
-    const none = await validatePatch({ repo: repo.dir, patch, tests: [`${F2P}_typo`], worktreeParent: wtParent });
+    const none = await validatePatch({ repo: repo.dir, patch, tests: [`${F2P}_typo`], checkoutParent: wtParent });
     expect(none.verdict).toBe('unresolved');
     expect(none.explanation).toMatch(/did not run/);
   });
 
   it.skipIf(lacks('python3-pytest'))('crash: a syntax error in the patch fails collection and is reported as regressed', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('def bulk_discount', 'def bulk_discount(:\ndef _old'));
-    const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
+    const r = await validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent });
     expect(r.verdict).toBe('regressed');
     expect(r.after.results['tests/test_pricing.py']).toBe('error');
     expect(r.after.output).toMatch(/SyntaxError/);
@@ -76,16 +77,16 @@ describe('validatePatch on the pytest fixture', () => {
 
   it('a patch that does not apply: verdict with git\'s message, no tests run', async () => {
     const patch = (await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'))).replace(/quantity > BULK_THRESHOLD/g, 'quantity > NOT_THERE');
-    const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent, fuzzy: false });
+    const r = await validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent, fuzzy: false });
     expect(r.verdict).toBe('patch-does-not-apply');
     expect(r.explanation).toMatch(/patch failed|does not apply/);
     expect(r.before.command).toEqual([]);
-    const garbage = await validatePatch({ repo: repo.dir, patch: 'this is not a diff\n', worktreeParent: wtParent });
+    const garbage = await validatePatch({ repo: repo.dir, patch: 'this is not a diff\n', checkoutParent: wtParent });
     expect(garbage.verdict).toBe('patch-does-not-apply');
-    const empty = await validatePatch({ repo: repo.dir, patch: '  \n', worktreeParent: wtParent });
+    const empty = await validatePatch({ repo: repo.dir, patch: '  \n', checkoutParent: wtParent });
     expect(empty.verdict).toBe('patch-does-not-apply');
     expect(empty.explanation).toMatch(/empty/);
-    expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir, wtParent)).toEqual([]);
   });
 
   it.skipIf(lacks('python3-pytest'))('a dirty user tree: validates HEAD + the uncommitted changes, and leaves them as they were', async () => {
@@ -96,13 +97,13 @@ describe('validatePatch on the pytest fixture', () => {
     await writeFile(join(repo.dir, 'tests', 'test_extra.py'), 'from inventory.pricing import bulk_discount\n\ndef test_extra():\n    assert bulk_discount(10, 20.0) == 2.0\n');
     const patch = await diffFor(repo.dir, 'inventory/cart.py', (t) => `${t}\n# touched\n`);
     const state = await userTreeState(repo.dir);
-    const r = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent });
+    const r = await validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent });
     expect(r.before.results[F2P]).toBe('passed');
     expect(r.before.results['tests/test_extra.py::test_extra']).toBe('passed');
     expect(r.verdict).toBe('unresolved'); // nothing to fix any more: all pass before and after
     expect(r.explanation).toMatch(/pass with and without/);
     expect(await userTreeState(repo.dir)).toBe(state);
-    const committedOnly = await validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent, includeUncommitted: false });
+    const committedOnly = await validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent, includeUncommitted: false });
     expect(committedOnly.before.results[F2P]).toBe('failed');
     expect(committedOnly.before.results['tests/test_extra.py::test_extra']).toBeUndefined();
   });
@@ -113,29 +114,29 @@ describe('validatePatch on the pytest fixture', () => {
     const runner = { ...(await detectRunner(repo.dir)), command: ['/bin/sh', '-c', 'sleep 30'], reportFormat: 'exit-code' as const };
     setTimeout(() => ac.abort(), 500);
     const t0 = Date.now();
-    const r = await validatePatch({ repo: repo.dir, patch, runner, signal: ac.signal, worktreeParent: wtParent });
+    const r = await validatePatch({ repo: repo.dir, patch, runner, signal: ac.signal, checkoutParent: wtParent });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.verdict).toBe('error');
     expect(r.before.cancelled).toBe(true);
-    expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir, wtParent)).toEqual([]);
   });
 
   it('an exception inside validation still removes the worktree', async () => {
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
-    await expect(validatePatch({ repo: repo.dir, patch, worktreeParent: wtParent, inspect: async () => { throw new Error('boom'); } })).rejects.toThrow('boom');
-    expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([]);
+    await expect(validatePatch({ repo: repo.dir, patch, checkoutParent: wtParent, inspect: async () => { throw new Error('boom'); } })).rejects.toThrow('boom');
+    expect(await listRoverCheckouts(repo.dir, wtParent)).toEqual([]);
   });
 
   it('a worktree left by a crashed run is removed on the next start', async () => {
     // simulate a crash: a registered worktree whose owner pid no longer exists
-    const { createWorktree } = await import('../../src/core/validate/worktree');
-    const wt = await createWorktree(repo.dir, { parentDir: wtParent });
+    const { createCheckout } = await import('../../src/core/runner/checkout');
+    const wt = await createCheckout(repo.dir, { parentDir: wtParent });
     await writeFile(`${wt.path}.rover-owner.json`, JSON.stringify({ pid: 2 ** 22 + 4242 }));
-    expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([wt.path]);
+    expect(await listRoverCheckouts(repo.dir, wtParent)).toEqual([wt.path]);
     const patch = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
-    await validatePatch({ repo: repo.dir, patch, tests: [F2P], worktreeParent: wtParent });
+    await validatePatch({ repo: repo.dir, patch, tests: [F2P], checkoutParent: wtParent });
     expect(existsSync(wt.path)).toBe(false);
-    expect(await listRoverWorktrees(repo.dir, wtParent)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir, wtParent)).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ import { validatePatch } from '../../core/validate';
 import {
   ensureDepsDir, grade, instanceRunner, loadInstances, loadPredictions, summarize, sweParseLog, sweStatusMap,
   type EvalReport, type Instance, type InstanceOutcome,
-} from '../../core/validate/swebench';
+} from '../../../bench/lib/swebench';
 
 const USAGE = 'eval [--rescore REPORT[,REPORT...] --compare FILE] [--worktrees] --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--root DIR] [--compare FILE | --no-compare] [--out FILE] [--json]';
 

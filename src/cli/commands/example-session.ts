@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { runFixSession } from '../../core/agent/fix-session';
 import { createProvider } from '../../core/llm';
 import { runProcess } from '../../core/proc/run';
-import { choosePython } from '../../core/validate/detect';
+import { choosePython } from '../../core/runner/detect';
 import { CliError } from '../args';
 import { printEvent } from './fix-cmd';
 

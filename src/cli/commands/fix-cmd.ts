@@ -12,8 +12,8 @@ import { runFixSession, type FixSessionResult } from '../../core/agent/fix-sessi
 import type { AgentEvent } from '../../core/agent/events';
 import { createProvider, type ProviderId } from '../../core/llm';
 import { onInterrupt } from '../../core/proc/cancel';
-import { detectRunner } from '../../core/validate/detect';
-import { sweepAtStart } from '../../core/validate/sweep-at-start';
+import { detectRunner } from '../../core/runner/detect';
+import { sweepAtStart } from '../../core/runner/sweep-at-start';
 
 export const DEFAULT_BUDGET_USD = 1;
 

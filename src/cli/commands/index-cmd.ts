@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { WorkspaceIndex } from '../../core/index/workspace-index';
 import { onInterrupt } from '../../core/proc/cancel';
 import { makeTempDir } from '../../core/proc/temp';
-import { sweepAtStart } from '../../core/validate/sweep-at-start';
+import { sweepAtStart } from '../../core/runner/sweep-at-start';
 import type { IndexStats, IndexWarning } from '../../core/index/types';
 import { CliError, parse } from '../args';
 import { startProgress } from '../progress';

@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { CliError, EXIT, inCliWords, parse, repoDir } from '../args';
 import { startProgress } from '../progress';
 import { onInterrupt } from '../../core/proc/cancel';
-import { detectRunner, validatePatch, type TestStatus } from '../../core/validate';
-import { sweepAtStart } from '../../core/validate/sweep-at-start';
+import { detectRunner, type TestStatus } from '../../core/runner';
+import { validatePatch } from '../../core/validate';
+import { sweepAtStart } from '../../core/runner/sweep-at-start';
 
 const USAGE = 'validate --repo DIR --patch FILE|- [--tests ID ...] [--timeout SECONDS] [--command ARG ...] [--python PATH] [--no-uncommitted] [--json]';
 

@@ -7,7 +7,7 @@
 //   3. candidates: N patches from the agent (run-agent.ts), as many as the budget covers;
 //   4. validation of each candidate in its own worktree: the oracle must pass (a reproduction test is
 //      applied as setup), regression tests chosen by coverage (else imports) must not break;
-//   5. choice: filter → vote → the model only to break ties (select.ts).
+//   5. choice: filter → vote → the model only to break ties (validate/choose.ts).
 // Every model call goes through one ledger, so one budget caps the whole session and the cost shown
 // is the cost of all of it. The user's tree is only read; every trial runs in a worktree.
 import { WorkspaceIndex } from '../index/workspace-index';
@@ -16,13 +16,14 @@ import { BudgetExceededError, ModelError, type ChatProvider } from '../llm/types
 import type { LedgerTotals } from '../llm/cost-ledger';
 import { coveredLines, localize, topSuspects } from '../localize/localize';
 import { LocalizeError, type Suspect } from '../localize/types';
-import { detectRunner, NoRunnerError } from '../validate/detect';
-import type { TestRunnerSpec, ValidationReport } from '../validate/types';
+import { detectRunner, NoRunnerError } from '../runner/detect';
+import type { TestRunnerSpec } from '../runner/types';
+import type { ValidationReport } from '../validate/types';
 import { writeTrajectory } from './trajectory';
 import type { AgentEvent, BugLocation, OracleSource, SuspectSummary } from './events';
 import { canReproduceWith, generateReproductionTest, type ReproductionAttempt, type ReproductionTest } from './reproduce';
 import { runAgent, type AgentLimits, type AgentResult, type Candidate } from './run-agent';
-import { chooseCandidate } from './select';
+import { chooseCandidate } from '../validate/choose';
 import { issueCodeContext, localizationTestPaths, suspectSummaries } from './session-steps';
 
 export interface FixSessionOptions {
@@ -52,7 +53,7 @@ export interface FixSessionOptions {
   trajectoryPath?: string;
   /** Coverage cache of localization; false: none. Default ~/.cache/rover/localize. */
   localizeCacheDir?: string | false;
-  worktreeParent?: string;
+  checkoutParent?: string;
 }
 
 export type FixStatus = 'patched' | 'no-patch' | 'cancelled' | 'budget-exhausted' | 'error';
@@ -171,7 +172,7 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
       let rep;
       try {
         rep = await generateReproductionTest({
-          repo: o.repo, issue: o.issue, provider: model, runner, context, timeoutMs: o.testTimeoutMs, signal: o.signal, worktreeParent: o.worktreeParent,
+          repo: o.repo, issue: o.issue, provider: model, runner, context, timeoutMs: o.testTimeoutMs, signal: o.signal, checkoutParent: o.checkoutParent,
           onAttempt: (a) => {
             usage();
             emit({ type: 'reproduction-attempt', attempt: a.attempt, file: a.file, kept: !a.rejected, reason: a.rejected ?? 'fails on the base commit the way the issue describes', output: a.output });
@@ -257,7 +258,7 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
     try {
       chosen = await chooseCandidate(agent.candidates.map((c) => ({ id: c.id, diff: c.diff })), {
         repo: o.repo, oracle: r.oracle.tests.length ? r.oracle.tests : undefined, setupPatch, regression: 'auto', coverage,
-        runner, timeoutMs: o.testTimeoutMs, signal: o.signal, provider: model, issue: o.issue, worktreeParent: o.worktreeParent,
+        runner, timeoutMs: o.testTimeoutMs, signal: o.signal, provider: model, issue: o.issue, checkoutParent: o.checkoutParent,
         onProgress: (message) => emit({ type: 'stage', stage: 'validate', message }),
       });
     } finally {

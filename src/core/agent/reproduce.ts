@@ -7,11 +7,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import type { ChatMessage, ChatProvider } from '../llm/types';
-import { detectRunner } from '../validate/detect';
+import { detectRunner } from '../runner/detect';
 import { isTestFile, TEST_FILE_GLOBS, TEST_SEARCH_IGNORE } from '../runner/test-files';
-import { runTests } from '../validate/run-tests';
-import type { TestRunnerSpec, TestRunResult } from '../validate/types';
-import { createWorktree } from '../validate/worktree';
+import { runTests } from '../runner/run-tests';
+import type { TestRunnerSpec, TestRunResult } from '../runner/types';
+import { createCheckout } from '../runner/checkout';
 import { safeRelPath } from './apply/safe-paths';
 
 export interface ReproduceOptions {
@@ -26,7 +26,7 @@ export interface ReproduceOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   includeUncommitted?: boolean;
-  worktreeParent?: string;
+  checkoutParent?: string;
   /** Told about every attempt as it is judged. */
   onAttempt?: (a: ReproductionAttempt) => void;
 }
@@ -205,7 +205,7 @@ export async function generateReproductionTest(opts: ReproduceOptions): Promise<
       reject(`${file} already exists`, file, undefined, `${file} already exists in the repository; use a new file name.`);
       continue;
     }
-    const wt = await createWorktree(opts.repo, { includeUncommitted: opts.includeUncommitted ?? true, parentDir: opts.worktreeParent });
+    const wt = await createCheckout(opts.repo, { includeUncommitted: opts.includeUncommitted ?? true, parentDir: opts.checkoutParent });
     let run: TestRunResult;
     try {
       await mkdir(dirname(join(wt.path, file)), { recursive: true });

@@ -5,11 +5,11 @@ import { dirname } from 'node:path';
 import fg from 'fast-glob';
 import type { WorkspaceIndex } from '../index/workspace-index';
 import type { RankedLocation } from '../localize/types';
-import { testFileOf } from '../localize/ids';
+import { testFileOf } from '../runner/test-ids';
 import { CodeSearch } from '../search/code-search';
 import { renderOutcome } from '../search/render';
 import { isTestFile, TEST_FILE_GLOBS, TEST_SEARCH_IGNORE } from '../runner/test-files';
-import type { TestRunnerSpec } from '../validate/types';
+import type { TestRunnerSpec } from '../runner/types';
 import type { SuspectSummary } from './events';
 
 /** Names an issue mentions the way code does: `backticked`, called(), Dotted.names, snake_case, CamelCase. */

@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import type { WorkspaceIndex } from '../index/workspace-index';
 import type { ChatMessage } from '../llm/types';
-import { NotAGitRepoError } from '../validate/worktree';
+import { NotAGitRepoError } from '../runner/checkout';
 import { applyModelOutput, type FileSource } from './apply/apply';
-import { confirmInWorktree, unifiedDiff } from './apply/diff';
+import { confirmInCheckout, unifiedDiff } from './apply/diff';
 import { resolveInside } from './apply/safe-paths';
 import { splitText } from './apply/text';
 import type { AgentRun } from './agent-run';
@@ -51,7 +51,7 @@ export async function writePatches(run: AgentRun, repoReal: string, index: Works
         let files: string[] = [];
         if (ok) {
           try {
-            const confirmed = await confirmInWorktree(repoReal, out.changes, opts.signal);
+            const confirmed = await confirmInCheckout(repoReal, out.changes, opts.signal);
             diff = confirmed.diff;
             files = confirmed.files;
             baseCommit = confirmed.baseCommit;

@@ -3,6 +3,6 @@ export { localize, topSuspects, coveredLines, NO_FAILING_MESSAGE, type LocalizeO
 export { suspiciousness, lineSpectra } from './sbfl';
 export { rankFunctions, enclosingFunction } from './rank';
 export { identifierTokens, issueSimilarity, stackFrames } from './evidence';
-export { matchTestIds, normalizeTestId, testFileOf } from './ids';
+export { matchTestIds, normalizeTestId, testFileOf } from '../runner/test-ids';
 export { CoverageCache, treeState, defaultLocalizeCacheDir } from './coverage-cache';
 export * from './types';

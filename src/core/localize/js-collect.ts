@@ -17,11 +17,11 @@ import v8ToIstanbul from 'v8-to-istanbul';
 import { builtFile } from '../index/install-paths';
 import { makeTempDir } from '../proc/temp';
 import { runProcess } from '../proc/run';
-import type { TestRunnerSpec } from '../validate/types';
+import type { TestRunnerSpec } from '../runner/types';
 import { IstanbulLines, type StatementStarts } from './istanbul-lines';
 import { realPathOr } from './real-path';
 import { LocalizeError, type CoverageMode, type TestCoverage } from './types';
-import { parseTapTests } from '../validate/parsers/tap';
+import { parseTapTests } from '../runner/parsers/tap';
 
 export interface JsCollectOptions {
   spec: TestRunnerSpec;

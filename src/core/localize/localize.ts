@@ -4,15 +4,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { languageForPath, parseSource } from '../index/parse-source';
 import type { CodeSymbol } from '../index/types';
-import { detectRunner } from '../validate/detect';
-import { testEnv } from '../validate/env';
-import type { TestRunnerSpec } from '../validate/types';
+import { detectRunner } from '../runner/detect';
+import { testEnv } from '../runner/env';
+import type { TestRunnerSpec } from '../runner/types';
 import { applyPatch } from '../validate/validate-patch';
-import { createWorktree, type Worktree } from '../validate/worktree';
+import { createCheckout, type Checkout } from '../runner/checkout';
 import { CoverageCache, defaultLocalizeCacheDir, treeState } from './coverage-cache';
 import { identifierTokens, issueFrames, stackFrames, type StackFrame } from './evidence';
 import { readHistory } from './history';
-import { fileOfTest, matchTestIds, testFileOf, withSuggestions } from './ids';
+import { fileOfTest, matchTestIds, testFileOf, withSuggestions } from '../runner/test-ids';
 import { collectJs } from './js-collect';
 import { collectPython, tailOf } from './python-collect';
 import { FRAME_PLUGIN, PYTEST_PLUGIN, READ_DATA } from './python-scripts';
@@ -28,7 +28,7 @@ export interface LocalizeOptions {
   allPassing?: boolean;
   issueText?: string;
   formula?: Formula;
-  /** How tests run; default: detected from the project (validate/detect). */
+  /** How tests run; default: detected from the project (runner/detect). */
   runner?: TestRunnerSpec;
   /** Test files/dirs to hand to the runner; default: the files named by the test ids (the whole suite for allPassing). */
   testPaths?: string[];
@@ -72,11 +72,11 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   // read while the tests run; a repository without history simply has no such evidence
   const past = o.issueText && o.history !== false ? readHistory(o.repo, { signal: o.signal }).catch(() => undefined) : Promise.resolve(undefined);
 
-  let wt: Worktree | undefined;
+  let wt: Checkout | undefined;
   let runDir = o.repo;
   if (o.isolate ?? true) {
     progress('creating a worktree for the test runs');
-    wt = await createWorktree(o.repo, { includeUncommitted: true });
+    wt = await createCheckout(o.repo, { includeUncommitted: true });
     runDir = wt.path;
   }
   let collected: CollectResult;

@@ -3,21 +3,14 @@
 // hundreds of failures that have nothing to do with the issue is common); only exact test ids given
 // as targets must pass. A file or class given as a target (`tests/test_config.py`,
 // `tests/test_x.py::TestC`, `test/app.js::outer`) selects the tests under it.
-import { matchTestIds, suggestTestIds } from '../localize/ids';
-import { isPassing, type TestRunResult, type TestStatus, type ValidationReport, type Verdict } from './types';
+import { expandTestId, matchTestIds, suggestTestIds } from '../runner/test-ids';
+import { isPassing, type TestRunResult, type TestStatus } from '../runner/types';
+import type { ValidationReport, Verdict } from './types';
 
 const FAILING: ReadonlySet<TestStatus> = new Set(['failed', 'error', 'xpass']);
 
 export function report(verdict: Verdict, before: TestRunResult, after: TestRunResult, explanation: string): ValidationReport {
   return { verdict, before, after, failToPass: [], passToFail: [], stillFailing: [], alreadyFailing: [], explanation };
-}
-
-/** The reported ids a requested id stands for: itself, or every test under a file/class/suite prefix. */
-export function expandTestId(id: string, reported: Iterable<string>): string[] {
-  const all = [...reported];
-  if (all.includes(id)) return [id];
-  const prefix = id.replace(/\/+$/, '');
-  return all.filter((r) => r.startsWith(`${prefix}::`) || r.startsWith(`${prefix} > `) || (r.startsWith(`${prefix}/`) && r.includes('::')));
 }
 
 /**

@@ -4,11 +4,12 @@
 // path out (success, failure, exception, cancellation) and stale ones are swept on the next start.
 import { git as runGit } from '../proc/git';
 import { runProcess } from '../proc/run';
-import { detectRunner, NoRunnerError } from './detect';
-import { runTests, tail } from './run-tests';
+import { detectRunner, NoRunnerError } from '../runner/detect';
+import { runTests, tail } from '../runner/run-tests';
 import { judge, report } from './judge';
-import type { TestRunnerSpec, TestRunResult, ValidationReport } from './types';
-import { cleanupStaleWorktrees, createWorktree, type Worktree } from './worktree';
+import type { TestRunnerSpec, TestRunResult } from '../runner/types';
+import type { ValidationReport } from './types';
+import { cleanupStaleCheckouts, createCheckout, type Checkout } from '../runner/checkout';
 
 export interface ValidatePatchOptions {
   repo: string;
@@ -34,9 +35,9 @@ export interface ValidatePatchOptions {
   /** Fall back to `patch --fuzz=5` when `git apply` refuses (SWE-bench does the same). Default true. */
   fuzzy?: boolean;
   /** Called with the worktree after the patch applied, before the tests; a returned string rejects the patch. */
-  inspect?: (worktreeDir: string) => Promise<string | undefined>;
+  inspect?: (checkoutDir: string) => Promise<string | undefined>;
   /** Folder for worktrees (default <tmp>/rover-worktrees). */
-  worktreeParent?: string;
+  checkoutParent?: string;
   /**
    * The repo is a checkout Rover itself prepared (benchmark evaluation), never a user's tree: when it
    * is clean and at baseRef, run in it directly and reset it afterwards instead of making a worktree
@@ -76,7 +77,7 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
   if (!opts.patch.trim()) {
     return done(report('patch-does-not-apply', EMPTY_RUN, EMPTY_RUN, 'The patch is empty.'));
   }
-  await cleanupStaleWorktrees(opts.repo, opts.worktreeParent).catch(() => []);
+  await cleanupStaleCheckouts(opts.repo, opts.checkoutParent).catch(() => []);
   let runner = opts.runner;
   if (!runner) {
     try {
@@ -87,10 +88,10 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     }
   }
   lap('detect');
-  const wt: Worktree = (opts.disposableCheckout && (await inPlace(opts.repo, opts.baseRef))) || (await createWorktree(opts.repo, {
+  const wt: Checkout = (opts.disposableCheckout && (await inPlace(opts.repo, opts.baseRef))) || (await createCheckout(opts.repo, {
     baseRef: opts.baseRef,
     includeUncommitted: opts.includeUncommitted ?? true,
-    parentDir: opts.worktreeParent,
+    parentDir: opts.checkoutParent,
     linkPaths: opts.linkPaths,
   }));
   lap('worktree');
@@ -139,7 +140,7 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
 }
 
 /** A clean checkout at baseRef used as is; "disposing" resets it (ignored files such as node_modules stay). */
-async function inPlace(repo: string, baseRef?: string): Promise<Worktree | undefined> {
+async function inPlace(repo: string, baseRef?: string): Promise<Checkout | undefined> {
   const head = await runGit(repo, ['rev-parse', 'HEAD'], { timeoutMs: 30_000, allowFail: true });
   const want = await runGit(repo, ['rev-parse', `${baseRef ?? 'HEAD'}^{commit}`], { timeoutMs: 30_000, allowFail: true });
   const top = await runGit(repo, ['rev-parse', '--show-toplevel'], { timeoutMs: 30_000, allowFail: true });

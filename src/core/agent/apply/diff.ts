@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { structuredPatch } from 'diff';
 import { git } from '../../proc/git';
-import { createWorktree } from '../../validate/worktree';
+import { createCheckout } from '../../runner/checkout';
 import type { FileChange } from './apply';
 
 export function unifiedDiff(changes: FileChange[]): string {
@@ -39,9 +39,9 @@ export interface ConfirmedDiff {
  * uncommitted changes, which is what the edits were computed against) and returns what git sees.
  * Throws with git's message when the diff does not apply. The worktree is always removed.
  */
-export async function confirmInWorktree(repo: string, changes: FileChange[], signal?: AbortSignal): Promise<ConfirmedDiff> {
+export async function confirmInCheckout(repo: string, changes: FileChange[], signal?: AbortSignal): Promise<ConfirmedDiff> {
   const diff = unifiedDiff(changes);
-  const wt = await createWorktree(repo, { includeUncommitted: true });
+  const wt = await createCheckout(repo, { includeUncommitted: true });
   try {
     // the diff goes through stdin: no temp file to leave behind if the process is killed here
     const check = await git(wt.path, ['apply', '--whitespace=nowarn', '-'], { stdin: diff, timeoutMs: 60_000, signal, allowFail: true });

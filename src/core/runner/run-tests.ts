@@ -9,7 +9,7 @@ import { choosePython } from './detect';
 import { testEnv } from './env';
 import { mochaReporterSource } from './mocha-reporter';
 import { NODE_REPORTER_SOURCE } from './node-reporter';
-import { parseJestJson, parseJunit, parsePytestRA, parseSympy, parseTap, type ParsedResults } from './parsers';
+import { parseJestJson, parseJunit, parsePytestRA, parseSympy, parseTap, type ParsedResults } from './parsers/index';
 import type { TestRunnerSpec, TestRunResult } from './types';
 
 export interface RunTestsOptions {

@@ -1,4 +1,4 @@
-// Matching the test ids a caller gives to the ids a run produced. One grammar (validate/types.ts):
+// Matching the test ids a caller gives to the ids a run produced. One grammar (runner/types.ts):
 // pytest node ids, `file::outer > inner > test` for node/mocha/jest/vitest, sympy's bare names.
 // Also accepted, because users and benchmarks write them: unittest dotted ids, a parametrized test
 // without its parameter, mocha's own full title ("outer inner test", the space-joined titles, with
@@ -112,4 +112,12 @@ export function testFileOf(id: string): string | undefined {
 /** A test's file: the one it recorded, else the one its id names. */
 export function fileOfTest(t: { id: string; file?: string }): string | undefined {
   return t.file ?? testFileOf(t.id);
+}
+
+/** The reported ids a requested id stands for: itself, or every test under a file/class/suite prefix. */
+export function expandTestId(id: string, reported: Iterable<string>): string[] {
+  const all = [...reported];
+  if (all.includes(id)) return [id];
+  const prefix = id.replace(/\/+$/, '');
+  return all.filter((r) => r.startsWith(`${prefix}::`) || r.startsWith(`${prefix} > `) || (r.startsWith(`${prefix}/`) && r.includes('::')));
 }

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { changedFiles } from './regression';
-import type { TestRunnerSpec, TestStatus } from './types';
+import { changedFiles } from '../../src/core/validate/regression';
+import type { TestRunnerSpec, TestStatus } from '../../src/core/runner/types';
 
 export interface Instance {
   instance_id: string;

@@ -22,7 +22,7 @@ import { registerContainedRoot } from '../proc/sandbox';
 import { sweepProcessesAndTemps } from '../proc/sweep';
 import { holdForExit, removeTree } from '../proc/temp';
 
-export interface WorktreeOptions {
+export interface CheckoutOptions {
   /** Commit-ish to check out; default HEAD. */
   baseRef?: string;
   /** Carry the user's uncommitted tracked changes and untracked (not ignored) files over. */
@@ -33,7 +33,7 @@ export interface WorktreeOptions {
   parentDir?: string;
 }
 
-export interface Worktree {
+export interface Checkout {
   path: string;
   repoRoot: string;
   baseCommit: string;
@@ -47,13 +47,13 @@ const ownerPath = (wtPath: string) => `${wtPath}${OWNER_FILE}`;
 /** Repository settings a checkout keeps from the user's repository (how files are checked out, who commits). */
 const KEPT_CONFIG = /^(core\.(autocrlf|eol|safecrlf|symlinks|ignorecase|precomposeunicode)|user\.(name|email))$/;
 
-export function worktreesRoot(parentDir?: string): string {
+export function checkoutsRoot(parentDir?: string): string {
   return parentDir ?? join(tmpdir(), 'rover-worktrees');
 }
 
-export function worktreesParent(repoRoot: string, parentDir?: string): string {
+export function checkoutsParent(repoRoot: string, parentDir?: string): string {
   const key = createHash('sha1').update(resolve(repoRoot)).digest('hex').slice(0, 12);
-  return join(worktreesRoot(parentDir), key);
+  return join(checkoutsRoot(parentDir), key);
 }
 
 export class NotAGitRepoError extends Error {
@@ -84,17 +84,17 @@ const sweptRoots = new Map<string, Promise<unknown>>();
  */
 function sweepOnce(root: string): Promise<unknown> {
   let p = sweptRoots.get(root);
-  if (!p) sweptRoots.set(root, (p = Promise.all([sweepProcessesAndTemps(), sweepWorktrees(root)]).catch(() => undefined)));
+  if (!p) sweptRoots.set(root, (p = Promise.all([sweepProcessesAndTemps(), sweepCheckouts(root)]).catch(() => undefined)));
   return p;
 }
 
-export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}): Promise<Worktree> {
+export async function createCheckout(repoDir: string, opts: CheckoutOptions = {}): Promise<Checkout> {
   const repoRoot = await repoTop(repoDir);
-  await sweepOnce(worktreesRoot(opts.parentDir));
+  await sweepOnce(checkoutsRoot(opts.parentDir));
   const commonDir = await gitCommonDir(repoRoot);
   const gitDir = resolve(repoRoot, (await git(repoRoot, ['rev-parse', '--git-dir'])).stdout.trim());
   const baseCommit = (await git(repoRoot, ['rev-parse', '--verify', `${opts.baseRef ?? 'HEAD'}^{commit}`])).stdout.trim();
-  const parent = worktreesParent(repoRoot, opts.parentDir);
+  const parent = checkoutsParent(repoRoot, opts.parentDir);
   await mkdir(parent, { recursive: true });
   const path = join(parent, `wt-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
   // the owner goes first: a kill between here and the checkout leaves something the sweep can attribute
@@ -102,7 +102,7 @@ export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}
   const releases = [holdForExit(path), holdForExit(ownerPath(path))];
   let unregister: (() => void) | undefined;
   let disposed = false;
-  const wt: Worktree = {
+  const wt: Checkout = {
     path,
     repoRoot,
     baseCommit,
@@ -192,7 +192,7 @@ function ownerOf(raw: string): { pid?: number } {
  * leave empty. One with no owner file is removed once it is older than `orphanAgeMs` (a creator
  * writes the owner first, so only an older Rover leaves such folders). Returns the removed paths.
  */
-export async function sweepWorktrees(root: string, orphanAgeMs = 10 * 60_000): Promise<string[]> {
+export async function sweepCheckouts(root: string, orphanAgeMs = 10 * 60_000): Promise<string[]> {
   const removed: string[] = [];
   let repos: string[];
   try {
@@ -266,18 +266,18 @@ export async function dropStaleRegistrations(repoRoot: string, root: string): Pr
  * Removes what a Rover process that died (crash, kill -9) left for this repository: its checkouts
  * and their old-style registrations. Call on start. Returns the removed paths.
  */
-export async function cleanupStaleWorktrees(repoDir: string, parentDir?: string): Promise<string[]> {
+export async function cleanupStaleCheckouts(repoDir: string, parentDir?: string): Promise<string[]> {
   const repoRoot = await repoTop(repoDir);
-  const removed = await sweepWorktrees(worktreesRoot(parentDir));
+  const removed = await sweepCheckouts(checkoutsRoot(parentDir));
   // a legacy registered worktree is a folder with a .git file; its registration goes with it
-  await dropStaleRegistrations(repoRoot, worktreesRoot(parentDir)).catch(() => 0);
-  return removed.filter((p) => p.startsWith(worktreesParent(repoRoot, parentDir) + '/'));
+  await dropStaleRegistrations(repoRoot, checkoutsRoot(parentDir)).catch(() => 0);
+  return removed.filter((p) => p.startsWith(checkoutsParent(repoRoot, parentDir) + '/'));
 }
 
 /** Rover checkouts that currently exist for this repository (for tests and diagnostics). */
-export async function listRoverWorktrees(repoDir: string, parentDir?: string): Promise<string[]> {
+export async function listRoverCheckouts(repoDir: string, parentDir?: string): Promise<string[]> {
   const repoRoot = await repoTop(repoDir);
-  const parent = worktreesParent(repoRoot, parentDir);
+  const parent = checkoutsParent(repoRoot, parentDir);
   let names: string[] = [];
   try {
     names = await readdir(parent);

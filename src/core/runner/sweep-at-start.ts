@@ -3,7 +3,7 @@
 // worktree registrations in the repository, half-written index caches. Never fails the command.
 import { sweepIndexCacheTemps } from '../index/index-cache';
 import { sweepProcessesAndTemps } from '../proc/sweep';
-import { cleanupStaleWorktrees, sweepWorktrees, worktreesRoot } from './worktree';
+import { cleanupStaleCheckouts, sweepCheckouts, checkoutsRoot } from './checkout';
 
 export interface StartSweep {
   processes: number;
@@ -12,13 +12,13 @@ export interface StartSweep {
   cacheTemps: string[];
 }
 
-export async function sweepAtStart(opts: { repo?: string; worktreeParent?: string } = {}): Promise<StartSweep> {
+export async function sweepAtStart(opts: { repo?: string; checkoutParent?: string } = {}): Promise<StartSweep> {
   const none: StartSweep = { processes: 0, temps: [], worktrees: [], cacheTemps: [] };
   try {
     const pt = await sweepProcessesAndTemps();
     const worktrees = opts.repo
-      ? await cleanupStaleWorktrees(opts.repo, opts.worktreeParent).catch(() => sweepWorktrees(worktreesRoot(opts.worktreeParent)))
-      : await sweepWorktrees(worktreesRoot(opts.worktreeParent));
+      ? await cleanupStaleCheckouts(opts.repo, opts.checkoutParent).catch(() => sweepCheckouts(checkoutsRoot(opts.checkoutParent)))
+      : await sweepCheckouts(checkoutsRoot(opts.checkoutParent));
     const cacheTemps = await sweepIndexCacheTemps().catch(() => []);
     return { ...pt, worktrees, cacheTemps };
   } catch {

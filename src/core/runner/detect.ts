@@ -70,7 +70,7 @@ function jsSpec(repoDir: string, script: string): TestRunnerSpec | undefined {
     return { kind: 'node', command: ['node', '--test', '--test-reporter={reporter}', '--test-reporter-destination={junit}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
   }
   if (tool === 'mocha' || tool === '_mocha') {
-    // Rover's own reporter (validate/mocha-reporter.ts) writes the report in every mocha version;
+    // Rover's own reporter (mocha-reporter.ts) writes the report in every mocha version;
     // --bail would hide every result after the first failure, and a before/after comparison needs them all
     const { options, targets } = splitTargets(dropReporter(rest).filter((a) => a !== '--bail' && a !== '-b'));
     return { kind: 'mocha', command: [bin('mocha'), '--reporter', '{mocha-reporter}', ...options, '{tests}'], reportFormat: 'junit', detectedFrom: from, defaultTests: targets };
@@ -125,7 +125,7 @@ async function chooseRunner(repoDir: string, override?: Partial<TestRunnerSpec> 
 /**
  * The tests must import the run directory's copy of the project: a src layout, and the folders an
  * editable install (`pip install -e .`) names in the user's tree, go first on PYTHONPATH
- * (validate/editable-installs.ts says why).
+ * (editable-installs.ts says why).
  */
 export function ownSourcesFirst(spec: TestRunnerSpec, repoDir: string): TestRunnerSpec {
   if (!spec.python) return spec;

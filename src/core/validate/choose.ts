@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { BudgetExceededError, type ChatProvider } from '../llm/types';
 import { languageForPath, parseSource } from '../index/parse-source';
 import { git } from '../proc/git';
-import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
-import { detectRunner } from '../validate/detect';
-import { validatePatch, type ValidationDetails } from '../validate/validate-patch';
-import { isPassing, type TestRunnerSpec, type TestRunResult, type ValidationReport } from '../validate/types';
+import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from './regression';
+import { detectRunner } from '../runner/detect';
+import { validatePatch, type ValidationDetails } from './validate-patch';
+import { isPassing, type TestRunnerSpec, type TestRunResult } from '../runner/types';
+import type { ValidationReport } from './types';
 
 export interface Candidate {
   id: string;
@@ -34,7 +35,7 @@ export interface ChooseOptions {
   /** The model as reviewer, only to break ties between equally supported patches (give it the run's budgeted provider). */
   provider?: ChatProvider;
   issue?: string;
-  worktreeParent?: string;
+  checkoutParent?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -140,7 +141,7 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
     const r = await validatePatch({
       repo: opts.repo, patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
       signal: opts.signal, includeUncommitted: opts.includeUncommitted, setupPatch: opts.setupPatch, before: baseline,
-      inspect: syntaxInspector(c.diff), worktreeParent: opts.worktreeParent,
+      inspect: syntaxInspector(c.diff), checkoutParent: opts.checkoutParent,
     });
     evidence[c.id] = r;
     if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;

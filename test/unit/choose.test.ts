@@ -6,9 +6,9 @@ import { vi } from 'vitest';
 
 // real git worktrees and test runs: slow on a loaded 2-core machine
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
-import { chooseCandidate, normalizePatch } from '../../src/core/agent/select';
+import { chooseCandidate, normalizePatch } from '../../src/core/validate/choose';
 import { createProvider } from '../../src/core/llm';
-import { listRoverWorktrees } from '../../src/core/validate';
+import { listRoverCheckouts } from '../../src/core/runner';
 import { startScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor } from './validate-helpers';
@@ -57,7 +57,7 @@ describe('chooseCandidate', () => {
     expect(r.ranking[0].id).toBe('fix');
     expect(r.evidence.fix.verdict).toBe('resolved');
     expect(r.regression.files).toContain('tests/test_pricing.py');
-    expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    expect(await listRoverCheckouts(repo.dir)).toEqual([]);
   });
 
   it.skipIf(lacks('python3-pytest'))('breaks a tie with the model as reviewer, and says so', async () => {
