@@ -76,7 +76,7 @@ export async function runExampleSession(exampleRoot: string, print: (s: string) 
   try {
     print(`A copy of the example as your checkout: ${repo} (no test in it shows the bug yet).`);
     print('The model is a RECORDED exchange, replayed over HTTP by a local stand-in at ' + standIn.url + ':');
-    print("Rover's real Anthropic client talks to it; the tests, coverage and worktrees are real.\n");
+    print("Rover's real Anthropic client talks to it; the tests, coverage and checkouts are real.\n");
     print(`The issue:\n${issue.trim().split('\n').map((l) => `  | ${l}`).join('\n')}\n`);
     const provider = createProvider({ provider: 'anthropic', apiKey: 'recorded-exchange-no-key', baseUrl: standIn.url, model: 'rover-recorded-example', maxRetries: 0 });
     const r = await runFixSession({ repo, issue, provider, limits: { candidates: 2 }, budgetUsd: 1, localizeCacheDir: false, signal, onEvent: (e) => printEvent(e, print) });
@@ -86,7 +86,7 @@ export async function runExampleSession(exampleRoot: string, print: (s: string) 
       return false;
     }
     if (r.reproduction?.test) print(`The reproduction test Rover kept (${r.reproduction.test.file}), offered in the review as a file you can keep:\n${r.reproduction.test.content}`);
-    print(`The chosen patch (${r.chosenId}), validated in a worktree — your copy is untouched:\n${r.diff}`);
+    print(`The chosen patch (${r.chosenId}), validated in a private checkout — your copy is untouched:\n${r.diff}`);
     print(`Why: ${r.reason}\n`);
     print(`${r.usage.calls} model calls (recorded; nothing billed).`);
     return true;

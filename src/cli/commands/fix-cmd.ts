@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     USAGE,
     {
-      summary: 'Fixes an issue in one session: a reproduction test when no failing test is given, fault localization, candidate patches, validation of each in a worktree, the choice. Progress on stderr; the patch on stdout unless --out.',
+      summary: 'Fixes an issue in one session: a reproduction test when no failing test is given, fault localization, candidate patches, validation of each in a private checkout, the choice. Progress on stderr; the patch on stdout unless --out.',
       options: {
         repo: 'the repository (a git checkout; it is only read)',
         issue: 'a file with the issue text, or - for stdin',

@@ -29,7 +29,7 @@ const HELP = {
     'test-path': 'test files or folders to run (default: the files the test ids name)',
     'test-command': 'the test command, as words or a JSON array ({tests} = the selected tests), e.g. "python3 bin/test {tests}"',
     timeout: 'seconds for the test run (default 600)',
-    'in-place': 'run the tests in the folder itself, not in a worktree (they may write files there; works outside git)',
+    'in-place': 'run the tests in the folder itself, not in a checkout (they may write files there; works outside git)',
     'no-cache': 'measure again instead of using cached coverage',
     json: 'print the ranking as JSON (no progress)',
   },

@@ -1,5 +1,5 @@
 // rover validate --repo DIR --patch FILE|- [--tests ID...] [--timeout S] [--command ARGV] [--no-uncommitted] [--json]
-// Runs the project's tests before and after the patch in a worktree and prints the verdict.
+// Runs the project's tests before and after the patch in a private checkout and prints the verdict.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError, EXIT, inCliWords, parse, repoDir } from '../args';

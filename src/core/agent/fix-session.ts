@@ -9,7 +9,7 @@
 //      applied as setup), regression tests chosen by coverage (else imports) must not break;
 //   5. choice: filter → vote → the model only to break ties (validate/choose.ts).
 // Every model call goes through one ledger, so one budget caps the whole session and the cost shown
-// is the cost of all of it. The user's tree is only read; every trial runs in a worktree.
+// is the cost of all of it. The user's tree is only read; every trial runs in a private checkout.
 import { WorkspaceIndex } from '../index/workspace-index';
 import { CostLedger, withBudget } from '../llm/index';
 import { BudgetExceededError, ModelError, type ChatProvider } from '../llm/types';
@@ -253,7 +253,7 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
       const why = !runner ? `no test runner was found (${noRunner})` : 'validation is off';
       return done(c, `${c.id} is the first applicable candidate; it is not validated by tests: ${why}.`, false);
     }
-    emit({ type: 'stage', stage: 'validate', message: `testing ${agent.candidates.length} candidate(s) in worktrees${r.oracle.tests.length ? ` against ${r.oracle.tests.length} oracle test(s)` : ' (no oracle: regression tests and votes)'}` });
+    emit({ type: 'stage', stage: 'validate', message: `testing ${agent.candidates.length} candidate(s) in private checkouts${r.oracle.tests.length ? ` against ${r.oracle.tests.length} oracle test(s)` : ' (no oracle: regression tests and votes)'}` });
     let chosen: Awaited<ReturnType<typeof chooseCandidate>>;
     try {
       chosen = await chooseCandidate(agent.candidates.map((c) => ({ id: c.id, diff: c.diff })), {

@@ -65,7 +65,7 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   const warnings: string[] = [];
   const spec = o.runner ?? (await detectRunner(o.repo));
   const before = await treeState(o.repo);
-  if (o.setupPatch && o.isolate === false) throw new LocalizeError('A setup patch needs an isolated run (a worktree).', 'bad-input');
+  if (o.setupPatch && o.isolate === false) throw new LocalizeError('A setup patch needs an isolated run (a private checkout).', 'bad-input');
   // the setup patch is part of what the tests see, so of the cache key too
   const state = before && o.setupPatch ? `${before}+setup:${createHash('sha1').update(o.setupPatch).digest('hex')}` : before;
   const wanted = [...failing, ...passing];
@@ -75,7 +75,7 @@ export async function localize(o: LocalizeOptions): Promise<LocalizationResult> 
   let wt: Checkout | undefined;
   let runDir = o.repo;
   if (o.isolate ?? true) {
-    progress('creating a worktree for the test runs');
+    progress('creating a private checkout for the test runs');
     wt = await createCheckout(o.repo, { includeUncommitted: true });
     runDir = wt.path;
   }
