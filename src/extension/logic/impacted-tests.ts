@@ -2,8 +2,7 @@
 // tests that execute the changed lines are chosen; without one, test files that import the saved module
 // or are named after it (the import scan is the validator's). A saved test file is itself impacted.
 import { posix } from 'node:path';
-import { isTestFile } from '../../core/runner/test-files';
-import { imports as importsModule } from '../../core/validate/regression';
+import { importsModule, isTestFile } from '../core-bridge';
 
 export { isTestFile };
 
