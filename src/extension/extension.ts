@@ -42,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ stat
   own(new RetestAfterReview(review, workspace, testing, selection, shared));
   own(new LocalizeController(context.extensionUri, workspace, log, index, shared));
   const validation = own(new ValidateController(workspace, log, selection));
-  const state = own(new StateController({ shared, fixRun, testOnSave, review, validation, index, log }));
+  const state = own(new StateController({ shared, fixRun, testOnSave, testing, review, validation, index, log }));
   own(vscode.commands.registerCommand('rover.showLog', () => log.show()));
   own(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

@@ -9,6 +9,7 @@ export interface StateSources {
   shared: SharedState;
   fixRun: { snapshot(): object };
   testOnSave: { readonly isEnabled: boolean; schedulerFigures(): object };
+  testing: { snapshot(): object };
   review: { snapshot(): unknown };
   validation: { readonly last: unknown };
   index: { readonly figures: unknown };
@@ -25,7 +26,7 @@ export class StateController implements vscode.Disposable {
   }
 
   snapshot() {
-    const { shared, fixRun, testOnSave, review, validation, index, log } = this.sources;
+    const { shared, fixRun, testOnSave, testing, review, validation, index, log } = this.sources;
     const suspects = shared.get('suspects');
     return {
       trusted: vscode.workspace.isTrusted,
@@ -35,6 +36,7 @@ export class StateController implements vscode.Disposable {
       childProcesses: core.spawnedProcessCount() - this.spawnBase,
       lastTestResult: shared.get('lastTestResult'),
       testOnSaveRuns: testOnSave.schedulerFigures(),
+      testing: testing.snapshot(),
       lastLocalize: suspects ? { entries: suspects.entries, mode: suspects.mode } : undefined,
       lastValidation: validation.last,
       index: index.figures,

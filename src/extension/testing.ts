@@ -58,6 +58,13 @@ export class TestingController implements vscode.Disposable {
     );
   }
 
+  /** For rover._state: the test items the view shows (ids capped: a big suite would flood the state). */
+  snapshot(): { discovered: boolean; files: number; tests: string[] } {
+    const tests: string[] = [];
+    this.controller.items.forEach((f) => f.children.forEach((t) => void (tests.length < 500 && tests.push(t.id))));
+    return { discovered: this.discovered, files: this.controller.items.size, tests };
+  }
+
   /** Continuous runs on in the Testing view: each is test-on-save for as long as it lasts. */
   get continuousRunCount(): number {
     return this.continuousRuns.size;

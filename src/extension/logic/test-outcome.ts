@@ -2,7 +2,8 @@
 // This Issue (its failures are offered as the oracle) and rover._state see it.
 
 export interface TestOutcomeSummary {
-  trigger: 'save' | 'manual' | 'review' | 'continuous' | 'validate';
+  /** save: test on save (or a continuous run); manual: the Testing view; review: after an accepted patch. */
+  trigger: 'save' | 'manual' | 'review';
   tests: string[];
   selection?: string;
   passed: number;
