@@ -1,8 +1,8 @@
-// The extension's calls into src/core (the pure logic/ modules import core types and small helpers
-// directly). Everything here hands the editor's settings to core calls; no engine logic lives here:
-// the fix flow itself is the core's fix session.
+// The extension's one door into src/core: every editor file, logic/ included, imports the core through
+// here, so a move inside the core changes this file only. The functions hand the editor's settings to
+// core calls; no engine logic lives here: the fix flow itself is the core's fix session.
 import { createHash } from 'node:crypto';
-import { WorkspaceIndex, type IndexWarning } from '../core/index';
+import { WorkspaceIndex, type CodeSymbol, type FileRecord, type IndexWarning } from '../core/index';
 import { createProvider, type ChatProvider, type ProviderId } from '../core/llm';
 import { spawnedProcessCount } from '../core/proc/run';
 import { CodeSearch } from '../core/search';
@@ -17,9 +17,11 @@ import { createCheckout } from '../core/runner/checkout';
 import { sweepAtStart } from '../core/runner/sweep-at-start';
 import { git as safeGit } from '../core/proc/git';
 import type { AgentEvent, BugLocation } from '../core/agent/events';
+import { isTestFile } from '../core/runner/test-files';
+import { imports as importsModule } from '../core/validate/regression';
 
-export type { AgentEvent, BugLocation, TestRunResult, ValidationReport, IndexWarning };
-export { spawnedProcessCount, sweepAtStart };
+export type { AgentEvent, BugLocation, ChatProvider, TestRunResult, ValidationReport, IndexWarning, CodeSymbol, FileRecord, WorkspaceIndex };
+export { spawnedProcessCount, sweepAtStart, isTestFile, importsModule };
 
 export interface IndexSettings {
   cacheDir: string;

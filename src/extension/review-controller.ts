@@ -1,13 +1,15 @@
 // Inline review of a proposed patch: a diff editor (real file vs. the `rover-proposed` side), Accept /
 // Reject CodeLens per hunk on both the real file and the proposed side, decorations on the lines a hunk
-// would remove, and editor-title Accept All / Reject All. The decisions live in ReviewSession.
+// would remove, and editor-title Accept All / Reject All. A file the patch deletes shows as all
+// removed, with a "Delete file" CodeLens. The decisions live in ReviewSession.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { ReviewSession, type DocumentPort, type HunkDecision } from './logic/review-session';
+import type { RoverLog } from './rover-log';
 
 export const PROPOSED_SCHEME = 'rover-proposed';
 
-/** Applies edits to the live documents: one WorkspaceEdit per accept (one undo step). */
+/** Applies edits to the live documents: one WorkspaceEdit per accept (one undo step, file deletions included). */
 export class VscodeDocuments implements DocumentPort {
   async readText(file: string): Promise<string | undefined> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
@@ -52,14 +54,6 @@ export class VscodeDocuments implements DocumentPort {
   }
 }
 
-export interface ReviewHooks {
-  log: vscode.LogOutputChannel;
-  /** Called once every hunk is decided and at least one was accepted. */
-  onSettled(session: ReviewSession): void;
-  /** "Re-run" offered after a refusal. */
-  rerun(): void;
-}
-
 export class ReviewController implements vscode.Disposable {
   private session?: ReviewSession;
   /** The last settled review, still reported by snapshot() so its decisions stay observable. */
@@ -67,6 +61,12 @@ export class ReviewController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly contentChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly lensChanged = new vscode.EventEmitter<void>();
+  private readonly settledEmitter = new vscode.EventEmitter<ReviewSession>();
+  private readonly rerunEmitter = new vscode.EventEmitter<void>();
+  /** Every hunk of a review is decided and at least one was accepted. */
+  readonly onDidSettle = this.settledEmitter.event;
+  /** The user chose "Re-run" after a refused accept: the patch no longer fits the code. */
+  readonly onDidRequestRerun = this.rerunEmitter.event;
   private readonly removedDeco = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor('diffEditor.removedLineBackground'),
@@ -81,11 +81,13 @@ export class ReviewController implements vscode.Disposable {
   });
   private readonly docs = new VscodeDocuments();
 
-  constructor(private readonly hooks: ReviewHooks) {
+  constructor(private readonly log: RoverLog) {
     const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: PROPOSED_SCHEME }];
     this.disposables.push(
       this.contentChanged,
       this.lensChanged,
+      this.settledEmitter,
+      this.rerunEmitter,
       this.removedDeco,
       this.hunkDeco,
       vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, {
@@ -123,16 +125,19 @@ export class ReviewController implements vscode.Disposable {
       const left = pf.isNew ? this.proposedUri(f, 'base') : vscode.Uri.file(f);
       return [vscode.Uri.file(f), left, this.proposedUri(f)] as const;
     });
+    const n = session.remaining();
+    const hunks = `${n} hunk${n === 1 ? '' : 's'}`;
+    const deleted = files.filter((f) => session.change(f) === 'delete').map((f) => basename(f));
     if (pairs.length === 1) {
       const [, left, right] = pairs[0];
-      const n = session.remaining();
+      const title = deleted.length ? `${deleted[0]} ↔ Rover proposes deleting this file` : `${basename(files[0])} ↔ Rover's proposal (${hunks})`;
       // beside the code, keeping focus: the user's own editor of the file stays open and editable
-      await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal (${n} hunk${n === 1 ? '' : 's'})`, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+      await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     } else {
       try {
         // the multi-diff editor adds "(N files)" to the title itself
-        const n = session.remaining();
-        await vscode.commands.executeCommand('vscode.changes', `Rover's proposal, ${n} hunk${n === 1 ? '' : 's'}`, pairs.map(([a, b, c]) => [a, b, c]));
+        const deletes = deleted.length ? `, deletes ${deleted.join(', ')}` : '';
+        await vscode.commands.executeCommand('vscode.changes', `Rover's proposal, ${hunks}${deletes}`, pairs.map(([a, b, c]) => [a, b, c]));
       } catch {
         const [, left, right] = pairs[0];
         await vscode.commands.executeCommand('vscode.diff', left, right, `${basename(files[0])} ↔ Rover's proposal`, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
@@ -168,8 +173,10 @@ export class ReviewController implements vscode.Disposable {
       const range = new vscode.Range(line, 0, line, 0);
       const args = { file, hunk: v.id };
       out.push(
-        new vscode.CodeLens(range, { title: `$(check) Accept hunk ${v.id + 1} (+${v.added} −${v.removed})`, command: 'rover.review.acceptHunk', arguments: [args] }),
-        new vscode.CodeLens(range, { title: '$(close) Reject', command: 'rover.review.rejectHunk', arguments: [args] }),
+        v.deletesFile
+          ? new vscode.CodeLens(range, { title: `$(trash) Accept: delete this file (−${v.removed} lines)`, command: 'rover.review.acceptHunk', arguments: [args] })
+          : new vscode.CodeLens(range, { title: `$(check) Accept hunk ${v.id + 1} (+${v.added} −${v.removed})`, command: 'rover.review.acceptHunk', arguments: [args] }),
+        new vscode.CodeLens(range, { title: v.deletesFile ? '$(close) Reject: keep it' : '$(close) Reject', command: 'rover.review.rejectHunk', arguments: [args] }),
       );
       if (i === 0 && s.remaining() > 1) {
         out.push(
@@ -205,6 +212,7 @@ export class ReviewController implements vscode.Disposable {
   private async refresh(): Promise<void> {
     const s = this.session;
     await vscode.commands.executeCommand('setContext', 'rover.reviewActive', !!s && !s.isSettled());
+    await vscode.commands.executeCommand('setContext', 'rover.reviewDeletedFiles', !!(s ?? this.settled)?.deletedFiles().length);
     if (s) for (const f of s.fileList()) this.contentChanged.fire(this.proposedUri(f));
     this.lensChanged.fire();
     await this.refreshEditors();
@@ -213,12 +221,12 @@ export class ReviewController implements vscode.Disposable {
   private async after(decision: HunkDecision, interactive: boolean, retry?: () => Promise<HunkDecision>): Promise<HunkDecision> {
     const s = this.session;
     await this.refresh();
-    if (!decision.ok && decision.message) {
-      this.hooks.log.warn(decision.message);
-      if (decision.changed) {
+    if (!decision.ok) {
+      this.log.warn(decision.message);
+      if (decision.reason === 'stale') {
         // not awaited: a command driven by a test must return while the notification is up
         void vscode.window.showWarningMessage(decision.message, 'Re-run', 'Apply with fuzzy matching').then(async (pick) => {
-          if (pick === 'Re-run') this.hooks.rerun();
+          if (pick === 'Re-run') this.rerunEmitter.fire();
           else if (pick === 'Apply with fuzzy matching' && retry) {
             const r = await retry();
             await this.after(r, true);
@@ -227,8 +235,17 @@ export class ReviewController implements vscode.Disposable {
       } else if (interactive) {
         void vscode.window.showWarningMessage(decision.message);
       }
+    } else if (decision.deletedFiles?.length) {
+      const names = decision.deletedFiles.map((f) => vscode.workspace.asRelativePath(f, false)).join(', ');
+      const message = `${decision.message ? `${decision.message} ` : ''}Rover deleted ${names}.`;
+      this.log.info(message);
+      // VS Code's own undo cannot bring a deleted file back once its editor has closed
+      const files = decision.deletedFiles;
+      void vscode.window.showInformationMessage(message, 'Restore').then(async (pick) => {
+        if (pick === 'Restore') for (const f of files) await this.restoreDeleted(f);
+      });
     } else if (decision.message) {
-      this.hooks.log.info(decision.message);
+      this.log.info(decision.message);
       void vscode.window.showInformationMessage(decision.message);
     }
     if (s && s.isSettled()) {
@@ -238,7 +255,7 @@ export class ReviewController implements vscode.Disposable {
       }
       await this.refresh();
       await this.closeProposedTabs();
-      if (s.accepted() > 0) this.hooks.onSettled(s);
+      if (s.accepted() > 0) this.settledEmitter.fire(s);
     }
     return decision;
   }
@@ -252,7 +269,7 @@ export class ReviewController implements vscode.Disposable {
   }
 
   private noReview(): HunkDecision {
-    return { ok: false, message: 'No Rover review is open: run "Rover: Fix This Issue" first.', remaining: 0 };
+    return { ok: false, reason: 'bad-input', message: 'No Rover review is open: run "Rover: Fix This Issue" first.', remaining: 0 };
   }
 
   async accept(file: string, hunk: number, opts: { fuzzy?: boolean; interactive?: boolean } = {}): Promise<HunkDecision> {
@@ -279,6 +296,22 @@ export class ReviewController implements vscode.Disposable {
     const s = this.session;
     if (!s) return this.noReview();
     return this.after(s.rejectAll(), !!opts.interactive);
+  }
+
+  /** Files the current (or last settled) review deleted, which restoreDeleted can bring back. */
+  deletedFiles(): string[] {
+    return (this.session ?? this.settled)?.deletedFiles() ?? [];
+  }
+
+  /** Brings back a file an accept deleted (a WorkspaceEdit creating it with its old text). */
+  async restoreDeleted(file: string): Promise<HunkDecision> {
+    const s = this.session ?? this.settled;
+    if (!s) return this.noReview();
+    const r = await s.restoreDeleted(file);
+    await this.refresh();
+    if (r.ok) this.log.info(r.message ?? `Restored ${file}`);
+    else void vscode.window.showWarningMessage(r.message);
+    return r;
   }
 
   /** The hunk under the cursor of the active editor (for palette/keyboard use without arguments). */

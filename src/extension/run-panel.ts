@@ -1,5 +1,6 @@
 // The live run view: one webview panel (viewType rover.run) showing the current run's state. The panel
-// holds no logic: the extension folds events into RunViewState and posts it whole.
+// holds no logic: the fix-run controller folds the agent's events into RunViewState, the panel posts it
+// whole.
 import * as vscode from 'vscode';
 import { runViewHtml } from './logic/webview-html';
 import { parseViewMessage, type RunViewState, type ViewMessage } from './logic/run-view-model';

@@ -1,216 +1,118 @@
-// Tests in the editor: the 'rover' TestController (items per discovered test, a Run profile that also
-// supports continuous runs), test-on-save (debounced, stale runs cancelled), diagnostics on failing
-// assertion lines, and a status-bar item with the state and the last result.
+// Tests in the editor: the 'rover' TestController (an item per test file the index holds, Python tests
+// inside from the index's symbols, more from run results), a Run profile that also supports continuous
+// runs, and diagnostics on failing assertion lines. Every run goes through execute(), which publishes
+// its outcome as the shared lastTestResult.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { runTestsOnWorkingTree, type TestRunResult, type TestSettings } from './core-bridge';
+import * as core from './core-bridge';
+import { abortOnCancel } from './cancellation';
 import { failureSpots } from './logic/failure-lines';
-import { changedLineNumbers, impactedByHeuristics, impactedFromCoverage, isTestFile, type ImpactedSelection } from './logic/impacted-tests';
-import { SaveScheduler } from './logic/save-scheduler';
-import { TEST_FILE_GLOBS } from '../core/runner/test-files';
+import { pythonTests } from './logic/python-tests';
+import type { SharedState } from './logic/shared-state';
+import type { TestOutcomeSummary } from './logic/test-outcome';
+import type { RoverLog } from './rover-log';
+import type { WorkspaceAccess } from './workspace-access';
 
-const TEST_EXCLUDE = '**/{node_modules,.git,dist,build,out,venv,.venv,__pycache__,.tox}/**';
-
-export interface TestOutcomeSummary {
-  trigger: 'save' | 'manual' | 'review' | 'continuous' | 'validate';
-  tests: string[];
-  selection?: string;
-  passed: number;
-  failed: number;
-  skipped: number;
-  cancelled: boolean;
-  timedOut: boolean;
-  error?: string;
-  failures: { id: string; file?: string; line?: number; message: string }[];
-  durationMs: number;
-  at: string;
-}
-
-export interface TestingDeps {
-  root: () => string | undefined;
-  trusted: () => boolean;
-  settings: () => TestSettings & { debounceMs: number };
-  coverage: () => Map<string, Set<string>> | undefined;
-  log: vscode.LogOutputChannel;
-  onResult: (r: TestOutcomeSummary) => void;
+/** What the Testing view needs of the index: the files, and word when they change. */
+export interface TestIndexSource {
+  current(): Promise<core.WorkspaceIndex> | undefined;
+  refresh(): Promise<core.WorkspaceIndex | undefined>;
+  readonly onDidUpdateFile: vscode.Event<string>;
+  readonly onDidRebuild: vscode.Event<void>;
 }
 
 export class TestingController implements vscode.Disposable {
-  readonly controller = vscode.tests.createTestController('rover', 'Rover');
-  readonly diagnostics = vscode.languages.createDiagnosticCollection('rover');
-  readonly status = vscode.window.createStatusBarItem('rover.status', vscode.StatusBarAlignment.Left, 50);
-  private scheduler: SaveScheduler<TestOutcomeSummary | undefined>;
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly savedText = new Map<string, string>();
+  private readonly controller = vscode.tests.createTestController('rover', 'Rover');
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('rover');
   private readonly diagByTest = new Map<string, { rel: string; line: number; message: string }>();
-  private enabled = false;
-  private continuous = 0;
-  private last?: TestOutcomeSummary;
+  private readonly continuousChanged = new vscode.EventEmitter<number>();
+  private readonly disposables: vscode.Disposable[] = [this.controller, this.diagnostics, this.continuousChanged];
+  /** Cancellation listeners of continuous runs still on. */
+  private readonly continuousRuns = new Set<vscode.Disposable>();
   private discovered = false;
+  /** A continuous run started or ended; the argument is how many are on. */
+  readonly onDidChangeContinuousRuns = this.continuousChanged.event;
 
-  constructor(private readonly deps: TestingDeps) {
-    this.status.name = 'Rover';
-    this.status.command = 'rover.toggleTestOnSave';
-    this.scheduler = this.makeScheduler();
+  constructor(
+    private readonly workspace: WorkspaceAccess,
+    private readonly log: RoverLog,
+    private readonly index: TestIndexSource,
+    private readonly state: SharedState,
+  ) {
     this.controller.resolveHandler = async (item) => {
       if (!item) await this.discover();
-      else await this.resolveFile(item);
     };
     this.controller.refreshHandler = async () => {
+      await this.index.refresh();
       this.discovered = false;
       await this.discover();
     };
     this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (req, token) => this.runRequest(req, token), true, undefined, true);
     this.disposables.push(
-      this.controller,
-      this.diagnostics,
-      this.status,
-      vscode.workspace.onDidOpenTextDocument((d) => this.remember(d)),
-      vscode.workspace.onDidSaveTextDocument((d) => this.onSaved(d)),
+      index.onDidUpdateFile((rel) => void this.fileChanged(rel)),
+      index.onDidRebuild(() => {
+        if (!this.discovered) return;
+        this.discovered = false;
+        void this.discover();
+      }),
     );
-    for (const d of vscode.workspace.textDocuments) this.remember(d);
-    this.render();
   }
 
-  private makeScheduler(): SaveScheduler<TestOutcomeSummary | undefined> {
-    return new SaveScheduler<TestOutcomeSummary | undefined>({
-      delayMs: this.deps.settings().debounceMs,
-      run: (files, signal) => this.runForSaves(files, signal),
-      onStart: (files) => this.render(`$(sync~spin) Rover: testing ${files.length === 1 ? files[0] : `${files.length} files`}…`),
-      onDone: (r) => {
-        if (r.cancelled) this.deps.log.info(`Test-on-save run for ${r.files.join(', ')} cancelled by a newer save`);
-        this.render();
-      },
-      onError: (e) => {
-        this.deps.log.error(`Test-on-save failed: ${(e as Error).message}`);
-        this.render();
-      },
+  /** For rover._state: the test items the view shows (ids capped: a big suite would flood the state). */
+  snapshot(): { discovered: boolean; files: number; tests: string[] } {
+    const tests: string[] = [];
+    this.controller.items.forEach((f) => f.children.forEach((t) => void (tests.length < 500 && tests.push(t.id))));
+    return { discovered: this.discovered, files: this.controller.items.size, tests };
+  }
+
+  /** Continuous runs on in the Testing view: each is test-on-save for as long as it lasts. */
+  get continuousRunCount(): number {
+    return this.continuousRuns.size;
+  }
+
+  /** Test files from the index, once; later changes arrive through onDidUpdateFile. */
+  async discover(): Promise<void> {
+    if (this.discovered) return;
+    this.discovered = true;
+    const index = await this.index.current()?.catch(() => undefined);
+    if (!index) return;
+    const files = index.files().filter((f) => core.isTestFile(f.path));
+    for (const f of files) this.showFile(f);
+    const present = new Set(files.map((f) => f.path));
+    this.controller.items.forEach((item) => {
+      if (!present.has(item.id)) this.controller.items.delete(item.id);
     });
   }
 
-  get isEnabled(): boolean {
-    return this.enabled;
+  private async fileChanged(rel: string): Promise<void> {
+    if (!this.discovered || !core.isTestFile(rel)) return;
+    const index = await this.index.current()?.catch(() => undefined);
+    const rec = index?.getFile(rel);
+    if (rec) this.showFile(rec);
+    else this.controller.items.delete(rel);
   }
 
-  schedulerFigures() {
-    return { started: this.scheduler.started, cancelled: this.scheduler.cancelled, completed: this.scheduler.completed, running: this.scheduler.running };
-  }
-
-  setEnabled(on: boolean): void {
-    this.enabled = on;
-    if (!on) {
-      this.scheduler.dispose();
-      this.scheduler = this.makeScheduler();
+  /**
+   * A test file's item with the tests its symbols define (Python; other runners' tests appear from
+   * run results). Children a run reported that the symbols explain (parametrized ids) stay.
+   */
+  private showFile(rec: core.FileRecord): void {
+    const fileItem = this.itemFor(rec.path, true)!;
+    if (rec.lang !== 'python') return;
+    const tests = pythonTests(rec.path, rec.symbols);
+    const ids = new Set(tests.map((t) => t.id));
+    fileItem.children.forEach((child) => {
+      const base = child.id.replace(/\[.*$/, '');
+      if (!ids.has(base)) fileItem.children.delete(child.id);
+    });
+    for (const t of tests) {
+      const item = this.itemFor(t.id, true)!;
+      item.range = new vscode.Range(t.startLine - 1, 0, t.endLine - 1, 0);
     }
-    this.render();
-  }
-
-  /** Waits for scheduled or running test-on-save work (tests use it through rover._state polling). */
-  idle(): Promise<void> {
-    return this.scheduler.idle();
-  }
-
-  private remember(d: vscode.TextDocument): void {
-    if (d.uri.scheme === 'file' && !this.savedText.has(d.uri.fsPath)) this.savedText.set(d.uri.fsPath, d.getText());
-  }
-
-  render(override?: string): void {
-    if (!this.deps.trusted()) {
-      this.status.text = '$(shield) Rover: restricted';
-      this.status.tooltip = 'Rover runs no tests or commands in an untrusted workspace. Index and search still work.';
-      this.status.show();
-      return;
-    }
-    const l = this.last;
-    const state = this.enabled || this.continuous > 0 ? 'on' : 'off';
-    this.status.text =
-      override ??
-      (l
-        ? l.cancelled
-          ? `$(circle-slash) Rover: cancelled`
-          : l.error
-            ? `$(warning) Rover: test error`
-            : l.failed
-              ? `$(error) Rover: ${l.failed} failed, ${l.passed} passed`
-              : `$(pass) Rover: ${l.passed} passed`
-        : `$(beaker) Rover: test on save ${state}`);
-    this.status.tooltip = new vscode.MarkdownString(
-      `Test on save is **${state}** (click to toggle).` +
-        (l ? `\n\nLast run (${l.trigger}, ${l.at}): ${l.passed} passed, ${l.failed} failed${l.selection ? `\n\n${l.selection}` : ''}` : ''),
-    );
-    this.status.show();
-  }
-
-  private onSaved(d: vscode.TextDocument): void {
-    const root = this.deps.root();
-    if (!root || d.uri.scheme !== 'file' || !d.uri.fsPath.startsWith(root)) return;
-    if (!(this.enabled || this.continuous > 0) || !this.deps.trusted()) {
-      this.savedText.set(d.uri.fsPath, d.getText());
-      return;
-    }
-    this.scheduler.saved(d.uri.fsPath);
-  }
-
-  private async testFileTexts(root: string): Promise<{ rel: string; text: string }[]> {
-    const seen = new Set<string>();
-    const uris: vscode.Uri[] = [];
-    for (const g of TEST_FILE_GLOBS) {
-      for (const u of await vscode.workspace.findFiles(new vscode.RelativePattern(root, g), TEST_EXCLUDE, 2000)) {
-        if (!seen.has(u.fsPath)) {
-          seen.add(u.fsPath);
-          uris.push(u);
-        }
-      }
-    }
-    const out: { rel: string; text: string }[] = [];
-    for (const u of uris) {
-      const rel = vscode.workspace.asRelativePath(u, false).split('\\').join('/');
-      if (!isTestFile(rel)) continue;
-      try {
-        out.push({ rel, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(u)) });
-      } catch {
-        /* deleted between listing and reading */
-      }
-    }
-    return out;
-  }
-
-  /** The tests impacted by the saved files (coverage map first, then imports/names). */
-  async impacted(files: string[]): Promise<ImpactedSelection> {
-    const root = this.deps.root()!;
-    const cov = this.deps.coverage();
-    const tests = new Set<string>();
-    const reasons: string[] = [];
-    let mode: ImpactedSelection['mode'] = 'none';
-    let texts: { rel: string; text: string }[] | undefined;
-    for (const abs of files) {
-      const rel = vscode.workspace.asRelativePath(abs, false).split('\\').join('/');
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === abs);
-      const now = doc?.getText();
-      const before = this.savedText.get(abs);
-      const changed = now !== undefined && before !== undefined ? changedLineNumbers(before, now) : undefined;
-      if (now !== undefined) this.savedText.set(abs, now);
-      let sel = cov ? impactedFromCoverage(cov, rel, changed) : undefined;
-      if (!sel || (sel.tests.length === 0 && !changed)) {
-        texts ??= await this.testFileTexts(root);
-        sel = impactedByHeuristics(rel, texts);
-      }
-      sel.tests.forEach((t) => tests.add(t));
-      reasons.push(sel.reason);
-      if (sel.mode !== 'none') mode = sel.mode;
-    }
-    return { tests: [...tests], mode: tests.size ? mode : 'none', reason: reasons.join('; ') };
-  }
-
-  private async runForSaves(files: string[], signal: AbortSignal): Promise<TestOutcomeSummary | undefined> {
-    const sel = await this.impacted(files);
-    this.deps.log.info(`Test on save: ${sel.tests.length ? `running ${sel.tests.join(', ')}` : 'nothing to run'} (${sel.reason})`);
-    if (!sel.tests.length || signal.aborted) return undefined;
-    return this.execute(sel.tests, 'save', signal, sel.reason);
   }
 
   private itemFor(id: string, create: boolean): vscode.TestItem | undefined {
-    const root = this.deps.root()!;
+    const root = this.workspace.root()!;
     const sepAt = id.indexOf('::');
     const fileRel = sepAt > 0 ? id.slice(0, sepAt) : id;
     let fileItem = this.controller.items.get(fileRel);
@@ -228,64 +130,28 @@ export class TestingController implements vscode.Disposable {
     return item;
   }
 
-  async discover(): Promise<void> {
-    const root = this.deps.root();
-    if (!root || this.discovered) return;
-    this.discovered = true;
-    for (const t of await this.testFileTexts(root)) {
-      const item = this.itemFor(t.rel, true)!;
-      item.canResolveChildren = true;
-      this.addPythonTests(item, t.rel, t.text);
-    }
-  }
-
-  private async resolveFile(item: vscode.TestItem): Promise<void> {
-    if (!item.uri || item.children.size) return;
-    try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(item.uri));
-      this.addPythonTests(item, item.id, text);
-    } catch {
-      /* unreadable: children come from run results */
-    }
-  }
-
-  /** Test functions a Python test file defines at top level or in Test* classes (ids as pytest names them). */
-  private addPythonTests(item: vscode.TestItem, rel: string, text: string): void {
-    if (!rel.endsWith('.py')) return;
-    let cls: string | undefined;
-    text.split('\n').forEach((line, i) => {
-      const c = /^class\s+(Test\w*)/.exec(line);
-      if (c) cls = c[1];
-      else if (/^\S/.test(line)) cls = undefined;
-      const f = /^(\s*)(?:async\s+)?def\s+(test\w*)/.exec(line);
-      if (!f) return;
-      const inClass = f[1].length > 0;
-      if (inClass && !cls) return;
-      const id = inClass ? `${rel}::${cls}::${f[2]}` : `${rel}::${f[2]}`;
-      const child = this.itemFor(id, true)!;
-      child.range = new vscode.Range(i, 0, i, line.length);
-    });
-  }
-
   private async runRequest(req: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
-    if (!this.deps.trusted()) {
+    if (!this.workspace.trusted) {
       void vscode.window.showWarningMessage('Rover runs no tests or commands in an untrusted workspace.');
       return;
     }
-    const ids = req.include?.map((i) => i.id);
     if (req.continuous) {
-      // continuous run = test-on-save for as long as the user keeps it on
-      this.continuous++;
-      this.render();
-      token.onCancellationRequested(() => {
-        this.continuous = Math.max(0, this.continuous - 1);
-        this.render();
+      // a continuous run is test-on-save for as long as the user keeps it on
+      const sub = token.onCancellationRequested(() => {
+        sub.dispose();
+        this.continuousRuns.delete(sub);
+        this.continuousChanged.fire(this.continuousRuns.size);
       });
+      this.continuousRuns.add(sub);
+      this.continuousChanged.fire(this.continuousRuns.size);
       return;
     }
-    const ctrl = new AbortController();
-    token.onCancellationRequested(() => ctrl.abort());
-    await this.execute(ids, 'manual', ctrl.signal, undefined, req);
+    const link = abortOnCancel(token);
+    try {
+      await this.execute(req.include?.map((i) => i.id), 'manual', link.signal, undefined, req);
+    } finally {
+      link.dispose();
+    }
   }
 
   /** Runs tests on the working tree and publishes them to the Testing view and diagnostics. */
@@ -296,16 +162,17 @@ export class TestingController implements vscode.Disposable {
     selection?: string,
     request?: vscode.TestRunRequest,
   ): Promise<TestOutcomeSummary> {
-    const root = this.deps.root()!;
+    const root = this.workspace.root()!;
     await this.discover();
     const items = (tests ?? []).map((t) => this.itemFor(t, true)!).filter(Boolean);
     const run = this.controller.createTestRun(request ?? new vscode.TestRunRequest(items.length ? items : undefined), `Rover (${trigger})`, false);
     for (const it of items) run.started(it);
     const started = Date.now();
-    let result: (TestRunResult & { runDir: string }) | undefined;
+    let result: (core.TestRunResult & { runDir: string }) | undefined;
     let error: string | undefined;
     try {
-      result = await runTestsOnWorkingTree(root, this.deps.settings(), { tests, signal });
+      const s = this.workspace.settings();
+      result = await core.runTestsOnWorkingTree(root, { command: s.testsCommand, timeoutMs: s.testTimeoutMs }, { tests, signal });
     } catch (e) {
       error = (e as Error).message;
     }
@@ -323,44 +190,45 @@ export class TestingController implements vscode.Disposable {
       durationMs: Date.now() - started,
       at: new Date().toISOString(),
     };
-    if (result) {
-      if (result.output) run.appendOutput(result.output.replace(/\r?\n/g, '\r\n'));
-      const spots = failureSpots(result.runDir, result.failures, result.output);
-      for (const [id, status] of Object.entries(result.results)) {
-        const item = this.itemFor(id, true)!;
-        const fail = result.failures.find((f) => f.id === id);
-        const spot = spots.find((s) => s.testId === id);
-        if (status === 'passed' || status === 'xfail') {
-          summary.passed++;
-          run.passed(item);
-          this.diagByTest.delete(id);
-        } else if (status === 'skipped') {
-          summary.skipped++;
-          run.skipped(item);
-          this.diagByTest.delete(id);
-        } else {
-          summary.failed++;
-          const msg = new vscode.TestMessage(fail?.message ?? `${id} ${status}`);
-          if (spot) msg.location = new vscode.Location(vscode.Uri.file(join(root, spot.rel)), new vscode.Position(spot.line - 1, 0));
-          if (status === 'error') run.errored(item, msg);
-          else run.failed(item, msg);
-          summary.failures.push({ id, file: spot?.rel, line: spot?.line, message: (fail?.message ?? status).split('\n')[0] });
-          if (spot) this.diagByTest.set(id, { rel: spot.rel, line: spot.line, message: spot.message });
-        }
-      }
-    }
+    if (result) this.report(run, result, summary, root);
     if (summary.error && !summary.cancelled) {
-      this.deps.log.warn(`Test run problem: ${summary.error}`);
+      this.log.warn(`Test run problem: ${summary.error}`);
       for (const it of items) run.errored(it, new vscode.TestMessage(summary.error));
     }
     run.end();
     if (!summary.cancelled) {
       this.publishDiagnostics(root);
-      this.last = summary;
-      this.deps.onResult(summary);
+      this.state.set('lastTestResult', summary);
     }
-    this.render();
     return summary;
+  }
+
+  /** Each test's result into the run and the summary; a failure's assertion line becomes a diagnostic. */
+  private report(run: vscode.TestRun, result: core.TestRunResult & { runDir: string }, summary: TestOutcomeSummary, root: string): void {
+    if (result.output) run.appendOutput(result.output.replace(/\r?\n/g, '\r\n'));
+    const spots = failureSpots(result.runDir, result.failures, result.output);
+    for (const [id, status] of Object.entries(result.results)) {
+      const item = this.itemFor(id, true)!;
+      const fail = result.failures.find((f) => f.id === id);
+      const spot = spots.find((s) => s.testId === id);
+      if (status === 'passed' || status === 'xfail') {
+        summary.passed++;
+        run.passed(item);
+        this.diagByTest.delete(id);
+      } else if (status === 'skipped') {
+        summary.skipped++;
+        run.skipped(item);
+        this.diagByTest.delete(id);
+      } else {
+        summary.failed++;
+        const msg = new vscode.TestMessage(fail?.message ?? `${id} ${status}`);
+        if (spot) msg.location = new vscode.Location(vscode.Uri.file(join(root, spot.rel)), new vscode.Position(spot.line - 1, 0));
+        if (status === 'error') run.errored(item, msg);
+        else run.failed(item, msg);
+        summary.failures.push({ id, file: spot?.rel, line: spot?.line, message: (fail?.message ?? status).split('\n')[0] });
+        if (spot) this.diagByTest.set(id, { rel: spot.rel, line: spot.line, message: spot.message });
+      }
+    }
   }
 
   private publishDiagnostics(root: string): void {
@@ -379,7 +247,8 @@ export class TestingController implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.scheduler.dispose();
+    for (const d of this.continuousRuns) d.dispose();
+    this.continuousRuns.clear();
     for (const d of this.disposables) d.dispose();
   }
 }

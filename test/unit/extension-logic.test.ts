@@ -14,6 +14,9 @@ import { checkFailingTest, checkIssueText, resolveIssue } from '../../src/extens
 import { finishRunView, newRunView, parseViewMessage, reduceRunView, TEXT_TAIL } from '../../src/extension/logic/run-view-model';
 import { SaveScheduler } from '../../src/extension/logic/save-scheduler';
 import { readSettings } from '../../src/extension/logic/settings';
+import { SharedState } from '../../src/extension/logic/shared-state';
+import { failed, isFailure, succeeded } from '../../src/extension/logic/command-result';
+import { runEndText, runResult, viewStatusOf, type RunSummary } from '../../src/extension/logic/run-summary';
 
 const FIX = join(__dirname, '..', 'fixtures');
 
@@ -230,5 +233,61 @@ describe('settings', () => {
     expect(bad.settings).toMatchObject({ provider: 'anthropic', budgetUsd: 1, testOnSave: true });
     expect(bad.settings.testsCommand).toBeUndefined();
     for (const k of ['provider', 'budgetUsd', 'baseUrl', 'tests.command']) expect(bad.problems.join('\n')).toContain(`rover.${k}`);
+  });
+});
+
+describe('shared state', () => {
+  it('hands a written fact to every subscriber, by name, until they unsubscribe', () => {
+    const s = new SharedState();
+    const heard: string[] = [];
+    const sub = s.onDidChange((name) => heard.push(`a:${name}`));
+    const bag: { dispose(): void }[] = [];
+    s.onDidChange((name) => heard.push(`b:${name}`), undefined, bag);
+    expect(s.get('validatingTests')).toEqual([]);
+    s.set('validatingTests', ['tests/test_a.py::test_x']);
+    expect(s.get('validatingTests')).toEqual(['tests/test_a.py::test_x']);
+    sub.dispose();
+    s.set('coverage', new Map([['t', new Set(['a.py:3'])]]));
+    bag.forEach((d) => d.dispose());
+    s.set('suspects', { root: '/ws', entries: [], mode: 'ochiai' });
+    expect(heard).toEqual(['a:validatingTests', 'b:validatingTests', 'b:coverage']);
+    expect(s.get('coverage')?.get('t')?.has('a.py:3')).toBe(true);
+  });
+
+  it('a listener that throws is reported and the others still hear the change', () => {
+    const errors: unknown[] = [];
+    const s = new SharedState((e) => errors.push(e));
+    const heard: string[] = [];
+    s.onDidChange(() => {
+      throw new Error('reader broke');
+    });
+    s.onDidChange((name) => heard.push(name));
+    s.set('lastTestResult', undefined);
+    expect(heard).toEqual(['lastTestResult']);
+    expect(String(errors[0])).toMatch(/reader broke/);
+  });
+});
+
+describe('command results', () => {
+  it('one shape: ok with data, or a reason and a message with whatever data was reached', () => {
+    expect(succeeded({ enabled: true })).toEqual({ ok: true, enabled: true });
+    expect(failed('untrusted', 'no')).toEqual({ ok: false, reason: 'untrusted', message: 'no' });
+    // partial data never overrides the failure's own fields
+    expect(failed('error', 'boom', { ok: true, verdict: 'error' })).toEqual({ ok: false, reason: 'error', message: 'boom', verdict: 'error' });
+    expect(isFailure(failed('busy', 'x'))).toBe(true);
+    expect(isFailure(succeeded({}))).toBe(false);
+    expect(isFailure(undefined)).toBe(false);
+  });
+
+  it('a fix run: a patch or no patch is done; an error or a cancel is a failure that keeps the summary', () => {
+    const base: RunSummary = { runId: 'run-1', status: 'patched', events: 7, reviewOpened: true, reason: 'fixes the threshold.' };
+    expect(runResult(base, 1)).toMatchObject({ ok: true, status: 'patched', events: 7 });
+    expect(runEndText(base, 1)).toBe('Patch ready: fixes the threshold. Review it hunk by hunk; nothing is changed until you accept.');
+    expect(runResult({ ...base, status: 'no-patch' }, 1)).toMatchObject({ ok: true, status: 'no-patch' });
+    expect(runResult({ ...base, status: 'budget-exhausted' }, 2)).toMatchObject({ ok: true });
+    expect(runEndText({ ...base, status: 'budget-exhausted' }, 2)).toMatch(/budget of \$2/);
+    expect(runResult({ ...base, status: 'error', error: '401 invalid x-api-key' }, 1)).toMatchObject({ ok: false, reason: 'error', message: '401 invalid x-api-key', status: 'error', runId: 'run-1' });
+    expect(runResult({ ...base, status: 'cancelled' }, 1)).toMatchObject({ ok: false, reason: 'cancelled', message: 'Cancelled. Your files were not touched.', status: 'cancelled' });
+    expect(['patched', 'no-patch', 'budget-exhausted', 'cancelled', 'error'].map((s) => viewStatusOf(s as RunSummary['status']))).toEqual(['done', 'no-patch', 'no-patch', 'cancelled', 'error']);
   });
 });

@@ -1,5 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyModelOutput } from '../../src/core/agent/apply/apply';
+import { unifiedDiff } from '../../src/core/agent/apply/diff';
 import { locateHunk, locateHunkFuzzy, parseReviewPatch, PatchParseError } from '../../src/extension/logic/patch-hunks';
 import { CHANGED_MESSAGE, ReviewSession, type DocumentPort } from '../../src/extension/logic/review-session';
 
@@ -140,8 +142,7 @@ describe('review session', () => {
     const s = session(docs);
     docs.texts.set('/ws/src/m.py', ORIGINAL.replace('line 5\n', 'line 5 changed\n'));
     const r = await s.accept('/ws/src/m.py', 0);
-    expect(r.ok).toBe(false);
-    expect(r.changed).toBe(true);
+    expect(r).toMatchObject({ ok: false, reason: 'stale' });
     expect(r.message).toContain(CHANGED_MESSAGE);
     expect(r.message).toMatch(/fuzzy/);
     expect(docs.undo).toHaveLength(0);
@@ -154,7 +155,7 @@ describe('review session', () => {
   it('reports unknown files, unknown hunks and double decisions clearly', async () => {
     const docs = new MemoryDocs();
     const s = session(docs);
-    expect((await s.accept('/ws/other.py', 0)).message).toMatch(/No Rover review/);
+    expect(await s.accept('/ws/other.py', 0)).toMatchObject({ ok: false, reason: 'bad-input', message: expect.stringMatching(/No Rover review/) });
     expect((await s.accept('/ws/src/m.py', 9)).message).toMatch(/has no hunk 9/);
     s.reject('/ws/src/m.py', 0);
     expect((await s.accept('/ws/src/m.py', 0)).message).toMatch(/already rejected/);
@@ -183,6 +184,98 @@ describe('review session', () => {
     expect((await s.acceptAll()).ok).toBe(true);
     expect(docs.texts.get('/ws/new.py')).toBe('print(1)\n');
     expect(docs.texts.has('/ws/old.txt')).toBe(false);
+  });
+
+  describe('a deleted file', () => {
+    const BODY = 'def old():\n    return 1\n\n\ndef older():\n    return 2\n';
+    const FILE = '/ws/pkg/old.py';
+    let DELETION = '';
+    beforeAll(async () => {
+      // the patch a fix session proposes when the model writes `DELETE FILE: pkg/old.py`
+      const out = await applyModelOutput('DELETE FILE: pkg/old.py\n', { read: (rel) => (rel === 'pkg/old.py' ? BODY : undefined), list: () => ['pkg/old.py'] });
+      expect(out.ok, out.feedback).toBe(true);
+      DELETION = unifiedDiff(out.changes);
+      expect(DELETION).toMatch(/^deleted file mode/m);
+    });
+
+    it('is one decision, reported as a deletion, and accepting it deletes the file as one undo step', async () => {
+      const docs = new MemoryDocs();
+      docs.texts.set(FILE, BODY);
+      const s = new ReviewSession('r', DELETION, ROOT, docs);
+      expect(s.snapshot()).toEqual([{ file: FILE, change: 'delete', hunks: [{ id: 0, status: 'pending' }] }]);
+      const [view] = await s.view(FILE);
+      expect(view).toMatchObject({ deletesFile: true, line: 0, lineCount: 6, removed: 6, added: 0 });
+      expect(await s.proposedText(FILE)).toBe('');
+      expect(await s.accept(FILE, 0)).toEqual({ ok: true, message: undefined, deletedFiles: [FILE], remaining: 0 });
+      expect(docs.texts.has(FILE)).toBe(false);
+      expect(docs.undo).toHaveLength(1);
+      docs.undoLast();
+      expect(docs.texts.get(FILE)).toBe(BODY);
+    });
+
+    it('a deleted file can be restored with the text it had, once; its deletion then counts as rejected', async () => {
+      const docs = new MemoryDocs();
+      const crlf = BODY.replace(/\n/g, '\r\n');
+      docs.texts.set(FILE, crlf);
+      const s = new ReviewSession('r', DELETION, ROOT, docs);
+      expect(await s.restoreDeleted(FILE)).toMatchObject({ ok: false, reason: 'bad-input' });
+      expect(await s.acceptAll()).toMatchObject({ ok: true, deletedFiles: [FILE] });
+      expect(s.deletedFiles()).toEqual([FILE]);
+      expect(await s.restoreDeleted(FILE)).toEqual({ ok: true, message: 'Restored pkg/old.py.', remaining: 0 });
+      expect(docs.texts.get(FILE)).toBe(crlf);
+      expect(s.snapshot()[0].hunks[0].status).toBe('rejected');
+      expect(s.deletedFiles()).toEqual([]);
+      expect(await s.restoreDeleted(FILE)).toMatchObject({ ok: false, reason: 'bad-input' });
+    });
+
+    it('does not restore over a file that exists again', async () => {
+      const docs = new MemoryDocs();
+      docs.texts.set(FILE, BODY);
+      const s = new ReviewSession('r', DELETION, ROOT, docs);
+      await s.accept(FILE, 0);
+      docs.texts.set(FILE, 'written since\n');
+      expect(await s.restoreDeleted(FILE)).toMatchObject({ ok: false, reason: 'bad-input', message: expect.stringMatching(/exists again/) });
+      expect(docs.texts.get(FILE)).toBe('written since\n');
+    });
+
+    it('accepts CRLF line endings but refuses a file edited since, unless fuzzy matching is asked for', async () => {
+      const crlf = new MemoryDocs();
+      crlf.texts.set(FILE, BODY.replace(/\n/g, '\r\n'));
+      expect((await new ReviewSession('r', DELETION, ROOT, crlf).accept(FILE, 0)).ok).toBe(true);
+      expect(crlf.texts.has(FILE)).toBe(false);
+
+      const docs = new MemoryDocs();
+      const edited = BODY + '\n\ndef added_by_the_user():\n    return 3\n';
+      docs.texts.set(FILE, edited);
+      const s = new ReviewSession('r', DELETION, ROOT, docs);
+      const r = await s.accept(FILE, 0);
+      expect(r).toMatchObject({ ok: false, reason: 'stale', remaining: 1 });
+      expect(r.message).toContain(CHANGED_MESSAGE);
+      expect(docs.texts.get(FILE)).toBe(edited);
+      const f = await s.accept(FILE, 0, { fuzzy: true });
+      expect(f).toMatchObject({ ok: true, remaining: 0, message: expect.stringMatching(/Deleted pkg\/old\.py with fuzzy matching/) });
+      expect(docs.texts.has(FILE)).toBe(false);
+    });
+
+    it('a deletion git splits into several hunks is still one decision', async () => {
+      const long = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
+      const split = ['--- a/pkg/old.py', '+++ /dev/null', '@@ -1,20 +0,0 @@', ...long.slice(0, 20).map((l) => `-${l}`), '@@ -21,20 +0,0 @@', ...long.slice(20).map((l) => `-${l}`), ''].join('\n');
+      const docs = new MemoryDocs();
+      docs.texts.set(FILE, long.join('\n') + '\n');
+      const s = new ReviewSession('r', split, ROOT, docs);
+      expect(s.snapshot()[0].hunks).toHaveLength(1);
+      expect((await s.acceptAll()).ok).toBe(true);
+      expect(docs.texts.has(FILE)).toBe(false);
+    });
+
+    it('rejecting it keeps the file', async () => {
+      const docs = new MemoryDocs();
+      docs.texts.set(FILE, BODY);
+      const s = new ReviewSession('r', DELETION, ROOT, docs);
+      expect(s.reject(FILE, 0)).toEqual({ ok: true, remaining: 0 });
+      expect(docs.texts.get(FILE)).toBe(BODY);
+      expect(s.touchedFiles()).toEqual([]);
+    });
   });
 
   it('reject all leaves the document untouched', async () => {

@@ -1,9 +1,9 @@
-// Which tests to run after a file is saved. With a coverage map (test id -> covered "file:line"s) the
-// tests that execute the changed lines are chosen; without one, test files that import the saved module
-// or are named after it (the import scan is the validator's). A saved test file is itself impacted.
+// Which tests a changed file impacts (after a save, for Validate Current Changes, after a review). With
+// a coverage map (test id -> covered "file:line"s) the tests that execute the changed lines are chosen;
+// without one, test files that import the changed module or are named after it (the import scan is the
+// validator's). A changed test file is itself impacted.
 import { posix } from 'node:path';
-import { isTestFile } from '../../core/runner/test-files';
-import { imports as importsModule } from '../../core/validate/regression';
+import { importsModule, isTestFile } from '../core-bridge';
 
 export { isTestFile };
 

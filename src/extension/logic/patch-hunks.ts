@@ -92,10 +92,18 @@ export function parseReviewPatch(diffText: string, root: string): PatchFile[] {
       return { id, oldStart: h.oldStart, oldLineCount: h.oldLines, newStart: h.newStart, oldLines, newLines, oldNoEol, newNoEol, removed, added };
     });
     if (hunks.length === 0) continue;
-    out.push({ file, rel: rel.split(sep).join('/'), isNew: !oldName, isDeleted: !newName, hunks });
+    // a deletion is one decision: the whole file goes, or stays
+    const decided = !newName && hunks.length > 1 ? [wholeFileDeletion(hunks)] : hunks;
+    out.push({ file, rel: rel.split(sep).join('/'), isNew: !oldName, isDeleted: !newName, hunks: decided });
   }
   if (out.length === 0) throw new PatchParseError('The patch changes no file.');
   return out;
+}
+
+function wholeFileDeletion(hunks: PatchHunk[]): PatchHunk {
+  const oldLines = hunks.flatMap((h) => h.oldLines);
+  const last = hunks[hunks.length - 1];
+  return { id: 0, oldStart: hunks[0].oldStart, oldLineCount: oldLines.length, newStart: 0, oldLines, newLines: [], oldNoEol: last.oldNoEol, newNoEol: false, removed: oldLines.map((_, i) => i), added: [] };
 }
 
 interface LineInfo {

@@ -1,5 +1,8 @@
 // The state of one patch under review: which hunks are pending, accepted or rejected, and how an
 // accept reaches the document. Editor access goes through DocumentPort so this runs without VS Code.
+// A deleted file is one decision: accepting it deletes the file, when its text is still the one the
+// patch deletes.
+import type { CommandFailure, FailureReason } from './command-result';
 import {
   applyHunks,
   locateHunk,
@@ -22,13 +25,14 @@ export interface DocumentPort {
   deleteFile(file: string): Promise<boolean>;
 }
 
-export interface HunkDecision {
-  ok: boolean;
-  message?: string;
-  remaining: number;
-  /** Set when the hunk's text changed: the caller may offer a re-run or a fuzzy apply. */
-  changed?: boolean;
-}
+/**
+ * A command result (see command-result.ts) that always says how many hunks are left. A failure with
+ * reason 'stale' means the hunk's text changed: the caller may offer a re-run or a fuzzy apply.
+ */
+export type HunkDecision = ({ ok: true; message?: string; deletedFiles?: string[] } | CommandFailure) & { remaining: number };
+
+/** How the patch changes a file. */
+export type FileChange = 'add' | 'delete' | 'modify';
 
 export const CHANGED_MESSAGE = 'The file changed since Rover made this patch';
 
@@ -53,10 +57,17 @@ export interface HunkView {
   /** Offsets (from `line`) of the lines the hunk removes. */
   removedIdx: number[];
   newLineCount: number;
+  /** Accepting this hunk deletes the file. */
+  deletesFile: boolean;
 }
 
 export class ReviewSession {
   private readonly files = new Map<string, FileState>();
+  /**
+   * The text of each file an accept deleted, for restoreDeleted: VS Code cannot undo a deletion once the
+   * file's editor has closed (microsoft/vscode#194117), and a deleted file's editor closes.
+   */
+  private readonly deletedTexts = new Map<string, string>();
 
   constructor(
     readonly runId: string,
@@ -81,6 +92,11 @@ export class ReviewSession {
     return this.files.has(file);
   }
 
+  change(file: string): FileChange | undefined {
+    const p = this.files.get(file)?.patch;
+    return p && (p.isNew ? 'add' : p.isDeleted ? 'delete' : 'modify');
+  }
+
   remaining(file?: string): number {
     let n = 0;
     for (const [f, st] of this.files) if (!file || f === file) n += st.hunks.filter((h) => h.status === 'pending').length;
@@ -97,8 +113,12 @@ export class ReviewSession {
     return this.remaining() === 0;
   }
 
-  snapshot(): { file: string; hunks: { id: number; status: HunkStatus }[] }[] {
-    return [...this.files.entries()].map(([file, st]) => ({ file, hunks: st.hunks.map((h) => ({ id: h.hunk.id, status: h.status })) }));
+  snapshot(): { file: string; change: FileChange; hunks: { id: number; status: HunkStatus }[] }[] {
+    return [...this.files.entries()].map(([file, st]) => ({ file, change: this.change(file)!, hunks: st.hunks.map((h) => ({ id: h.hunk.id, status: h.status })) }));
+  }
+
+  private refuse(reason: FailureReason, message: string): HunkDecision {
+    return { ok: false, reason, message, remaining: this.remaining() };
   }
 
   /** Where the diff's numbers put the hunk now, after the line shifts of hunks accepted above it. */
@@ -117,7 +137,15 @@ export class ReviewSession {
     if (!st) return [];
     const text = (await this.port.readText(file)) ?? '';
     return st.hunks.map((h) => {
-      const v: HunkView = { id: h.hunk.id, status: h.status, added: h.hunk.added.length, removed: h.hunk.removed.length, removedIdx: h.hunk.removed, newLineCount: h.hunk.newLines.length };
+      const v: HunkView = {
+        id: h.hunk.id,
+        status: h.status,
+        added: h.hunk.added.length,
+        removed: h.hunk.removed.length,
+        removedIdx: h.hunk.removed,
+        newLineCount: h.hunk.newLines.length,
+        deletesFile: st.patch.isDeleted,
+      };
       if (h.status === 'pending') {
         const r = locateHunk(text, h.hunk, this.expectedLine(st, h.hunk));
         if (r.ok) {
@@ -149,18 +177,19 @@ export class ReviewSession {
 
   async accept(file: string, id: number, opts: { fuzzy?: boolean } = {}): Promise<HunkDecision> {
     const f = this.find(file, id);
-    if (typeof f === 'string') return { ok: false, message: f, remaining: this.remaining() };
+    if (typeof f === 'string') return this.refuse('bad-input', f);
     const { st, h } = f;
     const current = await this.port.readText(file);
     if (st.patch.isNew && current === undefined) {
       const ok = await this.port.createFile(file, h.hunk.newLines.join('\n') + (h.hunk.newNoEol ? '' : '\n'));
-      if (!ok) return { ok: false, message: `The editor refused to create ${st.patch.rel}.`, remaining: this.remaining() };
+      if (!ok) return this.refuse('error', `The editor refused to create ${st.patch.rel}.`);
       h.status = 'accepted';
       return { ok: true, remaining: this.remaining() };
     }
     if (current === undefined) {
-      return { ok: false, changed: true, message: `${CHANGED_MESSAGE}: ${st.patch.rel} no longer exists. Re-run Rover on the current code.`, remaining: this.remaining() };
+      return this.refuse('stale', `${CHANGED_MESSAGE}: ${st.patch.rel} no longer exists. Re-run Rover on the current code.`);
     }
+    if (st.patch.isDeleted) return this.acceptDeletion(file, st, h, current, !!opts.fuzzy);
     const expected = this.expectedLine(st, h.hunk);
     const located = opts.fuzzy ? locateHunkFuzzy(current, h.hunk, expected) : locateHunk(current, h.hunk, expected);
     if (!located.ok) {
@@ -168,27 +197,59 @@ export class ReviewSession {
       const how = opts.fuzzy
         ? 'Even fuzzy matching found no place close enough; re-run Rover on the current code.'
         : 'Re-run Rover, or apply with fuzzy matching.';
-      return { ok: false, changed: true, message: `${CHANGED_MESSAGE}: hunk ${id} of ${st.patch.rel} no longer matches the file${near}. ${how}`, remaining: this.remaining() };
+      return this.refuse('stale', `${CHANGED_MESSAGE}: hunk ${id} of ${st.patch.rel} no longer matches the file${near}. ${how}`);
     }
-    if (st.patch.isDeleted && this.remainingInFile(st) === 1 && located.edit.start === 0 && located.edit.end >= current.length && located.edit.replacement === '') {
-      const ok = await this.port.deleteFile(file);
-      if (!ok) return { ok: false, message: `The editor refused to delete ${st.patch.rel}.`, remaining: this.remaining() };
-    } else {
-      const ok = await this.port.replace(file, located.edit.start, located.edit.end, located.edit.replacement);
-      if (!ok) return { ok: false, message: `The editor refused the edit to ${st.patch.rel}.`, remaining: this.remaining() };
-    }
+    const ok = await this.port.replace(file, located.edit.start, located.edit.end, located.edit.replacement);
+    if (!ok) return this.refuse('error', `The editor refused the edit to ${st.patch.rel}.`);
     h.status = 'accepted';
     const fuzzyNote = located.edit.similarity < 1 ? `Applied with fuzzy matching (${Math.round(located.edit.similarity * 100)}% similar) at line ${located.edit.line + 1}.` : undefined;
     return { ok: true, message: fuzzyNote, remaining: this.remaining() };
   }
 
-  private remainingInFile(st: FileState): number {
-    return st.hunks.filter((h) => h.status === 'pending').length;
+  /**
+   * Deletes the file when it still holds exactly the lines the patch deletes (line endings aside):
+   * text added or changed since would go with it, so that is refused unless the user asks for fuzzy
+   * matching.
+   */
+  private async acceptDeletion(file: string, st: FileState, h: HunkState, current: string, fuzzy: boolean): Promise<HunkDecision> {
+    const lines = splitLines(current).map((l) => l.text);
+    const same = lines.length === h.hunk.oldLines.length && lines.every((l, i) => l === h.hunk.oldLines[i]);
+    let note: string | undefined;
+    if (!same) {
+      const located = fuzzy ? locateHunkFuzzy(current, h.hunk, 0) : undefined;
+      if (!located?.ok) {
+        const how = fuzzy ? 'Even fuzzy matching finds it too different; re-run Rover on the current code.' : 'Re-run Rover, or delete it with fuzzy matching.';
+        return this.refuse('stale', `${CHANGED_MESSAGE}: ${st.patch.rel} is no longer the file the patch deletes. ${how}`);
+      }
+      note = `Deleted ${st.patch.rel} with fuzzy matching (${Math.round(located.edit.similarity * 100)}% similar to the file the patch deletes).`;
+    }
+    const ok = await this.port.deleteFile(file);
+    if (!ok) return this.refuse('error', `The editor refused to delete ${st.patch.rel}.`);
+    h.status = 'accepted';
+    this.deletedTexts.set(file, current);
+    return { ok: true, message: note, deletedFiles: [file], remaining: this.remaining() };
+  }
+
+  /** Files this review deleted that restoreDeleted can bring back. */
+  deletedFiles(): string[] {
+    return [...this.deletedTexts.keys()];
+  }
+
+  /** Brings back a file an accept deleted, with the text it had; its deletion counts as rejected then. */
+  async restoreDeleted(file: string): Promise<HunkDecision> {
+    const st = this.files.get(file);
+    const text = this.deletedTexts.get(file);
+    if (!st || text === undefined) return this.refuse('bad-input', `This review deleted no ${st?.patch.rel ?? file}.`);
+    if ((await this.port.readText(file)) !== undefined) return this.refuse('bad-input', `${st.patch.rel} exists again: there is nothing to restore.`);
+    if (!(await this.port.createFile(file, text))) return this.refuse('error', `The editor refused to create ${st.patch.rel}.`);
+    this.deletedTexts.delete(file);
+    for (const h of st.hunks) h.status = 'rejected';
+    return { ok: true, message: `Restored ${st.patch.rel}.`, remaining: this.remaining() };
   }
 
   reject(file: string, id: number): HunkDecision {
     const f = this.find(file, id);
-    if (typeof f === 'string') return { ok: false, message: f, remaining: this.remaining() };
+    if (typeof f === 'string') return this.refuse('bad-input', f);
     f.h.status = 'rejected';
     return { ok: true, remaining: this.remaining() };
   }
@@ -199,19 +260,22 @@ export class ReviewSession {
    */
   async acceptAll(opts: { fuzzy?: boolean } = {}): Promise<HunkDecision> {
     const problems: string[] = [];
-    let anyChanged = false;
+    const deletedFiles: string[] = [];
+    let worst: FailureReason | undefined;
     for (const [file, st] of this.files) {
       const pending = st.hunks.filter((h) => h.status === 'pending').sort((a, b) => b.hunk.oldStart - a.hunk.oldStart);
       for (const h of pending) {
         const r = await this.accept(file, h.hunk.id, opts);
-        if (!r.ok) {
-          problems.push(r.message ?? `hunk ${h.hunk.id} of ${st.patch.rel} failed`);
-          anyChanged ||= !!r.changed;
+        if (r.ok) deletedFiles.push(...(r.deletedFiles ?? []));
+        else {
+          problems.push(r.message);
+          // 'stale' wins: the caller then offers a re-run or a fuzzy apply
+          if (worst !== 'stale') worst = r.reason;
         }
       }
     }
-    if (problems.length) return { ok: false, changed: anyChanged, message: problems.join('\n'), remaining: this.remaining() };
-    return { ok: true, remaining: this.remaining() };
+    if (problems.length) return this.refuse(worst ?? 'error', problems.join('\n'));
+    return { ok: true, remaining: this.remaining(), ...(deletedFiles.length ? { deletedFiles } : {}) };
   }
 
   rejectAll(): HunkDecision {

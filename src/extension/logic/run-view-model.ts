@@ -1,6 +1,7 @@
-// What the live run view shows, folded from the agent's events. The extension keeps this state and
-// posts it whole to the webview, so a view that is hidden and re-shown (or reloaded) loses nothing.
-import type { AgentEvent } from '../../core/agent/events';
+// What the live run view shows, folded from the agent's events. The fix-run controller keeps this
+// state and the run panel posts it whole to the webview, so a view that is hidden and re-shown (or
+// reloaded) loses nothing.
+import type { AgentEvent } from '../core-bridge';
 
 /** The view folds the agent's own events; one definition, in core. */
 export type RunEvent = AgentEvent;

@@ -1,6 +1,8 @@
 // Scenario 3: inline review in the real editor. Accept one hunk, reject another; editor and disk
 // match the expected text; one undo reverts exactly the accepted hunk; the user's unsaved edit in
-// the same file survives; a hunk whose target text changed since the patch is refused.
+// the same file survives; a hunk whose target text changed since the patch is refused. A deleted
+// file is reviewed as a deletion; accepting it deletes the file through a WorkspaceEdit, and Rover
+// can restore it.
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
@@ -111,5 +113,45 @@ describe('scenario 3: inline review', function () {
     await doc.save();
     assert.strictEqual(fs.readFileSync(file, 'utf8'), expected);
     assert.strictEqual(doc.getText(), expected);
+  });
+
+  it('reviews a deleted file as a deletion; accepting deletes it, and it can be restored', async function () {
+    ctx.skipIfKnownGap(this, 's3');
+    await ctx.requireCommands(this, 'rover._openReview', 'rover.review.acceptHunk', 'rover.review.restoreDeleted', 'rover._state');
+    const vscode = ctx.vscode();
+    await ctx.resetWorkspace();
+    const root = ctx.workspaceDir();
+    const rel = 'inventory/storage.py';
+    const file = path.join(root, rel);
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text.replace(/\n$/, '').split('\n');
+    // what a fix session proposes when the model writes `DELETE FILE: inventory/storage.py`
+    const diff = [`diff --git a/${rel} b/${rel}`, 'deleted file mode 100644', `--- a/${rel}`, '+++ /dev/null', `@@ -1,${lines.length} +0,0 @@`, ...lines.map((l) => `-${l}`), ''].join('\n');
+
+    const opened = await vscode.commands.executeCommand('rover._openReview', { diff });
+    assert.ok(opened && opened.ok, `review did not open: ${JSON.stringify(opened)}`);
+    const review = (await ctx.state()).reviews.find((r) => path.resolve(r.file) === path.resolve(file));
+    assert.ok(review && review.change === 'delete' && review.hunks.length === 1, `review: ${JSON.stringify(review)}`);
+    assert.ok(fs.existsSync(file), 'opening the review deletes nothing');
+    const lenses = await ctx.waitFor('the deletion CodeLens', async () => {
+      const l = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', vscode.Uri.file(file), 10);
+      return (l || []).some((x) => x.command && /delete this file/.test(x.command.title)) ? l : undefined;
+    }, 20_000);
+    assert.ok(lenses.some((x) => x.command && x.command.command === 'rover.review.rejectHunk'));
+
+    // the user accepts from the file's own editor (its CodeLens), as in the review of any hunk
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
+    const accepted = await vscode.commands.executeCommand('rover.review.acceptHunk', { file, hunk: review.hunks[0].id });
+    assert.ok(accepted && accepted.ok, `accept: ${JSON.stringify(accepted)}`);
+    await ctx.waitFor('the file to be deleted', () => !fs.existsSync(file), 10_000);
+    assert.strictEqual((await ctx.state()).reviews.find((r) => path.resolve(r.file) === path.resolve(file)).hunks[0].status, 'accepted');
+
+    // VS Code cannot undo a deletion once the file's editor closed (microsoft/vscode#194117): Rover restores it
+    const restored = await vscode.commands.executeCommand('rover.review.restoreDeleted', { file });
+    assert.ok(restored && restored.ok, `restore: ${JSON.stringify(restored)}`);
+    await ctx.waitFor('the file to be restored', () => fs.existsSync(file), 10_000);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), text);
+    assert.strictEqual(ctx.git(root, 'status', '--porcelain', '--', rel), '', 'the restored file is the committed one');
+    await ctx.resetWorkspace();
   });
 });

@@ -43,6 +43,9 @@ describe('scenario 5: test on save', function () {
     }, 120_000);
     const ids = broken.failures.map((f) => f.id);
     assert.ok(ids.some((id) => id.includes('test_bulk_discount_above_threshold')), `failures: ${JSON.stringify(ids)}`);
+    // the Testing view lists the tests the index's symbols define, also those of files no run touched
+    const view = (await ctx.state()).testing;
+    assert.ok(view.discovered && view.tests.includes('tests/test_cart.py::test_bundle_price'), `Testing view: ${JSON.stringify(view)}`);
     // the diagnostic sits on the failing assertion (tests/test_pricing.py line 10)
     const diags = await ctx.waitFor('a diagnostic on the failing assertion', () => {
       const d = vscode.languages.getDiagnostics(testUri);
