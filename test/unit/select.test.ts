@@ -1,6 +1,9 @@
 // chooseCandidate on the pytest fixture with real candidates: duplicates that differ only in
 // whitespace/comments vote together; regressions, syntax errors and non-applying diffs are dropped
 // with a recorded reason; a tie goes to the model reviewer (scripted server, real SDK client).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vi } from 'vitest';
 
@@ -78,5 +81,40 @@ describe('chooseCandidate', () => {
     expect(r.winner).toBeUndefined();
     expect(r.reason).toMatch(/No candidate survived/);
     expect(r.reason).toMatch(/stale: does not apply/);
+  });
+});
+
+describe('chooseCandidate across worktrees and runners', () => {
+  let repo: FixtureRepo;
+  beforeAll(async () => {
+    repo = await makeFixtureRepo('py-inventory');
+    // pytest puts a parameter's value in the test id: here the folder the test runs in
+    await writeFile(join(repo.dir, 'tests/test_paths.py'), [
+      'import os', 'import pytest', 'from inventory.pricing import apply_tax', '', '',
+      "@pytest.mark.parametrize('where', [os.path.dirname(os.path.abspath(__file__))])",
+      'def test_runs_here(where):', '    assert os.path.isdir(where) and apply_tax(1.0) == 1.2', '',
+    ].join('\n'));
+    await simpleGit(repo.dir).add(['-A']).then(() => simpleGit(repo.dir).commit('a test named by its folder'));
+  });
+  afterAll(async () => repo.cleanup());
+
+  it('a test whose id holds its worktree path is the same test in every candidate\'s worktree', async () => {
+    const a = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
+    const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
+    const r = await chooseCandidate([{ id: 'a', diff: a }, { id: 'b', diff: b }], { repo: repo.dir });
+    expect(r.regression.files).toContain('tests/test_paths.py');
+    // b ran in another worktree than the shared baseline; its ids read as in the repository
+    const ids = Object.keys(r.evidence.b.after.results).filter((id) => id.startsWith('tests/test_paths.py::'));
+    expect(ids).toEqual([`tests/test_paths.py::test_runs_here[${join(repo.dir, 'tests')}]`]);
+    expect(r.ranking.map((x) => [x.id, x.kept, x.verdict]).sort()).toEqual([['a', true, 'unresolved'], ['b', true, 'unresolved']]);
+    expect(r.winner).toBeDefined();
+  });
+
+  it('runs the oracle from the files it is given when its ids do not name them', async () => {
+    const fix = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
+    const r = await chooseCandidate([{ id: 'fix', diff: fix }], { repo: repo.dir, oracle: [F2P], oracleFiles: ['tests'], regression: 'none' });
+    expect(r.evidence.fix.before.command.slice(-1)).toEqual(['tests']);
+    expect(Object.keys(r.evidence.fix.after.results)).toContain('tests/test_cart.py::test_add_and_remove');
+    expect(r.winner).toBe('fix');
   });
 });

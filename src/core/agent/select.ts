@@ -10,7 +10,7 @@ import { languageForPath, parseSource } from '../index/parse';
 import { runProcess } from '../proc/run';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
 import { detectRunner } from '../validate/detect';
-import { validatePatch, type ValidationDetails } from '../validate/validate-patch';
+import { validatePatch, type ValidatePatchOptions, type ValidationDetails } from '../validate/validate-patch';
 import type { TestRunnerSpec, TestRunResult, ValidationReport } from '../validate/types';
 
 export interface Candidate {
@@ -22,6 +22,8 @@ export interface ChooseOptions {
   repo: string;
   /** Tests that must pass with the patch (reproduction test, FAIL_TO_PASS). */
   oracle?: string[];
+  /** The files holding the oracle tests, when their ids do not name them (sympy's bin/test ids are bare function names). */
+  oracleFiles?: string[];
   /** Applied before both runs (e.g. the reproduction test file as a diff). */
   setupPatch?: string;
   /** Given, or selected from coverage/imports ('auto', default). */
@@ -35,6 +37,8 @@ export interface ChooseOptions {
   provider?: ChatProvider;
   issue?: string;
   worktreeParent?: string;
+  /** Passed to every validation (a checkout that needs more than the defaults: SWE-bench's generated files, services). */
+  validation?: Pick<ValidatePatchOptions, 'baseRef' | 'linkPaths' | 'env' | 'maxOutputBytes'>;
   onProgress?: (message: string) => void;
 }
 
@@ -127,7 +131,7 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
     regression = { tests: [...tests].sort(), files: [...files].sort(), reason: reasons[0] ?? 'no regression tests found' };
   }
   const oracle = opts.oracle ?? [];
-  const args = [...new Set([...oracle.map((t) => t.split('::')[0]), ...regression.files])];
+  const args = [...new Set([...(opts.oracleFiles ?? oracle.map((t) => t.split('::')[0])), ...regression.files])];
   // runner ids for pytest are node ids; for other runners the file is the unit to run
   const testArgs = args.length ? args : undefined;
 
@@ -136,7 +140,7 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   for (const c of cands) {
     progress(`validating candidate ${c.id}`);
     const r = await validatePatch({
-      repo: opts.repo, patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
+      ...opts.validation, repo: opts.repo, patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
       signal: opts.signal, includeUncommitted: opts.includeUncommitted, setupPatch: opts.setupPatch, before: baseline,
       inspect: syntaxInspector(c.diff), worktreeParent: opts.worktreeParent,
     });
