@@ -1,7 +1,7 @@
 // chooseCandidate on the pytest fixture with real candidates: duplicates that differ only in
 // whitespace/comments vote together; regressions, syntax errors and non-applying diffs are dropped
 // with a recorded reason; a tie goes to the model reviewer (scripted server, real SDK client).
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +11,10 @@ import { vi } from 'vitest';
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { chooseCandidate, normalizePatch } from '../../src/core/agent/select';
 import { createProvider } from '../../src/core/llm';
-import { listRoverWorktrees } from '../../src/core/validate';
+import { listRoverWorktrees, validatePatch } from '../../src/core/validate';
 import { startScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
-import { diffFor } from './validate-helpers';
+import { diffFor, userTreeState } from './validate-helpers';
 
 const PRICING = 'inventory/pricing.py';
 const F2P = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
@@ -98,16 +98,34 @@ describe('chooseCandidate across worktrees and runners', () => {
   });
   afterAll(async () => repo.cleanup());
 
-  it('a test whose id holds its worktree path is the same test in every candidate\'s worktree', async () => {
+  it('a baseline shared across worktrees: a test whose id holds its worktree path is the same test', async () => {
     const a = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
     const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
-    const r = await chooseCandidate([{ id: 'a', diff: a }, { id: 'b', diff: b }], { repo: repo.dir });
-    expect(r.regression.files).toContain('tests/test_paths.py');
-    // b ran in another worktree than the shared baseline; its ids read as in the repository
-    const ids = Object.keys(r.evidence.b.after.results).filter((id) => id.startsWith('tests/test_paths.py::'));
+    const first = await validatePatch({ repo: repo.dir, patch: a });
+    const second = await validatePatch({ repo: repo.dir, patch: b, before: first.before });
+    // each ran in its own worktree; the ids read as in the repository
+    const ids = Object.keys(second.after.results).filter((id) => id.startsWith('tests/test_paths.py::'));
     expect(ids).toEqual([`tests/test_paths.py::test_runs_here[${join(repo.dir, 'tests')}]`]);
-    expect(r.ranking.map((x) => [x.id, x.kept, x.verdict]).sort()).toEqual([['a', true, 'unresolved'], ['b', true, 'unresolved']]);
-    expect(r.winner).toBeDefined();
+    expect(second.passToFail).toEqual([]);
+    expect(second.verdict).not.toBe('regressed');
+  });
+
+  it('candidates share one worktree that keeps the user\'s uncommitted files between them, and leave none behind', async () => {
+    const a = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
+    const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
+    // an untracked test of the user's, not committed: it must be in every candidate's run
+    await writeFile(join(repo.dir, 'tests/test_untracked.py'), 'from inventory.pricing import apply_tax\n\n\ndef test_tax_of_ten():\n    assert apply_tax(10.0) == 12.0\n');
+    try {
+      const state = await userTreeState(repo.dir);
+      const r = await chooseCandidate([{ id: 'a', diff: a }, { id: 'b', diff: b }], { repo: repo.dir });
+      expect(r.regression.files).toEqual(expect.arrayContaining(['tests/test_paths.py', 'tests/test_untracked.py']));
+      for (const id of ['a', 'b']) expect(r.evidence[id].after.results['tests/test_untracked.py::test_tax_of_ten']).toBe('passed');
+      expect(r.ranking.map((x) => [x.id, x.kept, x.verdict]).sort()).toEqual([['a', true, 'unresolved'], ['b', true, 'unresolved']]);
+      expect(await userTreeState(repo.dir)).toBe(state);
+      expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    } finally {
+      await rm(join(repo.dir, 'tests/test_untracked.py'));
+    }
   });
 
   it('runs the oracle from the files it is given when its ids do not name them', async () => {

@@ -11,6 +11,7 @@ import { runProcess } from '../proc/run';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
 import { detectRunner } from '../validate/detect';
 import { validatePatch, type ValidatePatchOptions, type ValidationDetails } from '../validate/validate-patch';
+import { createSharedWorktree } from '../validate/worktree';
 import type { TestRunnerSpec, TestRunResult, ValidationReport } from '../validate/types';
 
 export interface Candidate {
@@ -118,17 +119,9 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   let regression: RegressionSelection = { tests: [], files: [], reason: 'no regression selection' };
   if (opts.regression && typeof opts.regression === 'object') regression = opts.regression;
   else if (opts.regression !== 'none') {
-    const files = new Set<string>();
-    const tests = new Set<string>();
-    const reasons: string[] = [];
-    for (const c of cands) {
-      const s = await selectRegressionTests({ repo: opts.repo, diff: c.diff, coverage: opts.coverage }).catch(() => undefined);
-      if (!s) continue;
-      s.files.forEach((f) => files.add(f));
-      s.tests.forEach((t) => tests.add(t));
-      reasons.push(s.reason);
-    }
-    regression = { tests: [...tests].sort(), files: [...files].sort(), reason: reasons[0] ?? 'no regression tests found' };
+    // one scan of the test files for the edits of every candidate together
+    const all = cands.map((c) => (c.diff.endsWith('\n') ? c.diff : `${c.diff}\n`)).join('');
+    regression = (await selectRegressionTests({ repo: opts.repo, diff: all, coverage: opts.coverage }).catch(() => undefined)) ?? { tests: [], files: [], reason: 'no regression tests found' };
   }
   const oracle = opts.oracle ?? [];
   const args = [...new Set([...(opts.oracleFiles ?? oracle.map((t) => t.split('::')[0])), ...regression.files])];
@@ -137,16 +130,24 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
 
   const evidence: Record<string, ValidationDetails> = {};
   let baseline: TestRunResult | undefined;
-  for (const c of cands) {
-    progress(`validating candidate ${c.id}`);
-    const r = await validatePatch({
-      ...opts.validation, repo: opts.repo, patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
-      signal: opts.signal, includeUncommitted: opts.includeUncommitted, setupPatch: opts.setupPatch, before: baseline,
-      inspect: syntaxInspector(c.diff), worktreeParent: opts.worktreeParent,
-    });
-    evidence[c.id] = r;
-    if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;
-    if (opts.signal?.aborted) break;
+  // one worktree for all candidates, reset between them: a checkout per candidate costs seconds on a large repository
+  const shared = await createSharedWorktree(opts.repo, {
+    baseRef: opts.validation?.baseRef, includeUncommitted: opts.includeUncommitted ?? true, linkPaths: opts.validation?.linkPaths, parentDir: opts.worktreeParent,
+  });
+  try {
+    for (const c of cands) {
+      progress(`validating candidate ${c.id}`);
+      const r = await validatePatch({
+        ...opts.validation, repo: shared.path, baseRef: shared.baseCommit, includeUncommitted: false, disposableCheckout: true,
+        patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
+        signal: opts.signal, setupPatch: opts.setupPatch, before: baseline, inspect: syntaxInspector(c.diff), worktreeParent: opts.worktreeParent,
+      });
+      evidence[c.id] = r;
+      if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;
+      if (opts.signal?.aborted) break;
+    }
+  } finally {
+    await shared.dispose();
   }
 
   const keys = new Map<string, string[]>();

@@ -12,6 +12,7 @@ import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { runProcess } from '../proc/run';
 
 export interface WorktreeOptions {
   /** Commit-ish to check out; default HEAD. */
@@ -92,6 +93,30 @@ export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}
     throw e;
   }
   return wt;
+}
+
+/**
+ * A worktree several validations use in turn (the candidates of one choice), so a large repository
+ * is checked out once rather than once per candidate: validatePatch with `disposableCheckout` runs in
+ * it and resets it to its HEAD after each. The user's carried-over changes are committed on the
+ * worktree's own detached HEAD, so that reset returns to them (no hook runs, nothing is signed; the
+ * commit is reachable from no branch).
+ */
+export async function createSharedWorktree(repoDir: string, opts: WorktreeOptions = {}): Promise<Worktree> {
+  const wt = await createWorktree(repoDir, opts);
+  try {
+    const git = simpleGit(wt.path);
+    if (!(await git.raw(['status', '--porcelain'])).trim()) return wt;
+    await git.raw(['add', '-A']);
+    // not through simple-git: it refuses core.hooksPath, the one way to keep a post-commit hook from running
+    const c = await runProcess('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'user.name=Rover', '-c', 'user.email=rover@localhost',
+      'commit', '-q', '--no-verify', '-m', 'rover: the uncommitted changes under validation'], { cwd: wt.path, timeoutMs: 120_000 });
+    if (c.code !== 0) throw new Error(`could not record the uncommitted changes in the validation worktree: ${c.stderr.trim() || c.stdout.trim()}`);
+    return { ...wt, baseCommit: (await git.revparse(['HEAD'])).trim() };
+  } catch (e) {
+    await wt.dispose();
+    throw e;
+  }
 }
 
 async function carryUncommitted(git: SimpleGit, repoRoot: string, path: string): Promise<void> {
