@@ -297,6 +297,12 @@ function summarize(rows: InstanceRow[], runs: string[], modes: Mode[], seconds: 
       over_plain_ratio: r2(median(timed.map((m) => m.seconds / ((m.ranking.length + 1) * m.plain_seconds!)))),
       within_time_target: timed.filter((m) => m.within_target).length,
       timed: timed.length,
+      // the same target against the harness's own run of the instance (its test files only): Rover
+      // also runs the regression tests it selects, so this one measures the choice's breadth too
+      within_time_target_vs_harness_run: rows.filter((r) => {
+        const m = r.modes[mode];
+        return m && !m.error && r.harness_plain_seconds !== null && m.seconds <= (m.ranking.length + 1) * r.harness_plain_seconds + 10;
+      }).length,
       errors: rows.filter((r) => r.modes[mode]?.error).map((r) => ({ instance: r.id, error: r.modes[mode]!.error })),
     };
   };
@@ -336,6 +342,7 @@ function printSummary(s: ReturnType<typeof summarize>): void {
     if (!m) continue;
     console.log(`--oracle ${mode}: chosen resolves ${m.chosen_resolved}; no winner ${m.no_winner}; resolving dropped ${m.resolving_dropped.length}; resolving outvoted ${m.resolving_outvoted.length}` +
       `; seconds median ${m.seconds_median} (plain ${m.plain_seconds_median}); over (k+1) plain runs ${m.over_plain_ratio}x; within (k+1) x plain + 10 s: ${m.within_time_target}/${m.timed}` +
+      ` (vs the harness's own run: ${m.within_time_target_vs_harness_run})` +
       `; outside the test commands median ${m.overhead_seconds_median} s, max ${m.overhead_seconds_max} s`);
     for (const d of m.resolving_dropped) console.log(`  dropped ${d.instance} ${d.candidate}: ${d.reason}`);
     for (const e of m.errors) console.log(`  error ${e.instance}: ${e.error}`);
