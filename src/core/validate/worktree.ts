@@ -103,6 +103,8 @@ export async function createWorktree(repoDir: string, opts: WorktreeOptions = {}
  * commit is reachable from no branch).
  */
 export async function createSharedWorktree(repoDir: string, opts: WorktreeOptions = {}): Promise<Worktree> {
+  // the validations it hosts sweep only their own (nested) folder: leftovers of a crash are swept here
+  await cleanupStaleWorktrees(repoDir, opts.parentDir).catch(() => []);
   const wt = await createWorktree(repoDir, opts);
   try {
     const git = simpleGit(wt.path);
