@@ -12,6 +12,7 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { chooseCandidate, normalizePatch } from '../../src/core/agent/select';
 import { createProvider } from '../../src/core/llm';
 import { listRoverWorktrees, validatePatch } from '../../src/core/validate';
+import { createWorktree } from '../../src/core/validate/worktree';
 import { startScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { diffFor, userTreeState } from './validate-helpers';
@@ -110,11 +111,14 @@ describe('chooseCandidate across worktrees and runners', () => {
     expect(second.verdict).not.toBe('regressed');
   });
 
-  it('candidates share one worktree that keeps the user\'s uncommitted files between them, and leave none behind', async () => {
+  it('candidates share one worktree that keeps the user\'s uncommitted files between them, and leave none behind (nor one of a crash)', async () => {
     const a = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
     const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
     // an untracked test of the user's, not committed: it must be in every candidate's run
     await writeFile(join(repo.dir, 'tests/test_untracked.py'), 'from inventory.pricing import apply_tax\n\n\ndef test_tax_of_ten():\n    assert apply_tax(10.0) == 12.0\n');
+    // and a worktree left by a crashed run (its owner's pid is gone): swept on the way
+    const stale = await createWorktree(repo.dir);
+    await writeFile(`${stale.path}.rover-owner.json`, JSON.stringify({ pid: 2 ** 22 + 4242 }));
     try {
       const state = await userTreeState(repo.dir);
       const r = await chooseCandidate([{ id: 'a', diff: a }, { id: 'b', diff: b }], { repo: repo.dir });
