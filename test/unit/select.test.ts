@@ -116,11 +116,11 @@ describe('chooseCandidate across worktrees and runners', () => {
     const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
     // an untracked test of the user's, not committed: it must be in every candidate's run
     await writeFile(join(repo.dir, 'tests/test_untracked.py'), 'from inventory.pricing import apply_tax\n\n\ndef test_tax_of_ten():\n    assert apply_tax(10.0) == 12.0\n');
+    const state = await userTreeState(repo.dir);
     // and a worktree left by a crashed run (its owner's pid is gone): swept on the way
     const stale = await createWorktree(repo.dir);
     await writeFile(`${stale.path}.rover-owner.json`, JSON.stringify({ pid: 2 ** 22 + 4242 }));
     try {
-      const state = await userTreeState(repo.dir);
       const r = await chooseCandidate([{ id: 'a', diff: a }, { id: 'b', diff: b }], { repo: repo.dir });
       expect(r.regression.files).toEqual(expect.arrayContaining(['tests/test_paths.py', 'tests/test_untracked.py']));
       for (const id of ['a', 'b']) expect(r.evidence[id].after.results['tests/test_untracked.py::test_tax_of_ten']).toBe('passed');
