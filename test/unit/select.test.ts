@@ -132,6 +132,23 @@ describe('chooseCandidate across worktrees and runners', () => {
     }
   });
 
+  it('a selected test file that cannot be imported here is left out instead of sinking every candidate', async () => {
+    const fix = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
+    // it imports the edited module (so it is selected) and a module this machine lacks: pytest stops at collecting it
+    await writeFile(join(repo.dir, 'tests/test_broken.py'), 'from inventory.pricing import bulk_discount\nimport rover_no_such_module\n\n\ndef test_never():\n    assert bulk_discount(1, 1.0) == 0.0\n');
+    try {
+      const r = await chooseCandidate([{ id: 'fix', diff: fix }], { repo: repo.dir, oracle: [F2P] });
+      expect(r.regression.reason).toMatch(/left out, as they report nothing here even without a patch: tests\/test_broken\.py/);
+      expect(r.regression.files).toContain('tests/test_pricing.py');
+      expect(r.regression.files).not.toContain('tests/test_broken.py');
+      expect(r.evidence.fix.verdict).toBe('resolved');
+      expect(r.winner).toBe('fix');
+      expect(await listRoverWorktrees(repo.dir)).toEqual([]);
+    } finally {
+      await rm(join(repo.dir, 'tests/test_broken.py'));
+    }
+  });
+
   it('runs the oracle from the files it is given when its ids do not name them', async () => {
     const fix = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
     const r = await chooseCandidate([{ id: 'fix', diff: fix }], { repo: repo.dir, oracle: [F2P], oracleFiles: ['tests'], regression: 'none' });

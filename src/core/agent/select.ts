@@ -11,6 +11,7 @@ import { runProcess } from '../proc/run';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from '../validate/regression';
 import { detectRunner } from '../validate/detect';
 import { validatePatch, type ValidatePatchOptions, type ValidationDetails } from '../validate/validate-patch';
+import { runnableTestFiles, testsRan } from '../validate/runnable';
 import { createSharedWorktree } from '../validate/worktree';
 import type { TestRunnerSpec, TestRunResult, ValidationReport } from '../validate/types';
 
@@ -128,23 +129,41 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   // runner ids for pytest are node ids; for other runners the file is the unit to run
   const testArgs = args.length ? args : undefined;
 
-  const evidence: Record<string, ValidationDetails> = {};
+  let evidence: Record<string, ValidationDetails> = {};
   let baseline: TestRunResult | undefined;
+  let words = testArgs;
+  let probed = false;
   // one worktree for all candidates, reset between them: a checkout per candidate costs seconds on a large repository
   const shared = await createSharedWorktree(opts.repo, {
     baseRef: opts.validation?.baseRef, includeUncommitted: opts.includeUncommitted ?? true, linkPaths: opts.validation?.linkPaths, parentDir: opts.worktreeParent,
   });
   try {
-    for (const c of cands) {
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i];
       progress(`validating candidate ${c.id}`);
       const r = await validatePatch({
         ...opts.validation, repo: shared.path, baseRef: shared.baseCommit, includeUncommitted: false, disposableCheckout: true,
-        patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
+        patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs: words, runner, timeoutMs: opts.timeoutMs,
         signal: opts.signal, setupPatch: opts.setupPatch, before: baseline, inspect: syntaxInspector(c.diff), worktreeParent: opts.worktreeParent,
       });
       evidence[c.id] = r;
       if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;
       if (opts.signal?.aborted) break;
+      // no test ran even without a patch: a selected test file that cannot be imported here takes the whole
+      // run down (pytest stops at a collection error, sympy's bin/test crashes); keep the files that run
+      // alone and start over, once
+      if (baseline && !probed && runner && words?.length && regression.files.length && !testsRan(baseline)) {
+        probed = true;
+        progress('the tests report nothing even without a patch: looking for the test files that run here');
+        const { ok, broken } = await runnableTestFiles(shared.path, words, { runner, setupPatch: opts.setupPatch, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.validation?.env });
+        if (broken.length && ok.length) {
+          regression = { ...regression, files: regression.files.filter((f) => ok.includes(f)), reason: `${regression.reason}; left out, as they report nothing here even without a patch: ${broken.join(', ')}` };
+          words = ok;
+          baseline = undefined;
+          evidence = {};
+          i = -1;
+        }
+      }
     }
   } finally {
     await shared.dispose();
