@@ -6,16 +6,13 @@
 // our result equals ACR's extracted patch where both applied. --validate N runs the shared/bench
 // harness (PATCH=... validate.sh ID) on up to N ACR-unmatched tasks we apply whose instance is there.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyPatch as applyUnified, parsePatch } from 'diff';
-import { applyModelOutput, type ApplyOutcome, type FileSource } from '../src/core/agent/apply/apply';
+import type { FileSource } from '../src/core/agent/apply/apply';
 import { unifiedDiff } from '../src/core/agent/apply/diff';
-import { runProcess } from '../src/core/proc/run';
-import { ACR, BENCH, catMany, git, listTaskDirs, MIRRORS, REPOS, type TaskDir } from './lib/acr-runs';
-
-const BUCKETS = ['applicable_patch', 'raw_patch_but_unmatched', 'raw_patch_but_unparsed', 'matched_but_empty_diff', 'matched_but_empty_origin'];
+import { ACR, BENCH, REPOS, applyRaw, baseCommit, extractStatuses, git, listTasks, mirrorOf, rawAttempts, readTaskFiles, repoSource } from './lib/acr';
+import { harnessGrade } from './lib/harness';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -27,8 +24,6 @@ const runs = runsArg.split(',').map((s) => s.trim()).filter(Boolean);
 const log = (s: string) => {
   if (!json || verbose) process.stderr.write(`${s}\n`);
 };
-
-type Task = TaskDir;
 
 interface AttemptRow {
   run: string;
@@ -42,25 +37,6 @@ interface AttemptRow {
   sameIgnoringIndent?: boolean;
   reason?: string;
   diff?: string;
-}
-
-function repoSource(mirror: string, commit: string): FileSource {
-  const cache = new Map<string, Promise<string | undefined>>();
-  let listing: Promise<string[]> | undefined;
-  return {
-    read(rel) {
-      let p = cache.get(rel);
-      if (!p) {
-        p = git(mirror, ['show', `${commit}:${rel}`]).then((r) => (r.ok ? r.out : undefined));
-        cache.set(rel, p);
-      }
-      return p;
-    },
-    list() {
-      listing ??= git(mirror, ['ls-tree', '-r', '--name-only', commit]).then((r) => r.out.split('\n').filter(Boolean));
-      return listing;
-    },
-  };
 }
 
 /** ACR's own result for an attempt, as file texts: its extracted diff applied to the originals. */
@@ -86,38 +62,23 @@ async function main(): Promise<number> {
     console.error(`bench:apply: no ACR mirror at ${ACR}; fetch nus-apr/auto-code-rover first (see bench/apply.ts).`);
     return 2;
   }
-  const tasks: Task[] = [];
-  for (const run of runs) tasks.push(...(await listTaskDirs(run, BUCKETS)));
+  const tasks = await listTasks(runs);
   log(`bench:apply: ${tasks.length} task folders in runs ${runs.join(',')} for ${Object.keys(REPOS).join(', ')}`);
-
-  const specs: string[] = [];
-  for (const t of tasks)
-    for (const f of t.files) if (/^(agent_patch_raw_\d+|extracted_patch_\d+\.diff|extract_status\.json|meta\.json)$/.test(f)) specs.push(`HEAD:${t.dir}/${f}`);
-  const blobs = await catMany(ACR, specs);
-  const blob = (t: Task, f: string) => blobs.get(`HEAD:${t.dir}/${f}`);
+  const blob = await readTaskFiles(tasks);
 
   const rows: AttemptRow[] = [];
   let missingCommit = 0;
   for (const t of tasks) {
-    const meta = JSON.parse(blob(t, 'meta.json') ?? '{}');
-    const commit: string | undefined = meta?.task_info?.base_commit;
-    const statuses: string[] = JSON.parse(blob(t, 'extract_status.json') ?? '{"extract_status":[]}').extract_status ?? [];
-    const mirror = join(MIRRORS, REPOS[t.repoKey], 'repo');
+    const commit = baseCommit(t, blob);
+    const statuses = extractStatuses(t, blob);
+    const mirror = mirrorOf(t);
     if (!commit || !(await git(mirror, ['cat-file', '-e', `${commit}^{commit}`])).ok) {
       missingCommit++;
       continue;
     }
     const source = repoSource(mirror, commit);
-    const raws = [...t.files].filter((f) => /^agent_patch_raw_\d+$/.test(f)).sort((a, b) => Number(a.split('_').pop()) - Number(b.split('_').pop()));
-    for (const f of raws) {
-      const n = Number(f.split('_').pop());
-      const text = blob(t, f) ?? '';
-      let out: ApplyOutcome;
-      try {
-        out = await applyModelOutput(text, source);
-      } catch (e) {
-        out = { ok: false, changes: [], results: [], errors: [(e as Error).message], feedback: (e as Error).message };
-      }
+    for (const n of rawAttempts(t)) {
+      const out = await applyRaw(blob(t, `agent_patch_raw_${n}`) ?? '', source);
       const acrStatus = statuses[n - 1] ?? 'UNKNOWN';
       const row: AttemptRow = {
         run: t.run,
@@ -163,30 +124,15 @@ async function main(): Promise<number> {
   if (validateMax > 0) {
     const known = new Set(readFileSync(join(BENCH, 'instances.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).instance_id as string));
     const done = new Set<string>();
-    const tmp = await mkdtemp(join(tmpdir(), 'rover-bench-apply-'));
-    try {
-      const todo = rows.filter((r) => r.ok && r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED' && known.has(r.instance));
-      for (const row of todo) {
-        if (validated.length >= validateMax) break;
-        if (done.has(row.instance)) continue;
-        done.add(row.instance);
-        const t = { instance: row.instance, run: row.run };
-        const pf = join(tmp, `${t.instance}.diff`);
-        await writeFile(pf, row.diff ?? '');
-        log(`validating ${t.instance} (run ${t.run}, attempt ${row.attempt}) with shared/bench ...`);
-        const v = await runProcess(join(BENCH, 'validate.sh'), [t.instance], { cwd: BENCH, env: { ...process.env, PATCH: pf }, timeoutMs: 30 * 60_000, maxOutputBytes: 8 << 20 });
-        const line = v.stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
-        let resolved: boolean | null = null;
-        try {
-          resolved = line ? Boolean(JSON.parse(line).resolved) : null;
-        } catch {
-          resolved = null;
-        }
-        validated.push({ run: t.run, instance: t.instance, attempt: row.attempt, resolved, note: resolved === null ? (v.stderr || v.stdout).trim().split('\n').pop()?.slice(0, 200) : undefined });
-        log(`  ${t.instance}: ${resolved === null ? 'no verdict' : resolved ? 'resolved' : 'not resolved'}`);
-      }
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
+    const todo = rows.filter((r) => r.ok && r.acrStatus === 'RAW_PATCH_BUT_UNMATCHED' && known.has(r.instance));
+    for (const row of todo) {
+      if (validated.length >= validateMax) break;
+      if (done.has(row.instance)) continue;
+      done.add(row.instance);
+      log(`validating ${row.instance} (run ${row.run}, attempt ${row.attempt}) with shared/bench ...`);
+      const g = await harnessGrade(BENCH, row.instance, row.diff ?? '');
+      validated.push({ run: row.run, instance: row.instance, attempt: row.attempt, resolved: g.resolved, note: g.resolved === null ? g.error : undefined });
+      log(`  ${row.instance}: ${g.resolved === null ? 'no verdict' : g.resolved ? 'resolved' : 'not resolved'}`);
     }
   }
 

@@ -27,7 +27,7 @@ import { runProcess } from '../src/core/proc/run';
 import { CodeSearch } from '../src/core/search/code-search';
 import { renderOutcome } from '../src/core/search/render';
 import type { SearchOutcome } from '../src/core/search/types';
-import { ACR, BENCH, catMany, git, listTaskDirs, MIRRORS, REPOS, type TaskDir } from './lib/acr-runs';
+import { ACR, BENCH, catMany, git, listTasks, MIRRORS, REPOS, type AcrTask } from './lib/acr';
 import { pythonHeaders, pythonToolResults } from './lib/python-truth';
 import { shownBlocks, suggestedCalls, type ShownBlock } from './lib/rendered';
 
@@ -104,7 +104,7 @@ function loadInstances(): Map<string, Instance> {
 }
 
 /** The calls of one task folder with ACR's answers: tool_call_sequence.json and info.log's results are 1:1, in order. */
-function recordedCalls(t: TaskDir, seqText: string | undefined, logText: string | undefined): { calls: Omit<RecordedCall, 'acrText' | 'acrOk'>[]; reprs: string[] } | undefined {
+function recordedCalls(t: AcrTask, seqText: string | undefined, logText: string | undefined): { calls: Omit<RecordedCall, 'acrText' | 'acrOk'>[]; reprs: string[] } | undefined {
   if (!seqText || !logText) return undefined;
   let seq: { func_name: string; arguments: Record<string, unknown> }[];
   try {
@@ -180,8 +180,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const instances = loadInstances();
-  const tasks: TaskDir[] = [];
-  for (const run of runs) tasks.push(...(await listTaskDirs(run)).filter((t) => instances.has(t.instance) && (!only || only.has(t.instance))));
+  const tasks = (await listTasks(runs, null)).filter((t) => instances.has(t.instance) && (!only || only.has(t.instance)));
   const specs = tasks.flatMap((t) => ['tool_call_sequence.json', 'info.log'].filter((f) => t.files.has(f)).map((f) => `HEAD:${t.dir}/${f}`));
   const blobs = await catMany(ACR, specs);
   const pending: Omit<RecordedCall, 'acrText' | 'acrOk'>[] = [];

@@ -2,10 +2,12 @@
 // (mirroring shared/bench/harness.py's REPO_CFG so Rover runs exactly what the reference harness
 // runs, through Rover's own runner), and SWE-bench grading (a test passes iff PASSED or XFAIL; a
 // missing test fails; PASS_TO_PASS_ENV_FAIL is ignored).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../../src/core/proc/run';
 import { changedFiles } from '../../src/core/validate/regression';
 import type { TestRunnerSpec, TestStatus } from '../../src/core/runner/types';
 
@@ -357,6 +359,37 @@ export async function loadPredictions(file: string): Promise<Map<string, string>
   const out = new Map<string, string>();
   for (const r of rows) if (r.instance_id) out.set(r.instance_id, r.model_patch ?? r.patch ?? '');
   return out;
+}
+
+/** The prepared checkout of an instance under `root`, made with the harness's prepare.sh when missing. */
+export async function ensureCheckout(inst: Instance, root: string, benchDir: string): Promise<string> {
+  const dir = join(root, inst.instance_id);
+  if (existsSync(join(dir, '.git'))) return dir;
+  const prepare = join(benchDir, 'prepare.sh');
+  if (!existsSync(prepare)) throw new Error(`no checkout at ${dir} and no prepare.sh next to the instances file to make one`);
+  const args = inst.repo.startsWith('BugsJS/') ? ['--with-js', inst.instance_id] : [inst.instance_id];
+  const r = await runProcess(prepare, args, { cwd: benchDir, env: { ...process.env, SWEBENCH_ROOT: root }, timeoutMs: 30 * 60_000 });
+  if (r.code !== 0 || !existsSync(join(dir, '.git'))) throw new Error(`prepare.sh ${inst.instance_id} failed: ${(r.stderr || r.stdout).trim().slice(-1500)}`);
+  return dir;
+}
+
+/** A service some suites need (requests' tests talk to httpbin): started beside the run, killed after. */
+export async function startHttpbin(benchDir: string): Promise<{ url: string; stop(): void }> {
+  // a long-lived server, not a command that finishes: spawned directly (runProcess waits for exit)
+  const child = spawn('/usr/bin/python3', [join(benchDir, 'httpbin_server.py')], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const port = await new Promise<string>((res, rej) => {
+    let buf = '';
+    const t = setTimeout(() => rej(new Error('httpbin did not start within 30 s')), 30_000);
+    child.stdout.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (buf.includes('\n')) {
+        clearTimeout(t);
+        res(buf.split('\n')[0].trim());
+      }
+    });
+    child.on('error', (e) => { clearTimeout(t); rej(e); });
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ } } };
 }
 
 export { changedFiles };

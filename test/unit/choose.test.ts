@@ -1,6 +1,9 @@
 // chooseCandidate on the pytest fixture with real candidates: duplicates that differ only in
 // whitespace/comments vote together; regressions, syntax errors and non-applying diffs are dropped
 // with a recorded reason; a tie goes to the model reviewer (scripted server, real SDK client).
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vi } from 'vitest';
 
@@ -8,10 +11,11 @@ import { vi } from 'vitest';
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { chooseCandidate, normalizePatch } from '../../src/core/validate/choose';
 import { createProvider } from '../../src/core/llm';
-import { listRoverCheckouts } from '../../src/core/runner';
+import { listRoverCheckouts, createCheckout } from '../../src/core/runner';
+import { validatePatch } from '../../src/core/validate';
 import { startScriptedServer } from '../support/scripted-model-server.mjs';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
-import { diffFor } from './validate-helpers';
+import { diffFor, userTreeState } from './validate-helpers';
 import { lacks } from '../support/system-deps';
 
 const PRICING = 'inventory/pricing.py';
@@ -79,5 +83,78 @@ describe('chooseCandidate', () => {
     expect(r.winner).toBeUndefined();
     expect(r.reason).toMatch(/No candidate survived/);
     expect(r.reason).toMatch(/stale: does not apply/);
+  });
+});
+
+describe('chooseCandidate across worktrees and runners', () => {
+  let repo: FixtureRepo;
+  beforeAll(async () => {
+    repo = await makeFixtureRepo('py-inventory');
+    // pytest puts a parameter's value in the test id: here the folder the test runs in
+    await writeFile(join(repo.dir, 'tests/test_paths.py'), [
+      'import os', 'import pytest', 'from inventory.pricing import apply_tax', '', '',
+      "@pytest.mark.parametrize('where', [os.path.dirname(os.path.abspath(__file__))])",
+      'def test_runs_here(where):', '    assert os.path.isdir(where) and apply_tax(1.0) == 1.2', '',
+    ].join('\n'));
+    await simpleGit(repo.dir).add(['-A']).then(() => simpleGit(repo.dir).commit('a test named by its folder'));
+  });
+  afterAll(async () => repo.cleanup());
+
+  it('a baseline shared across worktrees: a test whose id holds its worktree path is the same test', async () => {
+    const a = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
+    const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
+    const first = await validatePatch({ repo: repo.dir, patch: a });
+    const second = await validatePatch({ repo: repo.dir, patch: b, before: first.before });
+    // each ran in its own worktree; the ids read as in the repository
+    const ids = Object.keys(second.after.results).filter((id) => id.startsWith('tests/test_paths.py::'));
+    expect(ids).toEqual([`tests/test_paths.py::test_runs_here[${join(repo.dir, 'tests')}]`]);
+    expect(second.passToFail).toEqual([]);
+    expect(second.verdict).not.toBe('regressed');
+  });
+
+  it('candidates share one worktree that keeps the user\'s uncommitted files between them, and leave none behind (nor one of a crash)', async () => {
+    const a = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
+    const b = await diffFor(repo.dir, PRICING, (t) => t.replace('BULK_RATE = 0.10', 'BULK_RATE = 0.1'));
+    // an untracked test of the user's, not committed: it must be in every candidate's run
+    await writeFile(join(repo.dir, 'tests/test_untracked.py'), 'from inventory.pricing import apply_tax\n\n\ndef test_tax_of_ten():\n    assert apply_tax(10.0) == 12.0\n');
+    const state = await userTreeState(repo.dir);
+    // and a worktree left by a crashed run (its owner's pid is gone): swept on the way
+    const stale = await createCheckout(repo.dir);
+    await writeFile(`${stale.path}.rover-owner.json`, JSON.stringify({ pid: 2 ** 22 + 4242 }));
+    try {
+      const r = await chooseCandidate([{ id: 'a', diff: a }, { id: 'b', diff: b }], { repo: repo.dir });
+      expect(r.regression.files).toEqual(expect.arrayContaining(['tests/test_paths.py', 'tests/test_untracked.py']));
+      for (const id of ['a', 'b']) expect(r.evidence[id].after.results['tests/test_untracked.py::test_tax_of_ten']).toBe('passed');
+      expect(r.ranking.map((x) => [x.id, x.kept, x.verdict]).sort()).toEqual([['a', true, 'unresolved'], ['b', true, 'unresolved']]);
+      expect(await userTreeState(repo.dir)).toBe(state);
+      expect(await listRoverCheckouts(repo.dir)).toEqual([]);
+    } finally {
+      await rm(join(repo.dir, 'tests/test_untracked.py'));
+    }
+  });
+
+  it('a selected test file that cannot be imported here is left out instead of sinking every candidate', async () => {
+    const fix = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
+    // it imports the edited module (so it is selected) and a module this machine lacks: pytest stops at collecting it
+    await writeFile(join(repo.dir, 'tests/test_broken.py'), 'from inventory.pricing import bulk_discount\nimport rover_no_such_module\n\n\ndef test_never():\n    assert bulk_discount(1, 1.0) == 0.0\n');
+    try {
+      const r = await chooseCandidate([{ id: 'fix', diff: fix }], { repo: repo.dir, oracle: [F2P] });
+      expect(r.regression.reason).toMatch(/left out, as they report nothing here even without a patch: tests\/test_broken\.py/);
+      expect(r.regression.files).toContain('tests/test_pricing.py');
+      expect(r.regression.files).not.toContain('tests/test_broken.py');
+      expect(r.evidence.fix.verdict).toBe('resolved');
+      expect(r.winner).toBe('fix');
+      expect(await listRoverCheckouts(repo.dir)).toEqual([]);
+    } finally {
+      await rm(join(repo.dir, 'tests/test_broken.py'));
+    }
+  });
+
+  it('runs the oracle from the files it is given when its ids do not name them', async () => {
+    const fix = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD'));
+    const r = await chooseCandidate([{ id: 'fix', diff: fix }], { repo: repo.dir, oracle: [F2P], oracleFiles: ['tests'], regression: 'none' });
+    expect(r.evidence.fix.before.command.slice(-1)).toEqual(['tests']);
+    expect(Object.keys(r.evidence.fix.after.results)).toContain('tests/test_cart.py::test_add_and_remove');
+    expect(r.winner).toBe('fix');
   });
 });

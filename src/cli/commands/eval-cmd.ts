@@ -4,7 +4,6 @@
 // the instance's FAIL_TO_PASS/PASS_TO_PASS tests run through Rover's runner before and after the
 // gold (or given, or Rover-generated) patch, SWE-bench grading, and agreement with the reference
 // harness (shared/bench/validate.sh).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +11,7 @@ import { CliError, parse } from '../args';
 import { runProcess } from '../../core/proc/run';
 import { validatePatch } from '../../core/validate';
 import {
-  ensureDepsDir, grade, instanceRunner, loadInstances, loadPredictions, summarize, sweParseLog, sweStatusMap,
+  ensureCheckout, ensureDepsDir, grade, startHttpbin, instanceRunner, loadInstances, loadPredictions, summarize, sweParseLog, sweStatusMap,
   type EvalReport, type Instance, type InstanceOutcome,
 } from '../../../bench/lib/swebench';
 
@@ -140,17 +139,6 @@ async function loadReferences(file: string): Promise<Map<string, Reference>> {
   return m;
 }
 
-async function ensureCheckout(inst: Instance, root: string, benchDir: string): Promise<string> {
-  const dir = join(root, inst.instance_id);
-  if (existsSync(join(dir, '.git'))) return dir;
-  const prepare = join(benchDir, 'prepare.sh');
-  if (!existsSync(prepare)) throw new Error(`no checkout at ${dir} and no prepare.sh next to the instances file to make one`);
-  const args = inst.repo.startsWith('BugsJS/') ? ['--with-js', inst.instance_id] : [inst.instance_id];
-  const r = await runProcess(prepare, args, { cwd: benchDir, env: { ...process.env, SWEBENCH_ROOT: root }, timeoutMs: 30 * 60_000 });
-  if (r.code !== 0 || !existsSync(join(dir, '.git'))) throw new Error(`prepare.sh ${inst.instance_id} failed: ${(r.stderr || r.stdout).trim().slice(-1500)}`);
-  return dir;
-}
-
 async function candidatePatch(inst: Instance, mode: string, dir: string, preds?: Map<string, string>): Promise<string> {
   if (mode === 'gold') return inst.patch;
   if (mode === 'patch') {
@@ -175,25 +163,6 @@ async function candidatePatch(inst: Instance, mode: string, dir: string, preds?:
   }
   if (!patch) throw new Error(`rover fix produced no patch (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
   return patch;
-}
-
-/** A service some suites need (requests' tests talk to httpbin): started beside the run, killed after. */
-async function startHttpbin(benchDir: string): Promise<{ url: string; stop(): void }> {
-  // a long-lived server, not a command that finishes: spawned directly (runProcess waits for exit)
-  const child = spawn('/usr/bin/python3', [join(benchDir, 'httpbin_server.py')], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
-  const port = await new Promise<string>((res, rej) => {
-    let buf = '';
-    const t = setTimeout(() => rej(new Error('httpbin did not start within 30 s')), 30_000);
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      if (buf.includes('\n')) {
-        clearTimeout(t);
-        res(buf.split('\n')[0].trim());
-      }
-    });
-    child.on('error', (e) => { clearTimeout(t); rej(e); });
-  });
-  return { url: `http://127.0.0.1:${port}/`, stop: () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ } } };
 }
 
 async function evalInstance(inst: Instance, mode: string, ctx: { root: string; benchDir: string; preds?: Map<string, string>; log: (s: string) => void; worktrees?: boolean }): Promise<InstanceOutcome> {

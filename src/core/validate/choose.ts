@@ -1,5 +1,5 @@
 // Choosing among candidate patches (CodeT / Agentless style): every candidate is validated in its
-// own worktree against one shared baseline run; candidates that do not apply, add syntax errors,
+// own checkout state against one shared baseline run; candidates that do not apply, add syntax errors,
 // leave the oracle (reproduction / fail-to-pass tests) failing, or break a previously passing test
 // of the selected regression set are dropped; the survivors vote by normalized patch (whitespace and
 // comments folded), and the model, when given, only breaks ties. The reason is recorded.
@@ -10,7 +10,9 @@ import { languageForPath, parseSource } from '../index/parse-source';
 import { git } from '../proc/git';
 import { changedFiles, selectRegressionTests, type CoverageInput, type RegressionSelection } from './regression';
 import { detectRunner } from '../runner/detect';
-import { validatePatch, type ValidationDetails } from './validate-patch';
+import { createSharedCheckout } from '../runner/checkout';
+import { validatePatch, type ValidatePatchOptions, type ValidationDetails } from './validate-patch';
+import { runnableTestFiles, testsRan } from './runnable';
 import { isPassing, type TestRunnerSpec, type TestRunResult } from '../runner/types';
 import type { ValidationReport } from './types';
 
@@ -23,6 +25,8 @@ export interface ChooseOptions {
   repo: string;
   /** Tests that must pass with the patch (reproduction test, FAIL_TO_PASS). */
   oracle?: string[];
+  /** The files holding the oracle tests, when their ids do not name them (sympy's bin/test ids are bare function names). */
+  oracleFiles?: string[];
   /** Applied before both runs (e.g. the reproduction test file as a diff). */
   setupPatch?: string;
   /** Given, or selected from coverage/imports ('auto', default). */
@@ -36,6 +40,8 @@ export interface ChooseOptions {
   provider?: ChatProvider;
   issue?: string;
   checkoutParent?: string;
+  /** Passed to every validation (a checkout that needs more than the defaults: SWE-bench's generated files, services). */
+  validation?: Pick<ValidatePatchOptions, 'baseRef' | 'linkPaths' | 'env' | 'maxOutputBytes'>;
   onProgress?: (message: string) => void;
 }
 
@@ -117,35 +123,53 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   let regression: RegressionSelection = { tests: [], files: [], reason: 'no regression selection' };
   if (opts.regression && typeof opts.regression === 'object') regression = opts.regression;
   else if (opts.regression !== 'none') {
-    const files = new Set<string>();
-    const tests = new Set<string>();
-    const reasons: string[] = [];
-    for (const c of cands) {
-      const s = await selectRegressionTests({ repo: opts.repo, diff: c.diff, coverage: opts.coverage }).catch(() => undefined);
-      if (!s) continue;
-      s.files.forEach((f) => files.add(f));
-      s.tests.forEach((t) => tests.add(t));
-      reasons.push(s.reason);
-    }
-    regression = { tests: [...tests].sort(), files: [...files].sort(), reason: reasons[0] ?? 'no regression tests found' };
+    // one scan of the test files for the edits of every candidate together
+    const all = cands.map((c) => (c.diff.endsWith('\n') ? c.diff : `${c.diff}\n`)).join('');
+    regression = (await selectRegressionTests({ repo: opts.repo, diff: all, coverage: opts.coverage }).catch(() => undefined)) ?? { tests: [], files: [], reason: 'no regression tests found' };
   }
   const oracle = opts.oracle ?? [];
-  const args = [...new Set([...oracle.map((t) => t.split('::')[0]), ...regression.files])];
+  const args = [...new Set([...(opts.oracleFiles ?? oracle.map((t) => t.split('::')[0])), ...regression.files])];
   // runner ids for pytest are node ids; for other runners the file is the unit to run
   const testArgs = args.length ? args : undefined;
 
-  const evidence: Record<string, ValidationDetails> = {};
+  let evidence: Record<string, ValidationDetails> = {};
   let baseline: TestRunResult | undefined;
-  for (const c of cands) {
-    progress(`validating candidate ${c.id}`);
-    const r = await validatePatch({
-      repo: opts.repo, patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs, runner, timeoutMs: opts.timeoutMs,
-      signal: opts.signal, includeUncommitted: opts.includeUncommitted, setupPatch: opts.setupPatch, before: baseline,
-      inspect: syntaxInspector(c.diff), checkoutParent: opts.checkoutParent,
-    });
-    evidence[c.id] = r;
-    if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;
-    if (opts.signal?.aborted) break;
+  let words = testArgs;
+  let probed = false;
+  // one checkout for all candidates, reset between them: a checkout per candidate costs seconds on a large repository
+  const shared = await createSharedCheckout(opts.repo, {
+    baseRef: opts.validation?.baseRef, includeUncommitted: opts.includeUncommitted ?? true, linkPaths: opts.validation?.linkPaths, parentDir: opts.checkoutParent,
+  });
+  try {
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i];
+      progress(`validating candidate ${c.id}`);
+      const r = await validatePatch({
+        ...opts.validation, repo: shared.path, baseRef: shared.baseCommit, includeUncommitted: false, disposableCheckout: true,
+        patch: c.diff, tests: oracle.length ? oracle : undefined, testArgs: words, runner, timeoutMs: opts.timeoutMs,
+        signal: opts.signal, setupPatch: opts.setupPatch, before: baseline, inspect: syntaxInspector(c.diff), checkoutParent: opts.checkoutParent,
+      });
+      evidence[c.id] = r;
+      if (!baseline && r.before.command.length && !r.before.cancelled && !r.before.timedOut) baseline = r.before;
+      if (opts.signal?.aborted) break;
+      // no test ran even without a patch: a selected test file that cannot be imported here takes the whole
+      // run down (pytest stops at a collection error, sympy's bin/test crashes); keep the files that run
+      // alone and start over, once
+      if (baseline && !probed && runner && words?.length && regression.files.length && !testsRan(baseline)) {
+        probed = true;
+        progress('the tests report nothing even without a patch: looking for the test files that run here');
+        const { ok, broken } = await runnableTestFiles(shared.path, words, { runner, setupPatch: opts.setupPatch, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.validation?.env });
+        if (broken.length && ok.length) {
+          regression = { ...regression, files: regression.files.filter((f) => ok.includes(f)), reason: `${regression.reason}; left out, as they report nothing here even without a patch: ${broken.join(', ')}` };
+          words = ok;
+          baseline = undefined;
+          evidence = {};
+          i = -1;
+        }
+      }
+    }
+  } finally {
+    await shared.dispose();
   }
 
   const keys = new Map<string, string[]>();

@@ -2,7 +2,9 @@
 //  - coverage: tests whose covered lines (from the localizer's per-test coverage, "file:line")
 //    touch the lines the patch edits (or the edited functions' spans when given);
 //  - imports: test files that import an edited module (static scan: Python `import a.b` /
-//    `from a.b import c` / `from a import b`; JS/TS require()/import of a relative path).
+//    `from a.b import c` / `from a import b`; JS/TS require()/import of a relative path), or are
+//    named after one (test_config.py for config.py: packages whose tests import only the top-level
+//    package, as flask's `import flask` does, name their test files after the module instead).
 import { readFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import fg from 'fast-glob';
@@ -94,16 +96,32 @@ export async function selectRegressionTests(opts: RegressionSelectionOptions): P
       } catch {
         continue;
       }
-      if (changed.some((c) => c.file === tf || imports(tf, text, c.file))) {
+      if (changed.some((c) => c.file === tf || imports(tf, text, c.file) || namedAfter(tf, c.file))) {
         files.add(tf);
         n++;
       }
     }
-    why.push(`${n} test file(s) import an edited module`);
+    why.push(`${n} test file(s) import an edited module or are named after one`);
   }
   const max = opts.maxFiles ?? 50;
   const fileList = [...files].sort().slice(0, max);
   return { tests: [...tests].sort(), files: fileList, reason: why.join('; ') + (files.size > max ? ` (capped at ${max} files)` : '') };
+}
+
+const SOURCE_EXT = /\.(py|(c|m)?(j|t)sx?)$/;
+
+/** Is test file `tf` named after the module at `target`: test_x.py, x_test.py, unittest_x.py, x.test.ts, test/x.js? */
+export function namedAfter(tf: string, target: string): boolean {
+  const lang = (p: string) => (p.endsWith('.py') ? 'py' : SOURCE_EXT.test(p) ? 'js' : undefined);
+  if (!lang(target) || lang(tf) !== lang(target)) return false;
+  const stem = (p: string) => posix.basename(p).replace(SOURCE_EXT, '');
+  let mod = stem(target);
+  if (mod === '__init__' || mod === 'index') mod = posix.basename(posix.dirname(target));
+  if (!mod || mod === '.') return false;
+  const t = stem(tf);
+  if ([`test_${mod}`, `${mod}_test`, `unittest_${mod}`, `${mod}.test`, `${mod}.spec`].includes(t)) return true;
+  // mocha's convention (test/router.js); a bare-named .py under tests/ is as often a helper or lint input
+  return lang(tf) === 'js' && t === mod && tf !== target && /(^|\/)(tests?|__tests__)\//.test(tf);
 }
 
 /** Does test file `tf` (text) import the module at `target` (repo-relative path)? */

@@ -111,7 +111,7 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     let before = opts.before;
     if (!before) {
       progress('running the tests before the patch');
-      before = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes });
+      before = relocateIds(await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes }), dir, wt.repoRoot);
       lap('testsBefore');
       if (before.cancelled) return done({ ...report('error', before, EMPTY_RUN, 'Cancelled.'), runner });
       // a test suite may delete or rewrite files: put the prepared tree back before patching
@@ -127,7 +127,7 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     }
     lap('restoreAndApply');
     progress('running the tests with the patch');
-    const after = await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes });
+    const after = relocateIds(await runTests(dir, runner, { tests: opts.tests, testArgs: opts.testArgs, timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env, maxOutputBytes: opts.maxOutputBytes }), dir, wt.repoRoot);
     lap('testsAfter');
     const r = judge(before, after, opts.tests);
     if (applied.with === 'patch --fuzz=5') r.explanation += '\n(`git apply` refused the patch; it was applied with `patch --fuzz=5`.)';
@@ -137,6 +137,21 @@ export async function validatePatch(opts: ValidatePatchOptions): Promise<Validat
     lap('cleanup');
     timings.total = Date.now() - started;
   }
+}
+
+/**
+ * Test ids as they would read in the repository itself: a test parametrized by a path (pytest's ids
+ * carry the value) names the worktree it ran in, so a baseline shared by candidates validated in
+ * different worktrees would see every such test vanish and count it as broken.
+ */
+export function relocateIds(run: TestRunResult, dir: string, repoRoot: string): TestRunResult {
+  if (dir === repoRoot || !Object.keys(run.results).some((id) => id.includes(dir))) return run;
+  const fix = (id: string) => id.split(dir).join(repoRoot);
+  return {
+    ...run,
+    results: Object.fromEntries(Object.entries(run.results).map(([id, s]) => [fix(id), s])),
+    failures: run.failures.map((f) => ({ ...f, id: fix(f.id) })),
+  };
 }
 
 /** A clean checkout at baseRef used as is; "disposing" resets it (ignored files such as node_modules stay). */
