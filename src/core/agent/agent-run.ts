@@ -1,6 +1,6 @@
 // What both phases of an agent run share: the options, the budgeted model, the trajectory being
 // recorded, events, and the one way to call the model (with the re-ask after a cut stream).
-import { withBudget, type CostLedger } from '../llm/index';
+import { addCall, withBudget, type CostLedger } from '../llm/index';
 import { ModelError, type ChatProvider, type ChatRequest, type ChatResponse } from '../llm/types';
 import type { AgentEvent } from './events';
 import type { AgentOptions, AgentUsage } from './run-agent';
@@ -47,13 +47,7 @@ export class AgentRun {
         this.emit({ type: 'error', message: `${e.message} Asking again.`, recoverable: true });
       }
     }
-    const u = this.usage;
-    u.inputTokens += res.usage.inputTokens;
-    u.outputTokens += res.usage.outputTokens;
-    u.cacheReadTokens += res.usage.cacheReadTokens;
-    u.cacheWriteTokens += res.usage.cacheWriteTokens;
-    u.costUsd += res.costUsd;
-    u.calls++;
+    addCall(this.usage, res.usage, res.costUsd);
     this.traj.calls.push({ ...meta, ms: res.ms, usage: res.usage, costUsd: res.costUsd, stopReason: res.stopReason, model: res.model, sentMessages: req.messages.length });
     // the ledger's totals: with a session's ledger they include its other calls (reproduction, reviewer)
     const t = this.ledger.totals;

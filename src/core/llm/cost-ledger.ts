@@ -18,6 +18,16 @@ export interface LedgerTotals extends Usage {
   ms: number;
 }
 
+/** Adds one call's tokens and cost to running totals (a ledger's, an agent run's). */
+export function addCall(into: Usage & { costUsd: number; calls: number }, usage: Usage, costUsd: number): void {
+  into.inputTokens += usage.inputTokens;
+  into.outputTokens += usage.outputTokens;
+  into.cacheReadTokens += usage.cacheReadTokens;
+  into.cacheWriteTokens += usage.cacheWriteTokens;
+  into.costUsd += costUsd;
+  into.calls += 1;
+}
+
 export class CostLedger {
   readonly perCall: LedgerEntry[] = [];
   readonly totals: LedgerTotals = {
@@ -49,14 +59,8 @@ export class CostLedger {
 
   private add(r: LedgerEntry): void {
     this.perCall.push(r);
-    const t = this.totals;
-    t.inputTokens += r.usage.inputTokens;
-    t.outputTokens += r.usage.outputTokens;
-    t.cacheReadTokens += r.usage.cacheReadTokens;
-    t.cacheWriteTokens += r.usage.cacheWriteTokens;
-    t.costUsd += r.costUsd;
-    t.calls += 1;
-    t.ms += r.ms;
+    addCall(this.totals, r.usage, r.costUsd);
+    this.totals.ms += r.ms;
   }
 
   remaining(): number {

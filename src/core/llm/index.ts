@@ -7,7 +7,7 @@ import type { RetryPolicy } from './retry';
 import { ModelError, type ChatProvider, type ChatRequest, type ChatResponse, type CompleteOptions, type ProviderConfig } from './types';
 
 export * from './types';
-export { CostLedger, type LedgerEntry, type LedgerTotals } from './cost-ledger';
+export { addCall, CostLedger, type LedgerEntry, type LedgerTotals } from './cost-ledger';
 export { BUILTIN_PRICES, DEFAULT_MODELS, lookupPrice, costOf } from './prices';
 export { redact, REDACTED } from './redact';
 export { parsePriceOverrides, publicConfig, redactDeep } from './config-helpers';
