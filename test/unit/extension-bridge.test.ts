@@ -47,7 +47,7 @@ describe('editor fix orchestration', () => {
     const out = await runFix({
       root: repo.dir,
       issue: ISSUE,
-      provider: makeProvider({ provider: 'anthropic', apiKey: 'sk-test', baseUrl: server.url, model: 'claude-sonnet-4-5' }),
+      provider: makeProvider({ provider: 'anthropic', apiKey: 'sk-test', baseUrl: server.url, model: 'claude-sonnet-5-5' }),
       index,
       failingTests: [FAILING],
       fromLastRun: true,
