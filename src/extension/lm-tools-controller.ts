@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import * as core from './core-bridge';
 import { abortOnCancel } from './cancellation';
+import { toolConfirmation } from './logic/tool-confirmation';
 import type { IndexController } from './index-controller';
 import type { RoverLog } from './rover-log';
 import { UNTRUSTED_MESSAGE, type WorkspaceAccess } from './workspace-access';
@@ -45,13 +46,8 @@ export class LmToolsController implements vscode.Disposable {
 
   private prepare(spec: core.RoverToolSpec, input: Record<string, unknown>): vscode.PreparedToolInvocation {
     const invocationMessage = `Rover: ${spec.title.toLowerCase()}…`;
-    if (!spec.runsTests) return { invocationMessage };
-    const tests = Array.isArray(input?.tests) && input.tests.length ? `the tests ${input.tests.slice(0, 5).join(', ')}${input.tests.length > 5 ? ', …' : ''}` : "the project's tests";
-    const message = new vscode.MarkdownString(
-      `Rover will run ${spec.name === 'localize' ? 'the failing and passing tests with coverage' : tests} in a private git checkout of this folder. ` +
-        "Your files are not written, but the tests run the project's code.",
-    );
-    return { invocationMessage, confirmationMessages: { title: `Rover: ${spec.title}?`, message } };
+    const c = toolConfirmation(spec, input);
+    return c ? { invocationMessage, confirmationMessages: { title: c.title, message: new vscode.MarkdownString(c.message) } } : { invocationMessage };
   }
 
   private async invoke(spec: core.RoverToolSpec, input: Record<string, unknown>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {

@@ -13,7 +13,7 @@
 //
 // Options: --only s1,s3 (scenario ids)  --keep (keep the temp dir)  --skip-package (reuse rover.vsix)
 //          --save-screenshots DIR (copy this run's scenario screenshots there, e.g. docs/screenshots)
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureCodeServer, codeServerDir } from './lib/install-code-server.mjs';
@@ -110,8 +110,6 @@ async function runHostGroup(browser, cs, group, installedDir, server) {
   const ws = await makeWorkspace(group.fixture, join(tmp, 'ws'), `${group.id}-${group.fixture}`);
   const resultsFile = join(tmp, `results-${group.id}.jsonl`);
   writeFileSync(resultsFile, '');
-  const dialogsFile = join(tmp, `dialogs-${group.id}.jsonl`);
-  writeFileSync(dialogsFile, '');
   const config = {
     group: group.id,
     suites: group.suites.filter((s) => selected(s.split('-')[0])).map((s) => join(E2E_DIR, 'host', s)),
@@ -123,7 +121,6 @@ async function runHostGroup(browser, cs, group, installedDir, server) {
     artifacts: ARTIFACTS,
     knownGaps,
     harnessModelUrl: server?.url,
-    dialogsFile,
   };
   const entry = join(tmp, 'entries', `${group.id}.cjs`);
   mkdirSync(join(tmp, 'entries'), { recursive: true });
@@ -133,16 +130,12 @@ async function runHostGroup(browser, cs, group, installedDir, server) {
   const { context, page, consoleLines } = await newPage(browser);
   const started = Date.now();
   let exitCode;
-  const dialogs = { stop: false, loop: null };
   try {
     const exited = new Promise((resolve) => { page.exposeFunction('codeAutomationExit', (code) => resolve(code)); });
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
-    if (group.acceptDialogs) dialogs.loop = acceptDialogs(page, group, dialogsFile, dialogs).catch(() => {});
     exitCode = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), group.timeoutMs ?? 8 * 60_000))]);
     if (exitCode === 'timeout' || exitCode !== 0) await takeShot(page, ARTIFACTS, `failure-${group.id}`).catch(() => {});
   } finally {
-    dialogs.stop = true;
-    await dialogs.loop;
     writeFileSync(join(ARTIFACTS, `console-${group.id}.log`), consoleLines.join('\n'));
     await context.close().catch(() => {});
   }
@@ -152,26 +145,6 @@ async function runHostGroup(browser, cs, group, installedDir, server) {
   else if (exitCode !== 0 && !recs.some((r) => r.status === 'failed')) record({ layer: 'A', group: group.id, title: `${group.id}: extension host suite`, status: 'failed', error: `exit code ${exitCode}; console:\n${consoleLines.slice(-30).join('\n')}` });
   else if (!recs.length) record({ layer: 'A', group: group.id, title: `${group.id}: extension host suite`, status: 'failed', error: 'ran no test' });
   timings.push([`layer A group ${group.id}`, Date.now() - started]);
-}
-
-/**
- * A modal dialog the extension host cannot answer (VS Code's confirmation before a language-model
- * tool runs tests): the person at the keyboard is played here. Each dialog's text goes to
- * `dialogsFile` for the suite to check, the first is kept as a screenshot, then it is confirmed.
- */
-async function acceptDialogs(page, group, dialogsFile, dialogs) {
-  let n = 0;
-  while (!dialogs.stop) {
-    const box = page.locator('.monaco-dialog-box');
-    if (await box.count().catch(() => 0)) {
-      const text = await box.first().innerText().catch(() => '');
-      if (n++ === 0) await takeShot(page, ARTIFACTS, `${group.acceptDialogs}`).catch(() => {});
-      appendFileSync(dialogsFile, JSON.stringify({ text }) + '\n');
-      await box.first().locator('.dialog-buttons .monaco-button').filter({ hasNotText: /^Cancel$/ }).first().click({ timeout: 5_000 }).catch(() => {});
-      await page.waitForTimeout(300);
-    }
-    await page.waitForTimeout(250);
-  }
 }
 
 /** Layer B: one fresh browser context per UI scenario, screenshots on every run and on failure. */
