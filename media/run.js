@@ -53,7 +53,7 @@
     parts.push(
       el('div', { class: 'figures' },
         el('div', {}, el('b', { id: 'tokens' }, `${s.usage.inputTokens.toLocaleString()} / ${s.usage.outputTokens.toLocaleString()}`), 'tokens in / out'),
-        el('div', {}, el('b', { id: 'cost' }, cost(s.usage.costUsd)), 'estimated cost'),
+        s.subscription ? el('div', {}, el('b', { id: 'cost' }, 'subscription'), 'billed by your subscription') : el('div', {}, el('b', { id: 'cost' }, cost(s.usage.costUsd)), 'estimated cost'),
         el('div', {}, el('b', {}, String(s.usage.calls)), 'model calls'),
         el('div', {}, el('b', {}, `${secs}s`), 'elapsed')));
     const buttons = [];

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   fix: { summary: 'fix --repo DIR --issue FILE|-  propose a patch for an issue', load: () => import('./commands/fix-cmd') },
   validate: { summary: 'validate --repo DIR --patch FILE  run the tests before/after a patch', load: () => import('./commands/validate-cmd') },
   eval: { summary: 'eval --instances FILE --mode gold|patch|fix  evaluate on benchmark instances', load: () => import('./commands/eval-cmd') },
+  mcp: { summary: 'mcp [--repo DIR]  serve Rover\'s tools over MCP (stdio) to other agents', load: () => import('./commands/mcp-cmd') },
   example: { summary: 'example  index the bundled example repository and run a few searches', load: () => import('./commands/example-cmd') },
 };
 

@@ -3,7 +3,7 @@
 // core calls; no engine logic lives here: the fix flow itself is the core's fix session.
 import { createHash } from 'node:crypto';
 import { WorkspaceIndex, type CodeSymbol, type FileRecord, type IndexWarning } from '../core/index';
-import { createProvider, type ChatProvider, type ProviderId } from '../core/llm';
+import { createProvider, toolJsonSchema, ModelError, type ChatProvider, type ChatRequest, type ChatResponse, type CompleteOptions, type ProviderId, type ToolCall, type ToolSpec } from '../core/llm';
 import { spawnedProcessCount } from '../core/proc/run';
 import { CodeSearch } from '../core/search';
 import { coveredLines, localize as coreLocalize } from '../core/localize';
@@ -19,9 +19,18 @@ import { git as safeGit } from '../core/proc/git';
 import type { AgentEvent, BugLocation } from '../core/agent/events';
 import { isTestFile } from '../core/runner/test-files';
 import { imports as importsModule } from '../core/validate/regression';
+import { RoverToolbox, type ToolboxOptions } from '../core/tools/toolbox';
+import { ROVER_TOOLS, type RoverToolSpec } from '../core/tools/specs';
 
 export type { AgentEvent, BugLocation, ChatProvider, TestRunResult, ValidationReport, IndexWarning, CodeSymbol, FileRecord, WorkspaceIndex };
-export { spawnedProcessCount, sweepAtStart, isTestFile, importsModule };
+export { spawnedProcessCount, sweepAtStart, isTestFile, importsModule, ROVER_TOOLS };
+export type { RoverToolbox, RoverToolSpec, ChatRequest, ChatResponse, CompleteOptions, ToolCall, ToolSpec };
+export { toolJsonSchema, ModelError };
+
+/** Rover's tools (core/tools) over the editor's index, for the chat agents' language-model tools. */
+export function makeToolbox(opts: ToolboxOptions): RoverToolbox {
+  return new RoverToolbox(opts);
+}
 
 export interface IndexSettings {
   cacheDir: string;

@@ -7,6 +7,7 @@ import * as core from './core-bridge';
 import { FixRunController } from './fix-run-controller';
 import { IndexController } from './index-controller';
 import { KeysController } from './keys-controller';
+import { LmToolsController } from './lm-tools-controller';
 import { LocalizeController } from './localize-controller';
 import { SharedState } from './logic/shared-state';
 import { RetestAfterReview } from './retest-after-review';
@@ -42,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ stat
   own(new RetestAfterReview(review, workspace, testing, selection, shared));
   own(new LocalizeController(context.extensionUri, workspace, log, index, shared));
   const validation = own(new ValidateController(workspace, log, selection));
+  own(new LmToolsController(workspace, log, index, context.extensionUri.fsPath));
   const state = own(new StateController({ shared, fixRun, testOnSave, testing, review, validation, index, log }));
   own(vscode.commands.registerCommand('rover.showLog', () => log.show()));
   own(

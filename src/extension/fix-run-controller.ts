@@ -132,7 +132,7 @@ export class FixRunController implements vscode.Disposable {
   private async run(root: string, issue: string, failingTests: string[], candidates: number | undefined, fromLastRun: boolean): Promise<CommandResult<RunSummary>> {
     const s = this.workspace.settings();
     const runId = core.runIdFor(issue);
-    this.view = newRunView(runId, issue);
+    this.view = { ...newRunView(runId, issue), ...(s.provider === 'vscode-lm' ? { subscription: true } : {}) };
     this.panel.show(this.view);
     await vscode.commands.executeCommand('setContext', 'rover.hasRun', true);
     const ctrl = new AbortController();

@@ -5,9 +5,11 @@ import * as core from './core-bridge';
 import { failed, succeeded, type CommandResult } from './logic/command-result';
 import { SECRET_KEYS, type RoverSettings } from './logic/settings';
 import type { RoverLog } from './rover-log';
+import { selectVscodeChatModel, VscodeLmProvider } from './vscode-lm-provider';
 import type { WorkspaceAccess } from './workspace-access';
 
-type Provider = RoverSettings['provider'];
+/** The providers that take a key (vscode-lm uses the editor's own sign-in). */
+type Provider = Exclude<RoverSettings['provider'], 'vscode-lm'>;
 
 export interface SetKeyArgs {
   provider?: Provider;
@@ -35,6 +37,7 @@ export class KeysController implements vscode.Disposable, ModelClients {
   }
 
   async provider(s: RoverSettings): Promise<core.ChatProvider> {
+    if (s.provider === 'vscode-lm') return new VscodeLmProvider(await selectVscodeChatModel(s.model));
     const key = (await this.secrets.get(SECRET_KEYS[s.provider])) ?? '';
     if (!key && !(s.provider === 'openai' && s.baseUrl)) {
       throw new Error(`No API key for ${s.provider}: run "Rover: Set API Key" (keys are kept in VS Code's secret storage, never in settings).`);

@@ -12,6 +12,8 @@ export const GROUPS = [
   // s1 first: its log channel is checked before later scenarios provoke errors on purpose
   { id: 'py', scenarios: ['s1', 's3', 's5', 's6', 's8', 's9'], fixture: 'py-inventory',
     suites: ['s1-activation.cjs', 's3-review.cjs', 's5-test-on-save.cjs', 's6-localize.cjs', 's8-keys.cjs', 's9-model-error.cjs'], timeoutMs: 12 * 60_000 },
+  // VS Code auto-confirms dialogs under extensionTestsPath, so a tool's confirmation is not seen here
+  { id: 'tools', scenarios: ['s10'], fixture: 'py-inventory', suites: ['s10-lm-tools.cjs'], timeoutMs: 6 * 60_000 },
   { id: 's7', scenarios: ['s7'], fixture: 'py-inventory', suites: ['s7-untrusted.cjs'], trustEnabled: true, timeoutMs: 4 * 60_000 },
 ];
 

@@ -57,7 +57,7 @@ describe('extension manifest', () => {
 
   it('declares the contract settings with their defaults and no API key setting', () => {
     const p = contributes.configuration.properties;
-    expect(p['rover.provider']).toMatchObject({ enum: ['anthropic', 'openai'], default: 'anthropic' });
+    expect(p['rover.provider']).toMatchObject({ enum: ['anthropic', 'openai', 'vscode-lm'], default: 'anthropic' });
     expect(p['rover.budgetUsd'].default).toBe(1);
     expect(p['rover.tests.timeoutSeconds'].default).toBe(300);
     expect(p['rover.tests.command'].type).toBe('array');

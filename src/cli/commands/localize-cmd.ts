@@ -7,7 +7,7 @@ import { commandSpec, ownSourcesFirst } from '../../core/runner/detect';
 import { sweepAtStart } from '../../core/runner/sweep-at-start';
 import type { TestRunnerSpec } from '../../core/runner/types';
 import { CliError, EXIT, parse, repoDir } from '../args';
-import { formatText, rankScore } from '../localize-text';
+import { formatText, rankScore } from '../../core/localize/ranking-text';
 import { startProgress } from '../progress';
 
 export { formatText };

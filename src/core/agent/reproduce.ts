@@ -157,6 +157,55 @@ export async function exampleTestHeader(repo: string, issue: string, runner: Tes
   }
 }
 
+export interface ReproductionCheck {
+  /** The file's path relative to the repository, as placed (the given path when it was refused). */
+  file: string;
+  /** Why the test does not reproduce the issue; undefined when it does. */
+  rejected?: string;
+  /** What to tell the author (the model) about a refusal made before running. */
+  tell?: string;
+  failingTests: string[];
+  /** How the failing tests fail (their messages; the output's end when the runner gives none). */
+  failure: string;
+  /** The end of the run's output ('' when the test never ran). */
+  output: string;
+  run?: TestRunResult;
+  cancelled?: boolean;
+}
+
+/**
+ * Does `content`, placed at `file`, fail on the base commit for the issue's reason? Runs it alone in a
+ * private checkout (removed on every path out); the user's tree is only read.
+ */
+export async function checkReproduction(o: {
+  repo: string; runner: TestRunnerSpec; file: string; content: string; issue: string;
+  includeUncommitted?: boolean; checkoutParent?: string; timeoutMs?: number; signal?: AbortSignal;
+}): Promise<ReproductionCheck> {
+  const refuse = (file: string, rejected: string, tell: string): ReproductionCheck => ({ file, rejected, tell, failingTests: [], failure: '', output: '' });
+  const safe = safeRelPath(o.file);
+  if (!safe.ok) return refuse(o.file, `${o.file} is not a path inside the repository`, `${o.file} is not a relative path inside the repository.`);
+  const file = safe.rel;
+  const placement = outsideDefaultTests(file, o.runner);
+  if (placement) return refuse(file, placement, `${placement}.`);
+  if (existsSync(join(o.repo, file))) return refuse(file, `${file} already exists`, `${file} already exists in the repository; use a new file name.`);
+  const wt = await createCheckout(o.repo, { includeUncommitted: o.includeUncommitted ?? true, parentDir: o.checkoutParent });
+  let run: TestRunResult;
+  try {
+    await mkdir(dirname(join(wt.path, file)), { recursive: true });
+    await writeFile(join(wt.path, file), o.content);
+    run = await runTests(wt.path, o.runner, { tests: [file], timeoutMs: o.timeoutMs ?? 120_000, signal: o.signal });
+  } finally {
+    await wt.dispose();
+  }
+  const output = run.output.slice(-3000);
+  if (run.cancelled || o.signal?.aborted) return { file, failingTests: [], failure: '', output, run, cancelled: true };
+  const why = judgeReproduction(run, file, o.issue);
+  if (why) return { file, rejected: why, failingTests: [], failure: '', output, run };
+  const failing = resultsOf(run, file).filter(([, s]) => s === 'failed').map(([id]) => id);
+  const failure = failing.map((id) => run.failures.find((f) => f.id === id)?.message ?? '').filter(Boolean).join('\n\n') || output;
+  return { file, failingTests: failing, failure, output, run };
+}
+
 export async function generateReproductionTest(opts: ReproduceOptions): Promise<ReproduceResult> {
   const runner = opts.runner ?? (await detectRunner(opts.repo));
   const attempts: ReproductionAttempt[] = [];
@@ -190,42 +239,20 @@ export async function generateReproductionTest(opts: ReproduceOptions): Promise<
       reject('no code block in the reply', undefined, undefined, 'Your reply had no fenced code block. Reply with "FILE: <path>" and the whole test file in one code block.');
       continue;
     }
-    const safe = given ? safeRelPath(given) : undefined;
-    if (given && !safe?.ok) {
-      reject(`${given} is not a path inside the repository`, given, undefined, `${given} is not a relative path inside the repository.`);
+    const checked = await checkReproduction({
+      repo: opts.repo, runner, file: given ?? suggested, content, issue: opts.issue, includeUncommitted: opts.includeUncommitted,
+      checkoutParent: opts.checkoutParent, timeoutMs: opts.timeoutMs, signal: opts.signal,
+    });
+    if (checked.cancelled) return { attempts, reason: 'Cancelled.', cancelled: true };
+    const { file, output } = checked;
+    if (checked.rejected) {
+      reject(checked.rejected, file, output || undefined, checked.tell);
       continue;
     }
-    const file = safe?.ok ? safe.rel : suggested;
-    const placement = outsideDefaultTests(file, runner);
-    if (placement) {
-      reject(placement, file, undefined, `${placement}.`);
-      continue;
-    }
-    if (existsSync(join(opts.repo, file))) {
-      reject(`${file} already exists`, file, undefined, `${file} already exists in the repository; use a new file name.`);
-      continue;
-    }
-    const wt = await createCheckout(opts.repo, { includeUncommitted: opts.includeUncommitted ?? true, parentDir: opts.checkoutParent });
-    let run: TestRunResult;
-    try {
-      await mkdir(dirname(join(wt.path, file)), { recursive: true });
-      await writeFile(join(wt.path, file), content);
-      run = await runTests(wt.path, runner, { tests: [file], timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal });
-    } finally {
-      await wt.dispose();
-    }
-    if (run.cancelled || opts.signal?.aborted) return { attempts, reason: 'Cancelled.', cancelled: true };
-    const output = run.output.slice(-3000);
-    const why = judgeReproduction(run, file, opts.issue);
-    if (why) {
-      reject(why, file, output);
-      continue;
-    }
-    const failing = resultsOf(run, file).filter(([, s]) => s === 'failed').map(([id]) => id);
-    const failure = failing.map((id) => run.failures.find((f) => f.id === id)?.message ?? '').filter(Boolean).join('\n\n') || output;
+    const { failingTests: failing, failure, run } = checked;
     note({ attempt: i, file, output });
     return {
-      test: { file, content, patch: newFileDiff(file, content), failingTests: failing, failure, run },
+      test: { file, content, patch: newFileDiff(file, content), failingTests: failing, failure, run: run! },
       attempts,
       reason: `${file} fails on the base commit (${failing.length} test(s)) the way the issue describes; it is the fail-to-pass oracle.`,
     };

@@ -92,7 +92,8 @@ export interface CompleteOptions {
 }
 
 export interface ChatProvider {
-  readonly id: ProviderId;
+  /** 'vscode-lm': a chat model of the editor's (the extension implements it over vscode.lm). */
+  readonly id: ProviderId | 'vscode-lm';
   readonly model: string;
   complete(req: ChatRequest, opts?: CompleteOptions): Promise<ChatResponse>;
 }

@@ -25,6 +25,8 @@ export interface RunViewState {
   localization?: Omit<Extract<RunEvent, { type: 'localization' }>, 'type'>;
   notes: string[];
   usage: { inputTokens: number; outputTokens: number; costUsd: number; calls: number };
+  /** The model is one of the editor's (vscode-lm): its cost is billed by the user's subscription, not estimated. */
+  subscription?: boolean;
   selected?: { id: string; reason: string };
   errors: { message: string; recoverable: boolean; at: number }[];
   /** Tail of the streamed model text. */

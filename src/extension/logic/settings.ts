@@ -2,7 +2,7 @@
 // default, never a crash mid-run.
 
 export interface RoverSettings {
-  provider: 'anthropic' | 'openai';
+  provider: 'anthropic' | 'openai' | 'vscode-lm';
   model?: string;
   baseUrl?: string;
   budgetUsd: number;
@@ -42,8 +42,8 @@ export function readSettings(get: SettingGetter): { settings: RoverSettings; pro
     return typeof v === 'string' && v.trim() ? v.trim() : undefined;
   };
   let provider = get('provider');
-  if (provider !== 'anthropic' && provider !== 'openai') {
-    if (provider !== undefined) problems.push(`rover.provider must be "anthropic" or "openai"; using anthropic.`);
+  if (provider !== 'anthropic' && provider !== 'openai' && provider !== 'vscode-lm') {
+    if (provider !== undefined) problems.push(`rover.provider must be "anthropic", "openai" or "vscode-lm"; using anthropic.`);
     provider = 'anthropic';
   }
   const baseUrl = str('baseUrl');
@@ -58,7 +58,7 @@ export function readSettings(get: SettingGetter): { settings: RoverSettings; pro
   const cmd = strs('tests.command');
   return {
     settings: {
-      provider: provider as 'anthropic' | 'openai',
+      provider: provider as RoverSettings['provider'],
       model: str('model'),
       baseUrl,
       budgetUsd: num('budgetUsd', 1, 0),

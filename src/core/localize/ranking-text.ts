@@ -1,8 +1,8 @@
-// `rover localize`'s text output. The score printed is the one the list is ordered by (the SBFL
+// The ranking as text (`rover localize`, the localize tool). The score printed is the one the list is ordered by (the SBFL
 // score on a 0..1 scale plus the evidence), broken down on the line below it, and a tie is said in
 // words: which functions share an SBFL score and what, if anything, put this one where it is.
-import { unitScore } from '../core/localize/rank';
-import type { Formula, LocalizationResult, RankedLocation } from '../core/localize/types';
+import { unitScore } from './rank';
+import type { Formula, LocalizationResult, RankedLocation } from './types';
 
 const TIE_REASON: Record<RankedLocation['tieBrokenBy'], string> = {
   none: '',
