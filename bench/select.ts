@@ -40,6 +40,9 @@ interface CandidateRow {
 interface ModeRow {
   winner?: string;
   winner_resolved: boolean;
+  /** No winner, but the least-harm candidate the user is shown for review (chooseCandidate's `offered`). */
+  offered?: string;
+  offered_resolved?: boolean;
   reason: string;
   ranking: { id: string; kept: boolean; reason: string; verdict: string; resolved: boolean | null }[];
   regression: string;
@@ -144,6 +147,7 @@ async function chooseIn(mode: Mode, inst: Instance, dir: string, cands: Candidat
   return {
     winner: res.winner,
     winner_resolved: res.winner ? grades.get(res.winner) === true : false,
+    ...(res.offered ? { offered: res.offered.id, offered_resolved: grades.get(res.offered.id) === true } : {}),
     reason: res.reason,
     ranking: res.ranking.map((r) => ({ id: r.id, kept: r.kept, reason: r.reason, verdict: r.verdict, resolved: grades.get(r.id) ?? null })),
     regression: res.regression.reason,
@@ -263,7 +267,7 @@ async function main(): Promise<number> {
     const m = modes.map((mode) => {
       const r = row.modes[mode];
       if (!r) return `${mode}: -`;
-      return `${mode}: ${r.winner ?? 'none'}${r.winner ? (r.winner_resolved ? ' (resolves)' : ' (does not resolve)') : ''} ${r.seconds.toFixed(0)}s/${r.target_seconds?.toFixed(0) ?? '?'}s`;
+      return `${mode}: ${r.winner ?? (r.offered ? `none, offers ${r.offered}${r.offered_resolved ? ' (resolves)' : ' (does not resolve)'}` : 'none')}${r.winner ? (r.winner_resolved ? ' (resolves)' : ' (does not resolve)') : ''} ${r.seconds.toFixed(0)}s/${r.target_seconds?.toFixed(0) ?? '?'}s`;
     });
     log(`${id}: [${c}] ${m.join('  ')}${row.error ? `  ERROR ${row.error}` : ''}  (${((Date.now() - ti) / 1000).toFixed(0)} s)`);
     if (values.out) await writeFile(resolve(values.out), JSON.stringify({ partial: true, per_instance: rows }, null, 1));
@@ -285,6 +289,9 @@ function summarize(rows: InstanceRow[], runs: string[], modes: Mode[], seconds: 
     return {
       chosen_resolved: rows.filter((r) => r.modes[mode]?.winner_resolved).length,
       no_winner: ms.filter((m) => !m.winner).length,
+      // what the user is shown: the winner, else the least-harm offer (not called validated)
+      shown_resolved: rows.filter((r) => r.modes[mode]?.winner_resolved || r.modes[mode]?.offered_resolved).length,
+      offered: ms.filter((m) => m.offered).length,
       resolving_dropped: rows.flatMap((r) => (r.modes[mode]?.ranking ?? []).filter((x) => x.resolved && !x.kept).map((x) => ({ instance: r.id, mode, candidate: x.id, reason: x.reason }))),
       // a resolving candidate survived but another won (the vote or the size tie-break)
       resolving_outvoted: rows.filter((r) => { const m = r.modes[mode]; return m?.winner && !m.winner_resolved && m.ranking.some((x) => x.resolved && x.kept); }).map((r) => r.id),
@@ -317,6 +324,8 @@ function summarize(rows: InstanceRow[], runs: string[], modes: Mode[], seconds: 
     acr_any_resolved: rows.filter((r) => r.candidates.some((c) => c.resolved)).length,
     chosen_resolved_no_oracle: by.none?.chosen_resolved ?? null,
     chosen_resolved_with_oracle: by['fail-to-pass']?.chosen_resolved ?? null,
+    shown_resolved_no_oracle: by.none?.shown_resolved ?? null,
+    shown_resolved_with_oracle: by['fail-to-pass']?.shown_resolved ?? null,
     resolving_dropped: modes.flatMap((m) => by[m]!.resolving_dropped),
     seconds_median: r2(median(allModes.map((m) => m.seconds))),
     over_plain_ratio: r2(median(timed.map((m) => m.seconds / ((m.ranking.length + 1) * m.plain_seconds!)))),
@@ -340,7 +349,7 @@ function printSummary(s: ReturnType<typeof summarize>): void {
   console.log(`  (ACR's own report: ${Object.entries(s.acr_reported_resolved).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   for (const [mode, m] of Object.entries(s.by_mode)) {
     if (!m) continue;
-    console.log(`--oracle ${mode}: chosen resolves ${m.chosen_resolved}; no winner ${m.no_winner}; resolving dropped ${m.resolving_dropped.length}; resolving outvoted ${m.resolving_outvoted.length}` +
+    console.log(`--oracle ${mode}: chosen resolves ${m.chosen_resolved}; no winner ${m.no_winner} (least-harm offers ${m.offered}; shown and resolves ${m.shown_resolved}); resolving dropped ${m.resolving_dropped.length}; resolving outvoted ${m.resolving_outvoted.length}` +
       `; seconds median ${m.seconds_median} (plain ${m.plain_seconds_median}); over (k+1) plain runs ${m.over_plain_ratio}x; within (k+1) x plain + 10 s: ${m.within_time_target}/${m.timed}` +
       ` (vs the harness's own run: ${m.within_time_target_vs_harness_run})` +
       `; outside the test commands median ${m.overhead_seconds_median} s, max ${m.overhead_seconds_max} s`);

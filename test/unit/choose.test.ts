@@ -42,6 +42,8 @@ describe('chooseCandidate', () => {
     c.regress = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= 0'));
     c.syntax = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= BULK_THRESHOLD)'));
     c.stale = c.fix.replace(/quantity > BULK_THRESHOLD/g, 'qty > LIMIT');
+    c.inert = await diffFor(repo.dir, PRICING, (t) => t.replace('TAX_RATE = 0.20', 'TAX_RATE = 0.2'));
+    c.regressMore = await diffFor(repo.dir, PRICING, (t) => t.replace('quantity > BULK_THRESHOLD', 'quantity >= 0').replace('TAX_RATE = 0.20', 'TAX_RATE = 0.25'));
   });
   afterAll(async () => repo.cleanup());
 
@@ -83,6 +85,25 @@ describe('chooseCandidate', () => {
     expect(r.winner).toBeUndefined();
     expect(r.reason).toMatch(/No candidate survived/);
     expect(r.reason).toMatch(/stale: does not apply/);
+    // the one that passes the oracle and only breaks a test is still shown, as such
+    expect(r.offered?.id).toBe('regress');
+    expect(r.offered?.breaks).toContain('tests/test_pricing.py::test_no_discount_for_small_orders');
+    expect(r.reason).toMatch(/regress breaks the fewest \(\d: .*test_no_discount_for_small_orders.*\); it is offered for review, not as validated/);
+  });
+
+  it.skipIf(lacks('python3-pytest'))('no survivor: the candidate that breaks the fewest tests is offered, never one that fails the oracle or does not apply', async () => {
+    const cands = ['regressMore', 'stale', 'inert', 'regress'].map((id) => ({ id, diff: c[id] }));
+    // 'inert' keeps the oracle failing without breaking anything: it is dropped, and not offered
+    const r = await chooseCandidate(cands, { repo: repo.dir, oracle: [F2P] });
+    expect(r.winner).toBeUndefined();
+    expect(r.offered?.id).toBe('regress');
+    expect(r.ranking[0].id).toBe('regress');
+    const worse = r.evidence.regressMore.passToFail;
+    expect(worse.length).toBeGreaterThan(r.evidence.regress.passToFail.length);
+    expect(worse).toContain('tests/test_pricing.py::test_apply_tax');
+    const none = await chooseCandidate([{ id: 'stale', diff: c.stale }, { id: 'inert', diff: c.inert }], { repo: repo.dir, oracle: [F2P] });
+    expect(none.winner).toBeUndefined();
+    expect(none.offered).toBeUndefined();
   });
 });
 

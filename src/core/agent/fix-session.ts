@@ -275,10 +275,11 @@ export async function runFixSession(o: FixSessionOptions): Promise<FixSessionRes
     }
     emit({ type: 'stage', stage: 'select' });
     const winner = agent.candidates.find((c) => c.id === chosen.winner);
-    const pick = winner ?? agent.candidates.find((c) => c.id === chosen.ranking[0]?.id) ?? agent.candidates[0];
+    // no winner: the choice's least-harm offer (it heads the ranking), else the first candidate
+    const pick = winner ?? agent.candidates.find((c) => c.id === (chosen.offered?.id ?? chosen.ranking[0]?.id)) ?? agent.candidates[0];
     const report = chosen.evidence[pick.id];
     r.validatingTests = report ? [...new Set([...r.oracle.tests, ...report.failToPass, ...Object.keys(report.after.results).filter((t) => t !== '<suite>')])] : r.oracle.tests;
-    return done(pick, winner ? chosen.reason : `No candidate passed validation (${chosen.reason}) ${pick.id} is offered for review with care.`, !!winner);
+    return done(pick, winner || chosen.offered ? chosen.reason : `No candidate passed validation (${chosen.reason}) ${pick.id} is offered for review with care.`, !!winner);
   } catch (e) {
     if (e instanceof Stop) {
       r.status = e.status;

@@ -63,6 +63,13 @@ export interface ChooseResult {
   regression: RegressionSelection;
   /** The reviewer could not be asked: the run's budget was spent. */
   budgetStopped?: boolean;
+  /**
+   * With no winner: the candidate to show the user anyway, when every candidate that applies (and
+   * passes the oracle) breaks some selected test: the one that breaks the fewest, the most common
+   * among those, the smallest. Tests that every candidate breaks often check the very behaviour the
+   * issue asks to change, so the user reviews them rather than getting nothing.
+   */
+  offered?: { id: string; breaks: string[] };
 }
 
 /** The patch's meaning for voting: changed lines only, whitespace and comments folded, files sorted. */
@@ -204,7 +211,14 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
     return { winner, ranking: [...ranking].sort((a, b) => score(b) - score(a)), reason, evidence, regression };
   };
   if (kept.length === 0) {
-    return result(undefined, `No candidate survived validation: ${ranking.map((r) => `${r.id}: ${r.reason}`).join('; ')}.`);
+    const why = `No candidate survived validation: ${ranking.map((r) => `${r.id}: ${r.reason}`).join('; ')}.`;
+    const offered = leastHarm(ranking, evidence, oracle, cands);
+    if (!offered) return result(undefined, why);
+    const breaks = evidence[offered].passToFail;
+    const same = ranking.filter((r) => r.verdict === 'regressed' && evidence[r.id]?.passToFail.length === breaks.length && breaks.every((t) => evidence[r.id].passToFail.includes(t))).length;
+    const r = result(undefined, `${why} ${offered} breaks the fewest (${breaks.length}: ${names(breaks)})${same > 1 ? `, as do ${same} of ${cands.length} candidates: those tests may check the behaviour the issue asks to change` : ''}; it is offered for review, not as validated.`);
+    const ranked = [...r.ranking].sort((a, b) => Number(b.id === offered) - Number(a.id === offered));
+    return { ...r, ranking: ranked, offered: { id: offered, breaks } };
   }
   // vote among survivors; resolved beats merely harmless
   const groups = new Map<string, RankedCandidate[]>();
@@ -239,6 +253,18 @@ export async function chooseCandidate(cands: Candidate[], opts: ChooseOptions): 
   }
   const smallest = [...reps].sort((a, b) => changedLineCount(diffOf(a)) - changedLineCount(diffOf(b)))[0];
   return { ...result(smallest, `${smallest} ${what(smallest)}, with ${guard}; ${reps.length} different patches tied at ${top[0].votes} vote(s) each${reviewerFailed}, so the smallest change won.${others}`), ...(budgetStopped ? { budgetStopped } : {}) };
+}
+
+/** Among candidates whose only fault is breaking tests: the fewest broken, then the most common patch, then the smallest. */
+function leastHarm(ranking: RankedCandidate[], evidence: Record<string, ValidationDetails>, oracle: string[], cands: Candidate[]): string | undefined {
+  const harmOnly = ranking.filter((r) => r.verdict === 'regressed' && evidence[r.id] && !evidence[r.id].rejectedBy && oracle.every((t) => isPassing(evidence[r.id].after.results[t])));
+  if (!harmOnly.length) return undefined;
+  const broken = (r: RankedCandidate) => evidence[r.id].passToFail.length;
+  const fewest = Math.min(...harmOnly.map(broken));
+  const best = harmOnly.filter((r) => broken(r) === fewest);
+  const votes = (r: RankedCandidate) => r.group.filter((g) => best.some((b) => b.id === g)).length;
+  const size = (r: RankedCandidate) => changedLineCount(cands.find((c) => c.id === r.id)!.diff);
+  return [...best].sort((a, b) => votes(b) - votes(a) || size(a) - size(b))[0].id;
 }
 
 /** A few test names for a reason line, and how many more there are. */
