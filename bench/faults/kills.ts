@@ -58,6 +58,8 @@ async function bigRepo(s: Scratch): Promise<string> {
 
 const VALIDATE_PATCH = 'diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\n--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1 @@\n+patched\n';
 
+const FAILING = 'tests/test_pricing.py::test_bulk_discount_at_threshold';
+
 /** Stages a run of `args` goes through, read from its progress lines ("rover: ..." or "== stage"). */
 async function observedStages(s: Scratch, server: ScriptedServer | undefined, args: string[], env: NodeJS.ProcessEnv): Promise<{ name: string; at: RegExp }[]> {
   server?.setScript(FIX_SCRIPT);
@@ -105,14 +107,31 @@ function plans(): Plan[] {
     {
       command: 'fix',
       repo: pyRepo,
-      args: (repo, url) => ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--base-url', url, '--validate', '--out', join(repo, '..', 'fix.diff')],
+      // the failing test is given: the session localizes from it, patches and validates (the script has no reproduction turn)
+      args: (repo, url) => ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--failing', FAILING, '--candidates', '1', '--base-url', url, '--out', join(repo, '..', 'fix.diff')],
       stages: async (s, repo, url, server) => [
         { name: 'start', at: 150 },
-        ...(await observedStages(s, server, ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--base-url', url, '--validate', '--out', join(repo, '..', 'fix-dry.diff')], fixEnv)),
+        ...(await observedStages(s, server, ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--failing', FAILING, '--candidates', '1', '--base-url', url, '--out', join(repo, '..', 'fix-dry.diff')], fixEnv)),
         { name: 'mid-test-run', at: /^== validate/ },
       ],
     },
   ];
+}
+
+/** Resolves to a kill point: 0 ms once the run printed its first progress line, else at 1.5 s (at most 10 s in all). */
+async function pastStart(run: CliRun): Promise<number> {
+  const t0 = Date.now();
+  const line = /^(== |rover: )/m;
+  await new Promise<void>((res) => {
+    const stop = () => {
+      clearInterval(poll);
+      res();
+    };
+    const poll = setInterval(() => {
+      if (line.test(run.stderr) || Date.now() - t0 > 10_000 || run.child.exitCode !== null || run.child.signalCode !== null) stop();
+    }, 50);
+  });
+  return Math.max(0, 1500 - (Date.now() - t0));
 }
 
 /** Sends `signal` once `at` (a stderr line pattern, or ms after start) is reached, `delayMs` later; false if the run ended first. */
@@ -162,8 +181,9 @@ export async function runKills(s: Scratch, log: (m: string) => void): Promise<Ki
           // the next start of the same command sweeps what the dead run left
           server.setScript(FIX_SCRIPT);
           const next = startCli(plan.args(repo, server.url), env, s);
-          // past its start (and its sweep), then interrupted: a Ctrl-C must leave nothing either
-          await killAt(next, 1500, 'SIGINT', 0);
+          // past its start (and its sweep: the first progress line comes after it; on a loaded machine
+          // 1.5 s may not be enough), then interrupted: a Ctrl-C must leave nothing either
+          await killAt(next, await pastStart(next), 'SIGINT', 0);
           await next.done;
           await settleOrphans(next.pid);
           const left = await leftovers(run.pid, repo, s);
