@@ -201,6 +201,7 @@ describe('rover fix (child process)', () => {
     const noKey = await cli(['--repo', r.dir, '--issue', issue], {});
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/ANTHROPIC_API_KEY/);
+    expect(noKey.stderr).toMatch(/vscode-lm.*needs no key/);
     const noKeyOpenai = await cli(['--repo', r.dir, '--issue', issue, '--provider', 'openai'], {});
     expect(noKeyOpenai.stderr).toMatch(/OPENAI_API_KEY/);
     const badProvider = await cli(['--repo', r.dir, '--issue', issue, '--provider', 'gemini'], { ANTHROPIC_API_KEY: 'x' });

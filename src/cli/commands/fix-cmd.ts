@@ -15,6 +15,9 @@ import { onInterrupt } from '../../core/proc/cancel';
 import { detectRunner } from '../../core/runner/detect';
 import { sweepAtStart } from '../../core/runner/sweep-at-start';
 
+// the editor can run the same session on a chat model VS Code already has, with no key at all
+const IN_EDITOR = ' In VS Code, Fix This Issue can also use a chat model the editor already has (Copilot etc.: "rover.provider": "vscode-lm"), which needs no key.';
+
 export const DEFAULT_BUDGET_USD = 1;
 
 const USAGE =
@@ -124,8 +127,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!apiKey && !(providerId === 'openai' && baseUrl)) {
     throw new CliError(
       providerId === 'anthropic'
-        ? 'no API key: set the ANTHROPIC_API_KEY environment variable (or use --provider openai with OPENAI_API_KEY or a local --base-url)'
-        : 'no API key: set the OPENAI_API_KEY environment variable, or give --base-url (or OPENAI_BASE_URL) of a local OpenAI-compatible server',
+        ? `no API key: set the ANTHROPIC_API_KEY environment variable (or use --provider openai with OPENAI_API_KEY or a local --base-url).${IN_EDITOR}`
+        : `no API key: set the OPENAI_API_KEY environment variable, or give --base-url (or OPENAI_BASE_URL) of a local OpenAI-compatible server.${IN_EDITOR}`,
     );
   }
   let provider;
