@@ -1,7 +1,8 @@
 // Scenario 10: Rover's tools for the editor's chat agents, in the real extension host: the
 // language-model tools are registered from the manifest, vscode.lm.invokeTool runs a search and a
 // validate_patch (VS Code confirms by itself under extensionTestsPath: its dialog service shows none in tests), bad
-// input is a tool error, and with no chat model in the editor the vscode-lm provider says so.
+// input is a tool error, and with no chat model in the editor the vscode-lm provider says so (in
+// Set API Key and in Fix This Issue).
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
@@ -77,6 +78,26 @@ describe('scenario 10: language-model tools and the vscode-lm provider', functio
     );
     await assert.rejects(() => vscode.lm.invokeTool('rover_search_class', { input: {}, toolInvocationToken: undefined }), (e) => /class_name/.test(String(e && e.message)));
     assert.deepStrictEqual(ctx.treeSnapshot(root), snapshot);
+  });
+
+  it('Set API Key offers vscode-lm; with no chat model it says so and changes no setting', async function () {
+    ctx.skipIfKnownGap(this, 's10');
+    await ctx.requireCommands(this, 'rover.setApiKey');
+    const vscode = ctx.vscode();
+    const models = typeof vscode.lm?.selectChatModels === 'function' ? await vscode.lm.selectChatModels() : [];
+    if (models.length) ctx.skip(this, `this editor has chat models (${models.map((m) => m.id).join(', ')}); the no-model answer cannot be shown`);
+    const cfg = () => vscode.workspace.getConfiguration('rover');
+    const before = { provider: cfg().inspect('provider').globalValue, model: cfg().inspect('model').globalValue };
+    const r = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm' });
+    assert.strictEqual(r.ok, false, JSON.stringify(r));
+    assert.match(String(r.message), /No VS Code chat model is available/);
+    assert.match(String(r.message), /settings were not changed/);
+    const named = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm', model: 'gpt-4o' });
+    assert.strictEqual(named.ok, false, JSON.stringify(named));
+    assert.deepStrictEqual({ provider: cfg().inspect('provider').globalValue, model: cfg().inspect('model').globalValue }, before);
+    const bad = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'gemini' });
+    assert.strictEqual(bad.reason, 'bad-input', JSON.stringify(bad));
+    assert.match(String(bad.message), /"vscode-lm"/);
   });
 
   it('vscode-lm without a chat model: Fix This Issue says so and names Set API Key', async function () {
