@@ -46,7 +46,8 @@ export class LmToolsController implements vscode.Disposable {
 
   private prepare(spec: core.RoverToolSpec, input: Record<string, unknown>): vscode.PreparedToolInvocation {
     const invocationMessage = `Rover: ${spec.title.toLowerCase()}…`;
-    const c = toolConfirmation(spec, input);
+    // no confirmation for a call that will be refused (untrusted folder): asking would suggest it runs
+    const c = this.workspace.trusted ? toolConfirmation(spec, input) : undefined;
     return c ? { invocationMessage, confirmationMessages: { title: c.title, message: new vscode.MarkdownString(c.message) } } : { invocationMessage };
   }
 

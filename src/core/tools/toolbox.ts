@@ -64,7 +64,7 @@ export class RoverToolbox {
     }
     const parsed = spec.schema.safeParse(rawArgs ?? {});
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+      const problems = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? unknownArguments(spec, i.keys) : `${i.path.join('.') || '(arguments)'}: ${i.message}`)).join('; ');
       return errorAnswer(`Invalid arguments for ${name}: ${problems}. Nothing was run.`);
     }
     const args = parsed.data as Args;
@@ -201,6 +201,16 @@ export class RoverToolbox {
       isError: false,
     };
   }
+}
+
+/** "test is not an argument of run_tests (did you mean tests?)", with the arguments it does take. */
+function unknownArguments(spec: RoverToolSpec, keys: readonly string[]): string {
+  const known = Object.keys(spec.schema.shape);
+  const named = keys.map((k) => {
+    const near = closestNames(k, known, 1);
+    return `${JSON.stringify(k)}${near.length ? ` (did you mean ${near[0]}?)` : ''}`;
+  });
+  return `${named.join(', ')} ${keys.length > 1 ? 'are not arguments' : 'is not an argument'} of ${spec.name}, which takes ${known.join(', ')}`;
 }
 
 function finite(x: number): number | null {
