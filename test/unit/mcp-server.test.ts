@@ -207,6 +207,19 @@ describe.skipIf(lacks('python3-pytest', 'git'))('rover mcp over stdio (SDK clien
     expect(one.text).toMatch(/"file" .*is not an argument of search_class, which takes class_name\. Nothing was run\.$/);
   });
 
+  it('test tools refuse a folder inside a repository (the checkout would test its top) and a folder outside git', async () => {
+    const inner = new RoverToolbox({ root: join(repo.dir, 'inventory'), index: () => Promise.reject(new Error('unused')) });
+    const a = await inner.call('run_tests', { tests: ['tests/test_pricing.py'] });
+    expect(a.isError).toBe(true);
+    expect(a.text).toMatch(/work on a whole git repository, and .*inventory is a folder inside the repository at .*: open \(or serve with rover mcp --repo\) .* to run tests; the search tools work on either\. Nothing was run\.$/);
+    const plain = join(tmp, 'not-git');
+    await mkdir(plain, { recursive: true });
+    const b = await new RoverToolbox({ root: plain, index: () => Promise.reject(new Error('unused')) }).call('validate_patch', { patch: fix });
+    expect(b.isError).toBe(true);
+    expect(b.text).toMatch(/is not inside a git repository.*Nothing was run\.$/s);
+    expect(checkouts(tmp)).toEqual([]);
+  });
+
   it('run_tests: per-test results with the failures, progress reported', async () => {
     const progress: string[] = [];
     const a = (await client.callTool({ name: 'run_tests', arguments: { tests: ['tests/test_pricing.py'] } }, undefined, {

@@ -3,11 +3,12 @@
 // time (two validate_patch calls never share a checkout nor fight over the two cores), cancellation
 // handed down to the test processes. Every failure is an answer with isError, never a throw, and
 // nothing in the user's tree is written.
+import { realpath } from 'node:fs/promises';
 import type { WorkspaceIndex } from '../index/workspace-index';
 import { localize } from '../localize/localize';
 import { rankScore, formatText } from '../localize/ranking-text';
 import type { Formula } from '../localize/types';
-import { createCheckout } from '../runner/checkout';
+import { createCheckout, NotAGitRepoError, repoTop } from '../runner/checkout';
 import { detectRunner } from '../runner/detect';
 import { DEFAULT_TIMEOUT_MS, runTests } from '../runner/run-tests';
 import type { TestRunnerSpec } from '../runner/types';
@@ -70,11 +71,32 @@ export class RoverToolbox {
     const args = parsed.data as Args;
     try {
       if (!spec.runsTests) return await this.search(name, args);
+      const notWhole = await this.notWholeRepository();
+      if (notWhole) return errorAnswer(`${notWhole} Nothing was run.`);
       return await this.oneAtATime(ctx, () => this.runTool(name, args, ctx));
     } catch (e) {
       if (ctx.signal?.aborted) return cancelledAnswer();
       return errorAnswer(`${name} failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Why the test tools cannot work on this root, or undefined. A private checkout holds the whole
+   * repository and the tests run at its top, so a root that is a folder inside a repository would
+   * have its patches applied and its runner looked for in the wrong place (asked again each call: a
+   * `git init` in between is seen).
+   */
+  private async notWholeRepository(): Promise<string | undefined> {
+    let top: string;
+    try {
+      top = await repoTop(this.opts.root);
+    } catch (e) {
+      if (e instanceof NotAGitRepoError) return e.message;
+      throw e;
+    }
+    const root = await realpath(this.opts.root);
+    if (top === root) return undefined;
+    return `Rover's test tools work on a whole git repository, and ${root} is a folder inside the repository at ${top}: open (or serve with rover mcp --repo) ${top} to run tests; the search tools work on either.`;
   }
 
   /** Test-running calls wait for the one before; a call cancelled while waiting never starts. */
