@@ -273,8 +273,11 @@ describe.skipIf(lacks('python3-pytest', 'git'))('rover mcp over stdio (SDK clien
     expect(no.structuredContent!.reproduces).toBe(false);
     expect(text(no)).toMatch(/^reproduces: no/);
     const outside = await call(client, 'reproduce_check', { file_path: '../test_x.py', content: good, issue });
-    expect(outside.structuredContent!.reproduces).toBe(false);
-    expect(text(outside)).toMatch(/not a path inside the repository/);
+    expect(outside.isError).toBe(true);
+    expect(text(outside)).toMatch(/not a relative path inside the repository\. Nothing was run\.$/);
+    const existing = await call(client, 'reproduce_check', { file_path: 'tests/test_pricing.py', content: good, issue });
+    expect(existing.isError).toBe(true);
+    expect(text(existing)).toMatch(/tests\/test_pricing\.py already exists in the repository; use a new file name\. Nothing was run\.$/);
     expect(existsSync(join(repo.dir, 'tests', 'test_repro.py'))).toBe(false);
   });
 

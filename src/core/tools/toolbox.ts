@@ -213,6 +213,9 @@ export class RoverToolbox {
       timeoutMs: this.timeoutMs(args), signal: ctx.signal,
     });
     if (c.cancelled || ctx.signal?.aborted) return cancelledAnswer();
+    // refused before running (a path outside the repository, an existing file, a place the runner
+    // does not look): bad input, not a test that fails to reproduce
+    if (c.rejected && !c.run) return errorAnswer(`${c.tell ?? `${c.rejected}.`} Nothing was run.`, { file: c.file });
     const reproduces = !c.rejected;
     const text = reproduces
       ? `reproduces: yes — ${c.file} fails on the base commit the way the issue describes (${c.failingTests.length} failing test(s): ${c.failingTests.join(', ')}).\n\n${c.failure}`
