@@ -25,6 +25,15 @@ function fixDiff(root) {
   }
 }
 
+/** The no-model answers can only be seen in an editor without chat models (code-server has none). */
+async function needNoChatModel(mochaCtx, command) {
+  ctx.skipIfKnownGap(mochaCtx, 's10');
+  await ctx.requireCommands(mochaCtx, command);
+  const vscode = ctx.vscode();
+  const models = typeof vscode.lm?.selectChatModels === 'function' ? await vscode.lm.selectChatModels() : [];
+  if (models.length) ctx.skip(mochaCtx, `this editor has chat models (${models.map((m) => m.id).join(', ')}); the no-model answer cannot be shown`);
+}
+
 describe('scenario 10: language-model tools and the vscode-lm provider', function () {
   it('registers Rover\'s tools with vscode.lm, each with its input schema', async function () {
     ctx.skipIfKnownGap(this, 's10');
@@ -81,11 +90,8 @@ describe('scenario 10: language-model tools and the vscode-lm provider', functio
   });
 
   it('Set API Key offers vscode-lm; with no chat model it says so and changes no setting', async function () {
-    ctx.skipIfKnownGap(this, 's10');
-    await ctx.requireCommands(this, 'rover.setApiKey');
+    await needNoChatModel(this, 'rover.setApiKey');
     const vscode = ctx.vscode();
-    const models = typeof vscode.lm?.selectChatModels === 'function' ? await vscode.lm.selectChatModels() : [];
-    if (models.length) ctx.skip(this, `this editor has chat models (${models.map((m) => m.id).join(', ')}); the no-model answer cannot be shown`);
     const cfg = () => vscode.workspace.getConfiguration('rover');
     const before = { provider: cfg().inspect('provider').globalValue, model: cfg().inspect('model').globalValue };
     const r = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm' });
@@ -101,11 +107,8 @@ describe('scenario 10: language-model tools and the vscode-lm provider', functio
   });
 
   it('vscode-lm without a chat model: Fix This Issue says so and names Set API Key', async function () {
-    ctx.skipIfKnownGap(this, 's10');
-    await ctx.requireCommands(this, 'rover.fixIssue');
+    await needNoChatModel(this, 'rover.fixIssue');
     const vscode = ctx.vscode();
-    const models = typeof vscode.lm?.selectChatModels === 'function' ? await vscode.lm.selectChatModels() : [];
-    if (models.length) ctx.skip(this, `this editor has chat models (${models.map((m) => m.id).join(', ')}); the no-model message cannot be shown`);
     const cfg = () => vscode.workspace.getConfiguration('rover');
     await cfg().update('provider', 'vscode-lm', vscode.ConfigurationTarget.Global);
     try {
