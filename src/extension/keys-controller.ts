@@ -68,7 +68,12 @@ export class KeysController implements vscode.Disposable, ModelClients {
       if (!picked) return dismissed();
       provider = picked;
     }
-    if (provider === 'vscode-lm') return this.useEditorModel(s, cfg, a);
+    if (provider === 'vscode-lm') {
+      if (a?.key !== undefined || a?.baseUrl !== undefined) {
+        return failed('bad-input', 'The vscode-lm provider uses the editor\'s own chat models and takes no key or base URL: give provider "anthropic" or "openai" with them. Nothing was changed.', { stored: false, provider });
+      }
+      return this.useEditorModel(s, cfg, a);
+    }
     if (a?.baseUrl !== undefined) {
       try {
         if (a.baseUrl) new URL(a.baseUrl);

@@ -101,6 +101,9 @@ describe('scenario 10: language-model tools and the vscode-lm provider', functio
     const named = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm', model: 'gpt-4o' });
     assert.strictEqual(named.ok, false, JSON.stringify(named));
     assert.deepStrictEqual({ provider: cfg().inspect('provider').globalValue, model: cfg().inspect('model').globalValue }, before);
+    const keyed = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm', key: 'sk-not-for-vscode-lm' });
+    assert.strictEqual(keyed.reason, 'bad-input', JSON.stringify(keyed));
+    assert.match(String(keyed.message), /takes no key or base URL/);
     const bad = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'gemini' });
     assert.strictEqual(bad.reason, 'bad-input', JSON.stringify(bad));
     assert.match(String(bad.message), /"vscode-lm"/);
