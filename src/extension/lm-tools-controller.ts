@@ -19,6 +19,8 @@ export const lmToolName = (tool: string) => `rover_${tool}`;
 export class LmToolsController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private toolbox?: { root: string; key: string; box: core.RoverToolbox };
+  /** Calls in flight: stopped when the extension goes away, so their tests end and checkouts go. */
+  private readonly running = new Set<AbortController>();
   /** Tool names registered with vscode.lm, and whether the MCP server definition was offered. */
   readonly registered: string[] = [];
   mcpDefinition: 'offered' | 'unavailable' = 'unavailable';
@@ -46,7 +48,8 @@ export class LmToolsController implements vscode.Disposable {
 
   private prepare(spec: core.RoverToolSpec, input: Record<string, unknown>): vscode.PreparedToolInvocation {
     const invocationMessage = `Rover: ${spec.title.toLowerCase()}…`;
-    const c = toolConfirmation(spec, input);
+    // no confirmation for a call that will be refused (untrusted folder): asking would suggest it runs
+    const c = this.workspace.trusted ? toolConfirmation(spec, input) : undefined;
     return c ? { invocationMessage, confirmationMessages: { title: c.title, message: new vscode.MarkdownString(c.message) } } : { invocationMessage };
   }
 
@@ -55,12 +58,14 @@ export class LmToolsController implements vscode.Disposable {
     if (!this.workspace.trusted) throw new Error(`${UNTRUSTED_MESSAGE}: Rover's tools are off until the folder is trusted.`);
     const box = this.box();
     const link = abortOnCancel(token);
+    this.running.add(link.controller);
     try {
       const answer = await box.call(spec.name, input, { signal: link.signal, onProgress: (m) => this.log.info(`${spec.name}: ${m}`) });
       this.log.info(`tool ${spec.name}: ${answer.text.split('\n')[0].slice(0, 200)}`);
       if (answer.isError) throw new Error(answer.text);
       return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(answer.text)]);
     } finally {
+      this.running.delete(link.controller);
       link.dispose();
     }
   }
@@ -111,6 +116,7 @@ export class LmToolsController implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const c of this.running) c.abort();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

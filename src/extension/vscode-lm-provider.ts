@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import * as core from './core-bridge';
 import { abortOnCancel } from './cancellation';
+import { chatModelPickItems, chooseChatModel, missingModelMessage } from './logic/chat-model-choice';
 import { readLmStream, toLmMessages, toLmTools, type LmClasses } from './logic/lm-chat-mapping';
 
 export const NO_CHAT_MODEL_MESSAGE =
@@ -18,22 +19,28 @@ const CLASSES: LmClasses = {
   Message: vscode.LanguageModelChatMessage,
 } as unknown as LmClasses;
 
-/** The chat model named by `rover.model` (an id or a family), else the first the editor offers. */
+/** The chat models the editor offers (none where it has no vscode.lm chat API). */
+export async function editorChatModels(): Promise<vscode.LanguageModelChat[]> {
+  if (typeof vscode.lm?.selectChatModels !== 'function') return [];
+  return vscode.lm.selectChatModels();
+}
+
+/** The chat model named by `rover.model` (an id, family or name), else the only one, else the user picks. */
 export async function selectVscodeChatModel(model?: string): Promise<vscode.LanguageModelChat> {
-  if (typeof vscode.lm?.selectChatModels !== 'function') throw new core.ModelError(NO_CHAT_MODEL_MESSAGE, 'auth');
-  const all = await vscode.lm.selectChatModels();
-  let chosen = model ? all.find((m) => m.id === model || m.family === model || m.name === model) : all[0];
-  if (!model && all.length > 1) {
-    // several models and none named in rover.model: the user picks (and may keep it in settings)
-    const pick = await vscode.window.showQuickPick(all.map((m) => ({ label: m.name, description: `${m.vendor} · ${m.id}`, m })), { title: 'Rover: which chat model?', placeHolder: 'Set rover.model to skip this question' });
-    if (!pick) throw new core.ModelError('No chat model chosen.', 'cancelled');
-    chosen = pick.m;
+  const choice = chooseChatModel(await editorChatModels(), model);
+  switch (choice.kind) {
+    case 'none':
+      throw new core.ModelError(NO_CHAT_MODEL_MESSAGE, 'auth');
+    case 'missing':
+      throw new core.ModelError(`${missingModelMessage(choice.wanted, choice.available)} Change rover.model, or run "Rover: Set API Key" to pick one.`, 'auth');
+    case 'use':
+      return choice.model;
+    case 'ask': {
+      const pick = await vscode.window.showQuickPick(chatModelPickItems(choice.models), { title: 'Rover: which chat model?', placeHolder: 'Set rover.model (or pick one in Rover: Set API Key) to skip this question' });
+      if (!pick) throw new core.ModelError('No chat model chosen.', 'cancelled');
+      return pick.model;
+    }
   }
-  if (!chosen) {
-    const named = model && all.length ? ` None is named "${model}"; available: ${all.map((m) => m.id).join(', ')}.` : '';
-    throw new core.ModelError(`${NO_CHAT_MODEL_MESSAGE}${named}`, 'auth');
-  }
-  return chosen;
 }
 
 export class VscodeLmProvider implements core.ChatProvider {

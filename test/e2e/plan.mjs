@@ -5,6 +5,7 @@ import * as s2ui from './ui/s2-fix-issue.mjs';
 import * as s4ui from './ui/s4-cancel.mjs';
 import * as s6ui from './ui/s6-suspects.mjs';
 import * as s7ui from './ui/s7-untrusted.mjs';
+import * as s10ui from './ui/s10-tools.mjs';
 
 export { Skip } from './lib/skip.mjs';
 
@@ -17,4 +18,4 @@ export const GROUPS = [
   { id: 's7', scenarios: ['s7'], fixture: 'py-inventory', suites: ['s7-untrusted.cjs'], trustEnabled: true, timeoutMs: 4 * 60_000 },
 ];
 
-export const UI_SCENARIOS = [s1ui, s2ui, s4ui, s6ui, s7ui];
+export const UI_SCENARIOS = [s1ui, s2ui, s4ui, s6ui, s7ui, s10ui];

@@ -3,12 +3,13 @@
 // cancellation, a hanging test killed by its timeout, the client disconnecting mid-validate_patch
 // (no checkout and no test process left), and the user's tree byte-identical afterwards.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RoverToolbox } from '../../src/core/tools/toolbox';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture-repo';
 import { lacks } from '../support/system-deps';
 import { treeHash } from '../support/tree-hash';
@@ -172,6 +173,53 @@ describe.skipIf(lacks('python3-pytest', 'git'))('rover mcp over stdio (SDK clien
     expect(checkouts(tmp)).toEqual([]);
   });
 
+  it('refuses arguments a tool does not have and test ids that reach past the checkout, running nothing', async () => {
+    const { tools } = await client.listTools();
+    for (const t of tools) expect(t.inputSchema.additionalProperties, t.name).toBe(false);
+    // a misspelled optional argument used to be dropped: run_tests then ran the whole suite
+    const typo = await call(client, 'run_tests', { test: ['tests/test_pricing.py'] });
+    expect(typo.isError).toBe(true);
+    expect(text(typo)).toMatch(/run_tests.*"test"/s);
+    // pytest deletes the folder --basetemp names: an id that is an option must never reach it
+    const victim = join(tmp, 'victim');
+    await mkdir(victim, { recursive: true });
+    await writeFile(join(victim, 'keep.txt'), 'mine');
+    const option = await call(client, 'run_tests', { tests: [`--basetemp=${victim}`] });
+    expect(option.isError).toBe(true);
+    expect(text(option)).toMatch(/begins with "-", so the test runner would read it as an option/);
+    expect(readFileSync(join(victim, 'keep.txt'), 'utf8')).toBe('mine');
+    const absolute = await call(client, 'validate_patch', { patch: fix, tests: [join(repo.dir, 'tests', 'test_pricing.py')] });
+    expect(absolute.isError).toBe(true);
+    expect(text(absolute)).toMatch(/is an absolute path; test ids are relative to the repository root/);
+    const up = await call(client, 'localize', { failing: ['../elsewhere/tests/test_x.py::test_y'] });
+    expect(up.isError).toBe(true);
+    expect(text(up)).toMatch(/points outside the repository/);
+    expect(checkouts(tmp)).toEqual([]);
+    expect(treeHash(repo.dir)).toBe(before);
+  });
+
+  it('the toolbox the editor calls names each unknown argument and the one meant', async () => {
+    const box = new RoverToolbox({ root: repo.dir, index: () => Promise.reject(new Error('a refused call reads no index')) });
+    const a = await box.call('run_tests', { test: ['tests/test_pricing.py'], timeout: 5 });
+    expect(a.isError).toBe(true);
+    expect(a.text).toBe('Invalid arguments for run_tests: "test" (did you mean tests?), "timeout" (did you mean timeout_seconds?) are not arguments of run_tests, which takes tests, timeout_seconds. Nothing was run.');
+    const one = await box.call('search_class', { class_name: 'Cart', file: 'cart.py' });
+    expect(one.text).toMatch(/"file" .*is not an argument of search_class, which takes class_name\. Nothing was run\.$/);
+  });
+
+  it('test tools refuse a folder inside a repository (the checkout would test its top) and a folder outside git', async () => {
+    const inner = new RoverToolbox({ root: join(repo.dir, 'inventory'), index: () => Promise.reject(new Error('unused')) });
+    const a = await inner.call('run_tests', { tests: ['tests/test_pricing.py'] });
+    expect(a.isError).toBe(true);
+    expect(a.text).toMatch(/work on a whole git repository, and .*inventory is a folder inside the repository at .*: open \(or serve with rover mcp --repo\) .* to run tests; the search tools work on either\. Nothing was run\.$/);
+    const plain = join(tmp, 'not-git');
+    await mkdir(plain, { recursive: true });
+    const b = await new RoverToolbox({ root: plain, index: () => Promise.reject(new Error('unused')) }).call('validate_patch', { patch: fix });
+    expect(b.isError).toBe(true);
+    expect(b.text).toMatch(/is not inside a git repository.*Nothing was run\.$/s);
+    expect(checkouts(tmp)).toEqual([]);
+  });
+
   it('run_tests: per-test results with the failures, progress reported', async () => {
     const progress: string[] = [];
     const a = (await client.callTool({ name: 'run_tests', arguments: { tests: ['tests/test_pricing.py'] } }, undefined, {
@@ -225,8 +273,11 @@ describe.skipIf(lacks('python3-pytest', 'git'))('rover mcp over stdio (SDK clien
     expect(no.structuredContent!.reproduces).toBe(false);
     expect(text(no)).toMatch(/^reproduces: no/);
     const outside = await call(client, 'reproduce_check', { file_path: '../test_x.py', content: good, issue });
-    expect(outside.structuredContent!.reproduces).toBe(false);
-    expect(text(outside)).toMatch(/not a path inside the repository/);
+    expect(outside.isError).toBe(true);
+    expect(text(outside)).toMatch(/not a relative path inside the repository\. Nothing was run\.$/);
+    const existing = await call(client, 'reproduce_check', { file_path: 'tests/test_pricing.py', content: good, issue });
+    expect(existing.isError).toBe(true);
+    expect(text(existing)).toMatch(/tests\/test_pricing\.py already exists in the repository; use a new file name\. Nothing was run\.$/);
     expect(existsSync(join(repo.dir, 'tests', 'test_repro.py'))).toBe(false);
   });
 

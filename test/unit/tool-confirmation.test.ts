@@ -17,6 +17,9 @@ describe('tool confirmation', () => {
     const many = toolConfirmation(roverTool('run_tests')!, { tests: Array.from({ length: 7 }, (_, i) => `t${i}`) })!;
     expect(many.message).toContain('t0, t1, t2, t3, t4, … (7 in all)');
     expect(toolConfirmation(roverTool('run_tests')!, undefined)!.message).toContain("the project's tests");
-    expect(toolConfirmation(roverTool('localize')!, { failing: ['x'] })!.message).toContain('failing and passing tests with coverage');
+    expect(toolConfirmation(roverTool('localize')!, { failing: ['tests/a.py::t1'] })!.message).toBe(
+      "Rover will run the failing tests tests/a.py::t1 and passing tests to compare, with coverage, in a private git checkout of this folder. Your files are not written, but the tests run the project's code.",
+    );
+    expect(toolConfirmation(roverTool('reproduce_check')!, { file_path: 'tests/test_issue.py' })!.message).toContain('the candidate reproduction test tests/test_issue.py in a private git checkout');
   });
 });

@@ -63,7 +63,8 @@ export class NotAGitRepoError extends Error {
   }
 }
 
-async function repoTop(dir: string): Promise<string> {
+/** The top folder of the git repository holding `dir` (a real path), or NotAGitRepoError. */
+export async function repoTop(dir: string): Promise<string> {
   const r = await git(dir, ['rev-parse', '--show-toplevel'], { allowFail: true }).catch(() => undefined);
   if (!r || r.code !== 0 || !r.stdout.trim()) throw new NotAGitRepoError(dir);
   return r.stdout.trim();

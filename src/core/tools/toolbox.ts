@@ -3,11 +3,12 @@
 // time (two validate_patch calls never share a checkout nor fight over the two cores), cancellation
 // handed down to the test processes. Every failure is an answer with isError, never a throw, and
 // nothing in the user's tree is written.
+import { realpath } from 'node:fs/promises';
 import type { WorkspaceIndex } from '../index/workspace-index';
 import { localize } from '../localize/localize';
 import { rankScore, formatText } from '../localize/ranking-text';
 import type { Formula } from '../localize/types';
-import { createCheckout } from '../runner/checkout';
+import { createCheckout, NotAGitRepoError, repoTop } from '../runner/checkout';
 import { detectRunner } from '../runner/detect';
 import { DEFAULT_TIMEOUT_MS, runTests } from '../runner/run-tests';
 import type { TestRunnerSpec } from '../runner/types';
@@ -64,17 +65,38 @@ export class RoverToolbox {
     }
     const parsed = spec.schema.safeParse(rawArgs ?? {});
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+      const problems = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? unknownArguments(spec, i.keys) : `${i.path.join('.') || '(arguments)'}: ${i.message}`)).join('; ');
       return errorAnswer(`Invalid arguments for ${name}: ${problems}. Nothing was run.`);
     }
     const args = parsed.data as Args;
     try {
       if (!spec.runsTests) return await this.search(name, args);
+      const notWhole = await this.notWholeRepository();
+      if (notWhole) return errorAnswer(`${notWhole} Nothing was run.`);
       return await this.oneAtATime(ctx, () => this.runTool(name, args, ctx));
     } catch (e) {
       if (ctx.signal?.aborted) return cancelledAnswer();
       return errorAnswer(`${name} failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Why the test tools cannot work on this root, or undefined. A private checkout holds the whole
+   * repository and the tests run at its top, so a root that is a folder inside a repository would
+   * have its patches applied and its runner looked for in the wrong place (asked again each call: a
+   * `git init` in between is seen).
+   */
+  private async notWholeRepository(): Promise<string | undefined> {
+    let top: string;
+    try {
+      top = await repoTop(this.opts.root);
+    } catch (e) {
+      if (e instanceof NotAGitRepoError) return e.message;
+      throw e;
+    }
+    const root = await realpath(this.opts.root);
+    if (top === root) return undefined;
+    return `Rover's test tools work on a whole git repository, and ${root} is a folder inside the repository at ${top}: open (or serve with rover mcp --repo) ${top} to run tests; the search tools work on either.`;
   }
 
   /** Test-running calls wait for the one before; a call cancelled while waiting never starts. */
@@ -191,6 +213,9 @@ export class RoverToolbox {
       timeoutMs: this.timeoutMs(args), signal: ctx.signal,
     });
     if (c.cancelled || ctx.signal?.aborted) return cancelledAnswer();
+    // refused before running (a path outside the repository, an existing file, a place the runner
+    // does not look): bad input, not a test that fails to reproduce
+    if (c.rejected && !c.run) return errorAnswer(`${c.tell ?? `${c.rejected}.`} Nothing was run.`, { file: c.file });
     const reproduces = !c.rejected;
     const text = reproduces
       ? `reproduces: yes — ${c.file} fails on the base commit the way the issue describes (${c.failingTests.length} failing test(s): ${c.failingTests.join(', ')}).\n\n${c.failure}`
@@ -201,6 +226,16 @@ export class RoverToolbox {
       isError: false,
     };
   }
+}
+
+/** "test is not an argument of run_tests (did you mean tests?)", with the arguments it does take. */
+function unknownArguments(spec: RoverToolSpec, keys: readonly string[]): string {
+  const known = Object.keys(spec.schema.shape);
+  const named = keys.map((k) => {
+    const near = closestNames(k, known, 1);
+    return `${JSON.stringify(k)}${near.length ? ` (did you mean ${near[0]}?)` : ''}`;
+  });
+  return `${named.join(', ')} ${keys.length > 1 ? 'are not arguments' : 'is not an argument'} of ${spec.name}, which takes ${known.join(', ')}`;
 }
 
 function finite(x: number): number | null {

@@ -1,7 +1,8 @@
 // Scenario 10: Rover's tools for the editor's chat agents, in the real extension host: the
 // language-model tools are registered from the manifest, vscode.lm.invokeTool runs a search and a
 // validate_patch (VS Code confirms by itself under extensionTestsPath: its dialog service shows none in tests), bad
-// input is a tool error, and with no chat model in the editor the vscode-lm provider says so.
+// input is a tool error, and with no chat model in the editor the vscode-lm provider says so (in
+// Set API Key and in Fix This Issue).
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
@@ -22,6 +23,15 @@ function fixDiff(root) {
   } finally {
     fs.writeFileSync(file, orig);
   }
+}
+
+/** The no-model answers can only be seen in an editor without chat models (code-server has none). */
+async function needNoChatModel(mochaCtx, command) {
+  ctx.skipIfKnownGap(mochaCtx, 's10');
+  await ctx.requireCommands(mochaCtx, command);
+  const vscode = ctx.vscode();
+  const models = typeof vscode.lm?.selectChatModels === 'function' ? await vscode.lm.selectChatModels() : [];
+  if (models.length) ctx.skip(mochaCtx, `this editor has chat models (${models.map((m) => m.id).join(', ')}); the no-model answer cannot be shown`);
 }
 
 describe('scenario 10: language-model tools and the vscode-lm provider', function () {
@@ -79,12 +89,29 @@ describe('scenario 10: language-model tools and the vscode-lm provider', functio
     assert.deepStrictEqual(ctx.treeSnapshot(root), snapshot);
   });
 
-  it('vscode-lm without a chat model: Fix This Issue says so and names Set API Key', async function () {
-    ctx.skipIfKnownGap(this, 's10');
-    await ctx.requireCommands(this, 'rover.fixIssue');
+  it('Set API Key offers vscode-lm; with no chat model it says so and changes no setting', async function () {
+    await needNoChatModel(this, 'rover.setApiKey');
     const vscode = ctx.vscode();
-    const models = typeof vscode.lm?.selectChatModels === 'function' ? await vscode.lm.selectChatModels() : [];
-    if (models.length) ctx.skip(this, `this editor has chat models (${models.map((m) => m.id).join(', ')}); the no-model message cannot be shown`);
+    const cfg = () => vscode.workspace.getConfiguration('rover');
+    const before = { provider: cfg().inspect('provider').globalValue, model: cfg().inspect('model').globalValue };
+    const r = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm' });
+    assert.strictEqual(r.ok, false, JSON.stringify(r));
+    assert.match(String(r.message), /No VS Code chat model is available/);
+    assert.match(String(r.message), /settings were not changed/);
+    const named = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm', model: 'gpt-4o' });
+    assert.strictEqual(named.ok, false, JSON.stringify(named));
+    assert.deepStrictEqual({ provider: cfg().inspect('provider').globalValue, model: cfg().inspect('model').globalValue }, before);
+    const keyed = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'vscode-lm', key: 'sk-not-for-vscode-lm' });
+    assert.strictEqual(keyed.reason, 'bad-input', JSON.stringify(keyed));
+    assert.match(String(keyed.message), /takes no key or base URL/);
+    const bad = await vscode.commands.executeCommand('rover.setApiKey', { provider: 'gemini' });
+    assert.strictEqual(bad.reason, 'bad-input', JSON.stringify(bad));
+    assert.match(String(bad.message), /"vscode-lm"/);
+  });
+
+  it('vscode-lm without a chat model: Fix This Issue says so and names Set API Key', async function () {
+    await needNoChatModel(this, 'rover.fixIssue');
+    const vscode = ctx.vscode();
     const cfg = () => vscode.workspace.getConfiguration('rover');
     await cfg().update('provider', 'vscode-lm', vscode.ConfigurationTarget.Global);
     try {
