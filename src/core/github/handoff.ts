@@ -2,7 +2,7 @@
 // exactly the accepted changes, a push (simple-git) and a draft pull request. Each step that fails
 // says what exists by then and how to finish by hand; nothing before it is undone that the user
 // would lose (a refused push keeps the commit on its local branch).
-import { simpleGit } from 'simple-git';
+import { GitPluginError, simpleGit } from 'simple-git';
 import { gitEnv } from '../proc/git';
 import { git } from '../proc/git';
 import { toGitHubError, type GitHubClient } from './client';
@@ -91,11 +91,15 @@ async function defaultBranch(o: HandOffOptions): Promise<string> {
   }
 }
 
+const PUSH_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TMPDIR', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'SSL_CERT_FILE', 'GIT_SSL_CAINFO'];
+
 /** Git's environment for the push: no prompt, and the token only for https on the issue's host. */
 function pushEnv(o: HandOffOptions, pushUrl: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(gitEnv())) if (v !== undefined) env[k] = v;
-  env.GIT_TERMINAL_PROMPT = '0';
+  // what git needs to reach the remote (ssh agent, proxies, the user's git config); simple-git refuses
+  // variables that would run programs (EDITOR, GIT_ASKPASS, …), and a push needs none of them
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  const base = gitEnv();
+  for (const k of PUSH_ENV) if (base[k] !== undefined) env[k] = base[k]!;
   let u: URL | undefined;
   try {
     u = new URL(pushUrl);
@@ -116,11 +120,15 @@ function pushEnv(o: HandOffOptions, pushUrl: string): Record<string, string> {
 
 async function push(o: HandOffOptions, remote: string, branch: string, commit: string): Promise<void> {
   const pushUrl = (await git(o.repo, ['remote', 'get-url', '--push', remote], { allowFail: true })).stdout.trim();
-  const sg = simpleGit({ baseDir: o.repo, config: ['core.hooksPath=/dev/null'], timeout: { block: 180_000 }, abort: o.signal }).env(pushEnv(o, pushUrl));
+  // hooks off as on every Rover git call; simple-git asks that this be said out loud
+  const sg = simpleGit({ baseDir: o.repo, config: ['core.hooksPath=/dev/null'], unsafe: { allowUnsafeHooksPath: true }, timeout: { block: 180_000 }, abort: o.signal }).env(pushEnv(o, pushUrl));
   try {
     await sg.push(remote, `refs/heads/${branch}:refs/heads/${branch}`, ['--set-upstream', '--porcelain']);
   } catch (e) {
     const raw = o.client.scrub((e as Error).message ?? String(e));
+    if (e instanceof GitPluginError && !o.signal?.aborted) {
+      throw new HandOffError('push-rejected', `The push of ${branch} could not start (${raw}). The commit ${commit.slice(0, 10)} is on your local branch ${branch}; push it with: git push -u ${remote} ${branch}`, branch, commit);
+    }
     const why = pushRefusal(raw);
     throw new HandOffError(
       o.signal?.aborted ? 'cancelled' : 'push-rejected',

@@ -11,6 +11,7 @@ export { fetchIssue, type GitHubIssue } from './intake';
 export { composeIssueText, type IssueText } from './issue-text';
 export { handOff, pushRefusal, type HandOffOptions, type HandOffResult } from './handoff';
 export { HandOffError } from './local-commit';
+export { selectHunks } from './accepted-diff';
 export { fixFactsFrom, prBody, commitMessage, type FixFacts, type IssueFacts } from './pr-body';
 export { apiBaseFor, branchNameFor, IssueRefError, issueUrl, looksLikeIssueRef, parseIssueRef, parseRemoteUrl, shortRef, type IssueRef, type RepoRef } from './refs';
 
