@@ -30,6 +30,7 @@ export class GitHubController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
   private busy = false;
   private lastPullRequest?: PullRequestData;
+  private injected?: { accessToken: string; account: string };
 
   constructor(
     private readonly workspace: WorkspaceAccess,
@@ -39,19 +40,23 @@ export class GitHubController implements vscode.Disposable {
   ) {
     this.disposables = [
       vscode.commands.registerCommand('rover.openPullRequest', (a?: OpenPullRequestArgs) => this.openPullRequest(a ?? {}, a === undefined)),
+      // the end-to-end suite's way in: VS Code lets an extension read another provider's session only
+      // after a consent dialog, which a suite in the extension host cannot click. Memory only, never stored.
+      vscode.commands.registerCommand('rover._useGitHubSession', (a?: { accessToken?: string; account?: string }) => {
+        this.injected = a?.accessToken ? { accessToken: a.accessToken, account: a.account ?? 'injected' } : undefined;
+        return succeeded({ injected: !!this.injected });
+      }),
       review.onDidSettle((s) => this.offerPullRequest(s.runId, s.accepted())),
     ];
   }
 
   snapshot() {
     const gi = this.state.get('githubIssue');
-    return { issue: gi && { runId: gi.runId, ...gi.issue }, lastPullRequest: this.lastPullRequest };
+    return { issue: gi && { runId: gi.runId, ...gi.issue }, lastPullRequest: this.lastPullRequest, session: this.injected ? `injected (${this.injected.account})` : undefined };
   }
 
-  /** Test-only: which authentication provider to ask (the e2e suite registers a stand-in provider). */
   private providerId(host: string): string {
-    const override = vscode.workspace.getConfiguration('rover').get<string>('github.authProvider');
-    return override || (host === 'github.com' ? 'github' : 'github-enterprise');
+    return host === 'github.com' ? 'github' : 'github-enterprise';
   }
 
   private apiUrl(): string | undefined {
@@ -60,6 +65,7 @@ export class GitHubController implements vscode.Disposable {
 
   /** The session's token: silently when signed in; `ask` shows VS Code's sign-in. undefined: none (or declined). */
   private async token(host: string, ask: boolean): Promise<string | undefined> {
+    if (this.injected) return this.injected.accessToken;
     const id = this.providerId(host);
     try {
       const s = ask ? await vscode.authentication.getSession(id, ['repo'], { createIfNone: true }) : await vscode.authentication.getSession(id, ['repo'], { silent: true });
