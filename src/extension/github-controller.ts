@@ -146,14 +146,17 @@ export class GitHubController implements vscode.Disposable {
     if (session.accepted() === 0) return refuse('bad-input', 'No hunk was accepted: there is nothing to hand over.');
     const token = await this.token(gi.issue.ref.host, a.signIn ?? interactive);
     if (!token) return refuse('bad-input', `Opening a pull request needs GitHub access: ${SIGN_IN_HINT}.`);
+    const diff = session.acceptedDiff();
+    // the reproduction test is in the pull request only if its hunk was accepted
+    const repro = gi.facts.reproductionTest && diff.includes(`+++ b/${gi.facts.reproductionTest}`) ? gi.facts.reproductionTest : undefined;
     this.busy = true;
     try {
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Rover' }, (progress) =>
         core.handOff({
           repo: root,
           issue: gi.issue,
-          diff: session.acceptedDiff(),
-          facts: { ...gi.facts, hunks: { accepted: session.accepted(), proposed: session.proposed() } },
+          diff,
+          facts: { ...gi.facts, reproductionTest: repro, hunks: { accepted: session.accepted(), proposed: session.proposed() } },
           client: core.githubClient(gi.issue.ref, { token, apiUrl: this.apiUrl() }),
           authHint: SIGN_IN_HINT,
           token,
