@@ -70,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     {
       summary: 'Fixes an issue in one session: a reproduction test when no failing test is given, fault localization, candidate patches, validation of each in a private checkout, the choice. Progress on stderr; the patch on stdout unless --out.',
       options: {
-        repo: 'the repository (a git checkout; it is only read)',
+        repo: 'the repository (a git checkout; it is only read, but for the branch --pr makes)',
         issue: 'a file with the issue text, - for stdin, or a GitHub issue: its URL or #N (of the origin remote; token from GITHUB_TOKEN/GH_TOKEN, none for a public issue)',
         pr: 'after a validated choice, commit the patch (and the reproduction test) on a branch rover/issue-N-<slug>, push it and open a draft pull request (needs a GitHub --issue and a token)',
         'any-state': 'fix a GitHub issue even when it is closed, locked or has no description',

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand, quickPick, inputBox, setKeyViaUi, runView, waitForRunProgress, waitForToast } from '../lib/ui.mjs';
+import { runCommand, quickPick, inputBox, setKeyViaUi, runView, waitForRunProgress, waitForToast, openWorkbench } from '../lib/ui.mjs';
 import { fixScript } from '../lib/model-scripts.mjs';
 import { startGitHubStandIn } from '../../support/github-stand-in.mjs';
 
@@ -46,12 +46,19 @@ export async function run({ page, shot, server, workspace, codeServer }) {
     let cur = {};
     try { cur = JSON.parse(readFileSync(settings, 'utf8')); } catch { /* written below */ }
     writeFileSync(settings, JSON.stringify({ ...cur, 'rover.github.apiUrl': gh.url }, null, 2));
+    // the window was open before the setting was written: reload it so the extension host reads it
+    await openWorkbench(page, page.url());
 
     server.setScript(fixScript());
     await setKeyViaUi(page, 'sk-e2e-test-key');
     await runCommand(page, 'Rover: Fix This Issue');
     await quickPick(page, 'Type or paste the issue');
     await inputBox(page, '#7');
+    // the issue is fetched before the next prompt; a refusal would come as a notification instead
+    const next = page.locator('.quick-input-widget').filter({ hasText: 'optional' });
+    const refusal = page.locator('.notification-toast').filter({ hasText: /GitHub|issue|sign in/i }).first();
+    await Promise.race([next.waitFor({ state: 'visible', timeout: 90_000 }), refusal.waitFor({ state: "visible", timeout: 90_000 })]);
+    if (!(await next.isVisible())) throw new Error(`Fix This Issue stopped at the GitHub intake: ${await refusal.innerText()}`);
     await inputBox(page, '', { titleText: 'optional' });
 
     const view = runView(page);
