@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand, quickPick, inputBox, setKeyViaUi, runView, waitForRunProgress, waitForToast, openWorkbench } from '../lib/ui.mjs';
+import { runCommand, quickPick, inputBox, setKeyViaUi, runView, waitForToast, openWorkbench } from '../lib/ui.mjs';
 import { fixScript } from '../lib/model-scripts.mjs';
 import { startGitHubStandIn } from '../../support/github-stand-in.mjs';
 
@@ -61,16 +61,13 @@ export async function run({ page, shot, server, workspace, codeServer }) {
     if (!(await next.isVisible())) throw new Error(`Fix This Issue stopped at the GitHub intake: ${await refusal.innerText()}`);
     await inputBox(page, '', { titleText: 'optional' });
 
+    // the run ends with the review of its patch (two files: the fix and the reproduction test)
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 300_000 });
+    await runCommand(page, 'Rover: Show Run View');
     const view = runView(page);
     const status = view.locator('#run-status');
-    await waitForRunProgress(page, view.locator('#run-status:not(.running)'), 300_000);
-    const deadline = Date.now() + 300_000;
-    let st = await status.innerText().catch(() => '');
-    while (st === 'running' && Date.now() < deadline) {
-      await page.waitForTimeout(500);
-      st = await status.innerText().catch(() => 'running');
-    }
-    assert.equal(st, 'done', (await view.locator('body').innerText()).slice(0, 1500));
+    await status.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await status.innerText(), 'done', (await view.locator('body').innerText()).slice(0, 1500));
     assert.match(await view.locator('h1').innerText(), /Bulk discount not applied at exactly 10 units/);
     const openPr = view.locator('#open-pr');
     await openPr.waitFor({ state: 'visible', timeout: 30_000 });
@@ -79,7 +76,6 @@ export async function run({ page, shot, server, workspace, codeServer }) {
     assert.ok(JSON.stringify(server.requests).includes('the bulk discount starts one unit late'), 'the issue text reached the model');
     await shot('s17-run-view-github-issue');
 
-    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 60_000 });
     await runCommand(page, 'Rover: Accept All Changes');
     const toast = await waitForToast(page, /Open a draft pull request that fixes acme\/inventory#7/, 60_000);
     assert.match(toast, /\d+ hunk\(s\) accepted/);
