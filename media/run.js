@@ -59,6 +59,7 @@
     const buttons = [];
     if (s.status === 'running') buttons.push(el('button', { id: 'cancel', onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel run'));
     if (s.status === 'done' && s.reviewOpen) buttons.push(el('button', { onclick: () => vscode.postMessage({ type: 'review' }) }, 'Review patch'));
+    if (s.status === 'done' && s.githubIssue) buttons.push(el('button', { id: 'open-pr', onclick: () => vscode.postMessage({ type: 'openPr' }) }, `Open Pull Request (${s.githubIssue})`));
     if (s.status !== 'running') buttons.push(el('button', { class: 'secondary', onclick: () => vscode.postMessage({ type: 'rerun' }) }, 'Run again'));
     if (buttons.length) parts.push(el('div', {}, buttons));
     if (s.summary) parts.push(el('p', { id: 'summary' }, s.summary));

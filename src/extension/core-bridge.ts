@@ -19,11 +19,16 @@ import { git as safeGit } from '../core/proc/git';
 import type { AgentEvent, BugLocation } from '../core/agent/events';
 import { isTestFile } from '../core/runner/test-files';
 import { imports as importsModule } from '../core/validate/regression';
+import { fixFactsFrom, type FixFacts } from '../core/github';
 import { RoverToolbox, type ToolboxOptions } from '../core/tools/toolbox';
 import { ROVER_TOOLS, type RoverToolSpec } from '../core/tools/specs';
 
 export type { AgentEvent, BugLocation, ChatProvider, TestRunResult, ValidationReport, IndexWarning, CodeSymbol, FileRecord, WorkspaceIndex };
 export { spawnedProcessCount, sweepAtStart, isTestFile, importsModule, ROVER_TOOLS };
+export {
+  clientFor as githubClient, GitHubError, handOff, HandOffError, IssueRefError, looksLikeIssueRef, needsToken, resolveIssueRef, selectHunks, shortRef, takeIssue,
+  type FixFacts, type HandOffResult, type IssueFacts, type IssueIntake,
+} from '../core/github';
 export type { RoverToolbox, RoverToolSpec, ChatRequest, ChatResponse, CompleteOptions, ToolCall, ToolSpec };
 export { toolJsonSchema, ModelError };
 
@@ -205,6 +210,8 @@ export type FixOutcome = Pick<FixSessionResult, 'status' | 'locations' | 'reason
   /** What the review opens: the chosen patch plus the reproduction test as a file of its own. */
   diff?: string;
   files?: string[];
+  /** What a pull request's body says about the run (bug locations, tests, cost). */
+  facts?: FixFacts;
 };
 
 /** Fix This Issue: the core's fix session with the editor's settings; nothing here decides the flow. */
@@ -229,7 +236,7 @@ export async function runFix(o: FixOptions): Promise<FixOutcome> {
   const files = pick ? [...pick.files, ...(r.reproduction?.test ? [r.reproduction.test.file] : [])] : undefined;
   return {
     status: r.status, diff: r.reviewDiff, files, locations: r.locations, reason: r.reason, validatingTests: r.validatingTests,
-    error: r.error, oracle: r.oracle, localization: r.localization, candidates: r.candidates, notes: r.notes,
+    error: r.error, oracle: r.oracle, localization: r.localization, candidates: r.candidates, notes: r.notes, facts: fixFactsFrom(r),
   };
 }
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import * as core from './core-bridge';
 import { FixRunController } from './fix-run-controller';
+import { GitHubController } from './github-controller';
 import { IndexController } from './index-controller';
 import { KeysController } from './keys-controller';
 import { LmToolsController } from './lm-tools-controller';
@@ -38,13 +39,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ stat
   const testing = own(new TestingController(workspace, log, index, shared));
   const testOnSave = own(new TestOnSave(workspace, log, testing, selection, shared, context.workspaceState));
   const keys = own(new KeysController(context.secrets, workspace, log));
-  const fixRun = own(new FixRunController(context.extensionUri, workspace, log, keys, index, review, shared));
+  const github = own(new GitHubController(workspace, log, review, shared));
+  const fixRun = own(new FixRunController(context.extensionUri, workspace, log, keys, index, review, shared, github));
   own(new ReviewCommands(review, workspace));
   own(new RetestAfterReview(review, workspace, testing, selection, shared));
   own(new LocalizeController(context.extensionUri, workspace, log, index, shared));
   const validation = own(new ValidateController(workspace, log, selection));
   own(new LmToolsController(workspace, log, index, context.extensionUri.fsPath));
-  const state = own(new StateController({ shared, fixRun, testOnSave, testing, review, validation, index, log }));
+  const state = own(new StateController({ shared, fixRun, testOnSave, testing, review, validation, index, log, github }));
   own(vscode.commands.registerCommand('rover.showLog', () => log.show()));
   own(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

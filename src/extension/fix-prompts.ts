@@ -5,14 +5,15 @@ import * as vscode from 'vscode';
 import { checkIssueText, resolveIssue, urlOnly, urlRefusal } from './logic/issue-source';
 import type { WorkspaceAccess } from './workspace-access';
 
-export type IssueAnswer = { text: string; source: string } | { error: string };
+/** `ref`: a GitHub issue to fetch (URL, owner/repo#N, #N) instead of text. */
+export type IssueAnswer = { text: string; source: string } | { ref: string } | { error: string };
 
 export async function askIssue(workspace: WorkspaceAccess, given: { issueText?: string; issueFile?: string }): Promise<IssueAnswer | undefined> {
   const reader = { read: async (p: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(workspace.absPath(p)))) };
   const ed = vscode.window.activeTextEditor;
   const selection = ed && !ed.selection.isEmpty ? ed.document.getText(ed.selection) : undefined;
   const r = await resolveIssue({ issueText: given.issueText, issueFile: given.issueFile, selection }, reader);
-  if (r) return r.ok ? { text: r.text, source: r.source } : { error: r.message };
+  if (r) return r.ok ? (r.ref ? { ref: r.ref } : { text: r.text, source: r.source }) : { error: r.message };
   const pick = await vscode.window.showQuickPick(
     [
       { label: '$(edit) Type or paste the issue', id: 'input' },
@@ -29,7 +30,7 @@ export async function askIssue(workspace: WorkspaceAccess, given: { issueText?: 
   }
   const text = await vscode.window.showInputBox({
     title: 'Rover: Fix This Issue',
-    prompt: 'Describe the problem (paste the issue text; links are not fetched)',
+    prompt: 'Describe the problem (paste the issue text), or give a GitHub issue: its URL or #N',
     placeHolder: 'e.g. Bulk discount not applied when ordering exactly 10 units',
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -39,7 +40,7 @@ export async function askIssue(workspace: WorkspaceAccess, given: { issueText?: 
   });
   if (text === undefined) return undefined;
   const c = checkIssueText(text, 'input');
-  return c.ok ? { text: c.text, source: 'input' } : { error: c.message };
+  return c.ok ? (c.ref ? { ref: c.ref } : { text: c.text, source: 'input' }) : { error: c.message };
 }
 
 /** '' when the user skips it. */

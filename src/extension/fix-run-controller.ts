@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import * as core from './core-bridge';
 import { withCancellableProgress } from './cancellation';
 import { askFailingTest, askIssue, pickLastRunFailures } from './fix-prompts';
+import type { GitHubController, TakenIssue } from './github-controller';
 import type { ModelClients } from './keys-controller';
 import { failed, isFailure, succeeded, type CommandFailure, type CommandResult } from './logic/command-result';
 import { checkFailingTest } from './logic/issue-source';
@@ -20,6 +21,10 @@ import type { WorkspaceAccess } from './workspace-access';
 
 export interface FixArgs {
   issueText?: string;
+  /** A GitHub issue to fetch: its URL, owner/repo#N or #N (of the origin remote). */
+  issueRef?: string;
+  /** Fix a GitHub issue even when it is closed, locked or has no description (else the user is asked). */
+  anyState?: boolean;
   issueFile?: string;
   failingTest?: string;
   failingTests?: string[];
@@ -36,6 +41,8 @@ export class FixRunController implements vscode.Disposable {
   private lastRun?: RunSummary;
   /** What "Run again" and a review's "Re-run" repeat: the last run's issue and oracle, no prompts. */
   private lastArgs?: FixArgs;
+  /** The GitHub issue of the last run's text, kept for "Run again" (which does not fetch it again). */
+  private lastIssue?: core.IssueFacts;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -45,6 +52,7 @@ export class FixRunController implements vscode.Disposable {
     private readonly index: { current(): Promise<core.WorkspaceIndex> | undefined },
     private readonly review: ReviewController,
     private readonly state: SharedState,
+    private readonly github: Pick<GitHubController, 'takeIssue'>,
   ) {
     this.panel = new RunPanel(extensionUri, (m) => this.onViewMessage(m));
     this.disposables = [
@@ -66,6 +74,11 @@ export class FixRunController implements vscode.Disposable {
   }
 
   private runAgain(): void {
+    const root = this.workspace.trustedFolder();
+    if (this.lastArgs?.issueText && this.lastIssue && typeof root === 'string' && !this.current) {
+      void this.run(root, this.lastArgs.issueText, this.lastArgs.failingTests ?? [], this.lastArgs.candidates, false, this.lastIssue);
+      return;
+    }
     void vscode.commands.executeCommand('rover.fixIssue', this.lastArgs ?? {});
   }
 
@@ -92,16 +105,24 @@ export class FixRunController implements vscode.Disposable {
       void vscode.window.showWarningMessage(message);
       return failed('busy', message);
     }
-    const issue = await askIssue(this.workspace, a);
-    if (!issue) return failed('dismissed', 'No issue given.');
-    if ('error' in issue) {
-      void vscode.window.showWarningMessage(issue.error);
-      return failed('bad-input', issue.error);
+    const asked = a.issueRef ? { ref: a.issueRef } : await askIssue(this.workspace, a);
+    if (!asked) return failed('dismissed', 'No issue given.');
+    if ('error' in asked) {
+      void vscode.window.showWarningMessage(asked.error);
+      return failed('bad-input', asked.error);
     }
+    let gh: TakenIssue | undefined;
+    if ('ref' in asked && asked.ref) {
+      const t = await this.github.takeIssue(root, asked.ref, interactive, a.anyState);
+      if (isFailure(t)) return t;
+      gh = t;
+    }
+    const text = gh ? gh.text : 'text' in asked ? asked.text : '';
     const oracle = await this.oracleTests(a, interactive);
     if (isFailure(oracle)) return oracle;
-    this.lastArgs = { issueText: issue.text, failingTests: oracle.tests, candidates: a.candidates, useLastRunFailures: false };
-    return this.run(root, issue.text, oracle.tests, a.candidates, oracle.fromLastRun);
+    this.lastArgs = { issueText: text, failingTests: oracle.tests, candidates: a.candidates, useLastRunFailures: false };
+    this.lastIssue = gh?.issue;
+    return this.run(root, text, oracle.tests, a.candidates, oracle.fromLastRun, gh?.issue);
   }
 
   /** The failing tests that show the bug: given, typed in, or the last test run's failures (offered). */
@@ -129,10 +150,10 @@ export class FixRunController implements vscode.Disposable {
     return { tests: picked, fromLastRun: picked.length > 0 };
   }
 
-  private async run(root: string, issue: string, failingTests: string[], candidates: number | undefined, fromLastRun: boolean): Promise<CommandResult<RunSummary>> {
+  private async run(root: string, issue: string, failingTests: string[], candidates: number | undefined, fromLastRun: boolean, github?: core.IssueFacts): Promise<CommandResult<RunSummary>> {
     const s = this.workspace.settings();
     const runId = core.runIdFor(issue);
-    this.view = { ...newRunView(runId, issue), ...(s.provider === 'vscode-lm' ? { subscription: true } : {}) };
+    this.view = { ...newRunView(runId, issue), githubIssue: github ? core.shortRef(github.ref) : undefined, ...(s.provider === 'vscode-lm' ? { subscription: true } : {}) };
     this.panel.show(this.view);
     await vscode.commands.executeCommand('setContext', 'rover.hasRun', true);
     const ctrl = new AbortController();
@@ -173,6 +194,7 @@ export class FixRunController implements vscode.Disposable {
               localizeCacheDir: this.workspace.storageDir('localize'),
             });
             this.shareWhatTheSessionLearnt(root, out);
+            this.state.set('githubIssue', github && out.facts ? { runId, root, issue: github, facts: out.facts } : undefined);
             summary = summarize(summary, out, signal.aborted);
           } catch (e) {
             summary = { ...summary, status: signal.aborted ? 'cancelled' : 'error', error: (e as Error).message };
@@ -236,6 +258,7 @@ export class FixRunController implements vscode.Disposable {
     const root = this.workspace.root();
     if (m.type === 'cancel') this.current?.abort();
     else if (m.type === 'rerun' && this.lastArgs) this.runAgain();
+    else if (m.type === 'openPr') void vscode.commands.executeCommand('rover.openPullRequest');
     else if (m.type === 'review') {
       const s = this.review.active;
       if (s && root && !s.isSettled()) void this.review.open(s.runId, s.diff, root);

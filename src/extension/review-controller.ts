@@ -109,6 +109,11 @@ export class ReviewController implements vscode.Disposable {
     return this.session;
   }
 
+  /** The open review, else the last settled one (Open Pull Request reads its decisions). */
+  lastSession(): ReviewSession | undefined {
+    return this.session ?? this.settled;
+  }
+
   snapshot() {
     return (this.session ?? this.settled)?.snapshot() ?? [];
   }

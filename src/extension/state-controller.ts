@@ -14,6 +14,7 @@ export interface StateSources {
   validation: { readonly last: unknown };
   index: { readonly figures: unknown };
   log: { readonly errors: number };
+  github: { snapshot(): object };
 }
 
 export class StateController implements vscode.Disposable {
@@ -26,7 +27,7 @@ export class StateController implements vscode.Disposable {
   }
 
   snapshot() {
-    const { shared, fixRun, testOnSave, testing, review, validation, index, log } = this.sources;
+    const { shared, fixRun, testOnSave, testing, review, validation, index, log, github } = this.sources;
     const suspects = shared.get('suspects');
     return {
       trusted: vscode.workspace.isTrusted,
@@ -41,6 +42,7 @@ export class StateController implements vscode.Disposable {
       lastValidation: validation.last,
       index: index.figures,
       logErrors: log.errors,
+      github: github.snapshot(),
     };
   }
 

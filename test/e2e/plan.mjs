@@ -6,6 +6,7 @@ import * as s4ui from './ui/s4-cancel.mjs';
 import * as s6ui from './ui/s6-suspects.mjs';
 import * as s7ui from './ui/s7-untrusted.mjs';
 import * as s10ui from './ui/s10-tools.mjs';
+import * as s17ui from './ui/s17-github-issue.mjs';
 
 export { Skip } from './lib/skip.mjs';
 
@@ -16,6 +17,7 @@ export const GROUPS = [
   // VS Code auto-confirms dialogs under extensionTestsPath, so a tool's confirmation is not seen here
   { id: 'tools', scenarios: ['s10'], fixture: 'py-inventory', suites: ['s10-lm-tools.cjs'], timeoutMs: 6 * 60_000 },
   { id: 's7', scenarios: ['s7'], fixture: 'py-inventory', suites: ['s7-untrusted.cjs'], trustEnabled: true, timeoutMs: 4 * 60_000 },
+  { id: 'gh', scenarios: ['s17'], fixture: 'py-inventory', suites: ['s17-github.cjs'], timeoutMs: 8 * 60_000 },
 ];
 
-export const UI_SCENARIOS = [s1ui, s2ui, s4ui, s6ui, s7ui, s10ui];
+export const UI_SCENARIOS = [s1ui, s2ui, s4ui, s6ui, s7ui, s10ui, s17ui];

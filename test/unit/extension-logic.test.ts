@@ -44,14 +44,17 @@ describe('issue sources', () => {
     expect(await resolveIssue({ selection: '   ' }, reader)).toBeUndefined();
   });
 
-  it('refuses a pasted issue URL and explains why', () => {
-    const r = checkIssueText('https://github.com/psf/requests/issues/2317', 'input');
+  it('takes a GitHub issue reference as one to fetch; refuses any other link alone and explains why', () => {
+    expect(checkIssueText('https://github.com/psf/requests/issues/2317', 'input')).toMatchObject({ ok: true, ref: 'https://github.com/psf/requests/issues/2317' });
+    expect(checkIssueText(' #17 ', 'input')).toMatchObject({ ok: true, ref: '#17' });
+    const r = checkIssueText('https://bugs.example.org/show_bug.cgi?id=2317', 'input');
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.url).toBe('https://github.com/psf/requests/issues/2317');
-      expect(r.message).toMatch(/does not fetch issues/);
+      expect(r.url).toBe('https://bugs.example.org/show_bug.cgi?id=2317');
+      expect(r.message).toMatch(/does not fetch issues from this link/);
       expect(r.message).toMatch(/paste/);
     }
+    expect(checkIssueText('https://github.com/psf/requests/pull/2318', 'input').ok).toBe(false);
     // a URL inside a real description is fine
     expect(checkIssueText('Crash reported in https://github.com/x/y/issues/1 when saving twice', 'input').ok).toBe(true);
   });

@@ -286,3 +286,27 @@ describe('review session', () => {
     expect(s.accepted()).toBe(0);
   });
 });
+
+describe('the accepted part of a review (what Open Pull Request commits)', () => {
+  it('is the patch with exactly the accepted hunks; git applies it to the original', async () => {
+    const docs = new MemoryDocs();
+    const s = session(docs);
+    await s.reject('/ws/src/m.py', 0);
+    await s.accept('/ws/src/m.py', 1);
+    expect(s.accepted()).toBe(1);
+    expect(s.proposed()).toBe(2);
+    const d = s.acceptedDiff();
+    expect(d).not.toContain('LINE FIVE');
+    expect(d).toContain('+extra after 25');
+    const { applyPatch } = await import('diff');
+    // the accepted diff applied to the original gives the text the editor now holds
+    expect(applyPatch(ORIGINAL, d)).toBe(docs.texts.get('/ws/src/m.py'));
+  });
+
+  it('is empty when nothing was accepted', async () => {
+    const docs = new MemoryDocs();
+    const s = session(docs);
+    await s.rejectAll();
+    expect(s.acceptedDiff()).toBe('');
+  });
+});

@@ -14,6 +14,9 @@ import { createProvider, type ProviderId } from '../../core/llm';
 import { onInterrupt } from '../../core/proc/cancel';
 import { detectRunner } from '../../core/runner/detect';
 import { sweepAtStart } from '../../core/runner/sweep-at-start';
+import { looksLikeIssueRef } from '../../core/github/refs';
+import type { HandOffResult, IssueIntake } from '../../core/github';
+import { checkPrPreconditions, fetchIssueText, openPullRequest } from '../github-issue';
 
 // the editor can run the same session on a chat model VS Code already has, with no key at all
 const IN_EDITOR = ' In VS Code, Fix This Issue can also use a chat model the editor already has (Copilot etc.: "rover.provider": "vscode-lm"), which needs no key.';
@@ -21,7 +24,7 @@ const IN_EDITOR = ' In VS Code, Fix This Issue can also use a chat model the edi
 export const DEFAULT_BUDGET_USD = 1;
 
 const USAGE =
-  'fix --repo DIR --issue FILE|- [--failing TEST ...] [--no-reproduce] [--no-localize] [--no-validate] [--candidates N] [--budget USD] ' +
+  'fix --repo DIR --issue FILE|-|URL|#N [--pr] [--any-state] [--failing TEST ...] [--no-reproduce] [--no-localize] [--no-validate] [--candidates N] [--budget USD] ' +
   '[--test-timeout SECONDS] [--tests-command "argv words"] [--provider anthropic|openai] [--model M] [--base-url URL] [--out patch.diff] [--trajectory t.json] ' +
   '[--predictions out.jsonl --instance-id ID] [--json] [--quiet]';
 
@@ -63,13 +66,17 @@ export async function run(argv: string[]): Promise<number> {
       'instance-id': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      pr: { type: 'boolean' },
+      'any-state': { type: 'boolean' },
     },
     USAGE,
     {
       summary: 'Fixes an issue in one session: a reproduction test when no failing test is given, fault localization, candidate patches, validation of each in a private checkout, the choice. Progress on stderr; the patch on stdout unless --out.',
       options: {
-        repo: 'the repository (a git checkout; it is only read)',
-        issue: 'a file with the issue text, or - for stdin',
+        repo: 'the repository (a git checkout; it is only read, but for the branch --pr makes)',
+        issue: 'a file with the issue text, - for stdin, or a GitHub issue: its URL or #N (of the origin remote; token from GITHUB_TOKEN/GH_TOKEN, none for a public issue)',
+        pr: 'after a validated choice, commit the patch (and the reproduction test) on a branch rover/issue-N-<slug>, push it and open a draft pull request (needs a GitHub --issue and a token)',
+        'any-state': 'fix a GitHub issue even when it is closed, locked or has no description',
         failing: 'a test that fails because of the issue (or comma-separated ids): the oracle instead of a reproduction test',
         'no-reproduce': 'do not write a reproduction test when no failing test is given',
         'no-localize': 'no fault localization: the model searches alone',
@@ -113,8 +120,15 @@ export async function run(argv: string[]): Promise<number> {
   const repo = resolve(values.repo);
   const st = await stat(repo).catch(() => undefined);
   if (!st?.isDirectory()) throw new CliError(`--repo ${values.repo} is not a folder`);
+  const fromGitHub = looksLikeIssueRef(values.issue) && !(await stat(resolve(values.issue)).catch(() => undefined));
+  if (values.pr && !fromGitHub) throw new CliError('--pr needs a GitHub issue: give --issue its URL or #N');
+  if (values.pr) await checkPrPreconditions(repo, values.issue);
   let issue: string;
-  try {
+  let intake: IssueIntake | undefined;
+  if (fromGitHub) {
+    intake = await fetchIssueText(repo, values.issue, !!values['any-state'], (s) => (values.quiet || values.json ? undefined : process.stderr.write(`${s}\n`)));
+    issue = intake.text.text;
+  } else try {
     issue = values.issue === '-' ? await readStdin() : await readFile(resolve(values.issue), 'utf8');
   } catch (e) {
     throw new CliError(`cannot read the issue ${values.issue}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -200,8 +214,20 @@ export async function run(argv: string[]): Promise<number> {
     await mkdir(dirname(resolve(values.predictions)), { recursive: true });
     await appendFile(resolve(values.predictions), JSON.stringify(line) + '\n');
   }
-  if (values.json) process.stdout.write(JSON.stringify(jsonReport(result)) + '\n');
+  let pr: HandOffResult | undefined;
+  let prError: string | undefined;
+  if (values.pr && intake) {
+    try {
+      pr = await openPullRequest(repo, intake, result, log);
+      log(pr.message);
+    } catch (e) {
+      prError = (e as Error).message;
+      log(`rover: ${prError}`);
+    }
+  }
+  if (values.json) process.stdout.write(JSON.stringify({ ...jsonReport(result), ...(values.pr ? { pullRequest: pr && { branch: pr.branch, commit: pr.commit, base: pr.base, number: pr.pr.number, url: pr.pr.url, draft: pr.pr.draft }, pullRequestError: prError } : {}) }) + '\n');
   else if (!values.out && diff) process.stdout.write(diff);
+  if (prError) return 1;
   if (diff) return 0;
   return result.status === 'budget-exhausted' ? 3 : 1;
 }

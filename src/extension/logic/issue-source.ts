@@ -1,10 +1,12 @@
 // Where the issue text of "Fix This Issue" comes from, and what is refused before any work starts.
-// Rover makes no network calls for issue text: a pasted issue URL is answered with a request to paste
-// the issue's text instead (the extension may run offline or against a private tracker).
+// A GitHub issue (its URL, owner/repo#N or #N) is fetched by the GitHub controller; any other link
+// alone is answered with a request to paste the issue's text (Rover reads no other tracker).
+import { looksLikeIssueRef } from '../core-bridge';
 
 export type IssueSource = 'args' | 'file' | 'selection' | 'input';
 
-export type IssueResolution = { ok: true; text: string; source: IssueSource; origin?: string } | { ok: false; message: string; url?: string };
+/** `ref`: the text is a GitHub issue reference to fetch, not issue text. */
+export type IssueResolution = { ok: true; text: string; source: IssueSource; origin?: string; ref?: string } | { ok: false; message: string; url?: string };
 
 export const MAX_ISSUE_CHARS = 200_000;
 const TEXT_EXTS = /\.(md|markdown|mdown|txt|text|rst|adoc|org)$/i;
@@ -19,8 +21,8 @@ export function urlOnly(text: string): string | undefined {
 
 export function urlRefusal(url: string): string {
   return (
-    `Rover does not fetch issues from the web (${url}): it makes no network calls except to your model API, ` +
-    'so private trackers and offline work behave the same. Open the issue, copy its title and description, ' +
+    `Rover does not fetch issues from this link (${url}): it reads GitHub issues (https://github.com/OWNER/REPO/issues/N, ` +
+    'a GitHub Enterprise issue of your origin, or #N) and no other tracker. Open the issue, copy its title and description, ' +
     'and paste that text instead.'
   );
 }
@@ -31,6 +33,7 @@ export function checkIssueText(text: string, source: IssueSource, origin?: strin
     const where = source === 'file' ? ` (${origin} is empty)` : source === 'selection' ? ' (the selection is empty)' : '';
     return { ok: false, message: `The issue text is empty${where}: describe what is wrong and what you expected.` };
   }
+  if (looksLikeIssueRef(t) && !/\/pulls?\/\d+/.test(t)) return { ok: true, text: t, source, origin, ref: t };
   const url = urlOnly(t);
   if (url) return { ok: false, message: urlRefusal(url), url };
   if (t.includes('\u0000')) return { ok: false, message: `${origin ?? 'The issue text'} looks binary, not text; give a Markdown or text file.` };

@@ -2,6 +2,7 @@
 // accept reaches the document. Editor access goes through DocumentPort so this runs without VS Code.
 // A deleted file is one decision: accepting it deletes the file, when its text is still the one the
 // patch deletes.
+import { selectHunks } from '../core-bridge';
 import type { CommandFailure, FailureReason } from './command-result';
 import {
   applyHunks,
@@ -111,6 +112,21 @@ export class ReviewSession {
 
   isSettled(): boolean {
     return this.remaining() === 0;
+  }
+
+  proposed(): number {
+    let n = 0;
+    for (const st of this.files.values()) n += st.hunks.length;
+    return n;
+  }
+
+  /** The accepted hunks as a patch against the code the review started from (a deletion is one decision). */
+  acceptedDiff(): string {
+    const byRel = new Map([...this.files.values()].map((st) => [st.patch.rel, st]));
+    return selectHunks(this.diff, (rel, i) => {
+      const st = byRel.get(rel);
+      return !!st && (st.patch.isDeleted ? st.hunks[0] : st.hunks[i])?.status === 'accepted';
+    });
   }
 
   snapshot(): { file: string; change: FileChange; hunks: { id: number; status: HunkStatus }[] }[] {

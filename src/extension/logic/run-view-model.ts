@@ -35,6 +35,8 @@ export interface RunViewState {
   summary?: string;
   /** Set while the review of the chosen patch is open. */
   reviewOpen?: boolean;
+  /** The GitHub issue the run fixes (e.g. "#7"): the view offers Open Pull Request once the run is done. */
+  githubIssue?: string;
   /** Untrusted workspace, missing key... shown as a banner. */
   notice?: string;
   events: number;
@@ -126,7 +128,7 @@ export function finishRunView(s: RunViewState, status: RunStatus, summary: strin
 }
 
 /** Messages the webview may send; everything else is dropped. */
-export type ViewMessage = { type: 'open'; file: string; line: number } | { type: 'ready' } | { type: 'review' } | { type: 'cancel' } | { type: 'rerun' };
+export type ViewMessage = { type: 'open'; file: string; line: number } | { type: 'ready' } | { type: 'review' } | { type: 'cancel' } | { type: 'rerun' } | { type: 'openPr' };
 
 export function parseViewMessage(m: unknown): ViewMessage | undefined {
   if (!m || typeof m !== 'object') return undefined;
@@ -136,6 +138,7 @@ export function parseViewMessage(m: unknown): ViewMessage | undefined {
     case 'review':
     case 'cancel':
     case 'rerun':
+    case 'openPr':
       return { type: o.type };
     case 'open': {
       if (typeof o.file !== 'string' || !o.file || o.file.length > 4096 || o.file.includes('\0')) return undefined;

@@ -2,7 +2,7 @@
 // (instead of fields of one controller that every feature reaches into). Writers: the Testing view
 // (lastTestResult), a fix session and Localize Fault (coverage, suspects), a fix session
 // (validatingTests). Readers subscribe to onDidChange or read when they need the value.
-import type { LocalizeEntry } from '../core-bridge';
+import type { FixFacts, IssueFacts, LocalizeEntry } from '../core-bridge';
 import type { TestOutcomeSummary } from './test-outcome';
 
 export interface SharedFacts {
@@ -14,6 +14,8 @@ export interface SharedFacts {
   validatingTests: readonly string[];
   /** The last ranking of suspicious code (Localize Fault, or a fix session's SBFL), for the Suspicious Code view. */
   suspects?: { root: string; entries: LocalizeEntry[]; mode: string };
+  /** The GitHub issue the last fix run came from, with what the run established: Open Pull Request hands it over. */
+  githubIssue?: { runId: string; root: string; issue: IssueFacts; facts: FixFacts };
 }
 
 export type FactName = keyof SharedFacts;
