@@ -96,6 +96,7 @@ export async function runBatchJob(data: BatchJobData, ctx: RunJobContext): Promi
   const timer = setTimeout(() => ac.abort(new Error(`the job took over ${data.timeoutS} s`)), data.timeoutS * 1000);
   const onAbort = () => ac.abort(ctx.signal?.reason);
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal?.aborted) onAbort(); // stopped while the sweep ran
   try {
     const r = await runInstance(data.instance, data.mode, {
       root: ctx.root, benchDir: ctx.benchDir ?? data.benchDir, prediction: data.prediction, worktrees: true,
