@@ -7,7 +7,7 @@
 // still collected and a job Redis lost (a restart without persistence) is enqueued again.
 import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { InstanceInputError } from '../eval/instance';
-import type { QueueEvents as BatchEvents, RetryPolicy } from './embedded';
+import { sleep, type QueueEvents as BatchEvents, type RetryPolicy } from './embedded';
 import { runBatchJob, SlotClock, type BatchJobData, type BatchJobResult } from './job';
 import { redactUrl, redisOptions } from './redis-url';
 
@@ -101,10 +101,7 @@ export async function runOnBullmq(jobs: { id: string; data: BatchJobData }[], op
     await events.waitUntilReady();
     for (const j of jobs) await check(j.id, true);
     while (pending.size && !opts.signal.aborted) {
-      await new Promise<void>((res) => {
-        const t = setTimeout(res, opts.reconcileMs ?? 2000);
-        opts.signal.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
-      });
+      await sleep(opts.reconcileMs ?? 2000, opts.signal);
       for (const id of [...pending.keys()]) {
         if (opts.signal.aborted) break;
         await check(id, false).catch(health.error);

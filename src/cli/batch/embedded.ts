@@ -26,10 +26,18 @@ export interface EmbeddedOptions extends RetryPolicy {
   signal: AbortSignal;
 }
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((res) => {
-  const t = setTimeout(res, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
-});
+/** Waits ms, or less when the signal fires; leaves no listener behind either way. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((res) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      res();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** Runs the jobs; resolves when every job finished or the signal fired (running jobs are cancelled). */
 export async function runEmbedded(jobs: { id: string; data: BatchJobData }[], opts: EmbeddedOptions, ev: QueueEvents): Promise<void> {

@@ -1,4 +1,4 @@
-// A real Redis (Debian's redis-server) for the batch tests: on a free loopback port, in a temp
+// A real Redis (Debian's redis-server) for bench:batch and the batch tests: on a free loopback port, in a temp
 // folder, stopped by its process id. `restart` brings it back on the same port and folder (with
 // appendonly the data survives a kill -9, as it would for a team's persistent Redis).
 import { spawn, type ChildProcess } from 'node:child_process';
