@@ -13,6 +13,7 @@ import {
   BATCH_INSTANCES, makeCheckoutCache, readFixtureInstances, slowInstance, startCli, waitFor, writeInstances, type FixtureInstance, type Started,
 } from '../support/batch-fixture';
 import { freePort, startRedis, type RedisServer } from '../../bench/lib/redis-server';
+import { startScriptedServer, type ScriptedTurn } from '../support/scripted-model-server.mjs';
 import { lacks } from '../support/system-deps';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
@@ -163,6 +164,39 @@ describe.skipIf(lacks('redis-server', 'git', 'python3-pytest'))('rover batch on 
     if (!appendonly) expect(b.err()).toMatch(/its job is gone from Redis .*enqueued again/);
     const recs = await readRecords(out);
     expect(Object.values(recs).map((r) => r.result?.outcome.verdict)).toEqual(['resolved', 'resolved', 'resolved']);
+  });
+
+  it.skipIf(lacks('python3-coverage'))('mode fix: the worker writes the patch with its own API key (never in the job) and the batch grades it', async () => {
+    const key = 'sk-ant-worker-only-5550123';
+    const patch = 'inventory/pricing.py\n<<<<<<< SEARCH\n    if quantity > BULK_THRESHOLD:\n=======\n    if quantity >= BULK_THRESHOLD:\n>>>>>>> REPLACE\n';
+    const repro = 'FILE: tests/test_repro.py\n```python\nfrom inventory.pricing import bulk_discount\n\n\ndef test_ten_units_get_the_discount():\n    assert bulk_discount(10, 20.0) == 2.0\n```\n';
+    const script: ScriptedTurn[] = [
+      { when: { systemIncludes: 'reproduces a reported bug' }, text: repro },
+      { when: { toolOffered: 'search_method' }, toolCalls: [{ name: 'search_method', args: { method_name: 'bulk_discount' } }] },
+      { when: { toolOffered: 'report_bug_locations' }, toolCalls: [{ name: 'report_bug_locations', args: { locations: [{ file: 'inventory/pricing.py', method: 'bulk_discount', intended_behavior: '>= threshold' }] } }] },
+      { text: patch, repeat: true },
+    ];
+    const model = await startScriptedServer({ script, expectedKey: key });
+    try {
+      redis = await startRedis();
+      const file = await writeInstances(join(tmp, 'fix.jsonl'), [fixtures.find((f) => f.instance_id === 'inventory-threshold')!]);
+      const w = cli(['worker', '--redis', redis.url, '--root', root], { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: model.url, XDG_CACHE_HOME: join(tmp, 'cache') });
+      const b = cli(['batch', '--instances', file, '--mode', 'fix', '--budget', '0.5', '--redis', redis.url, '--out', join(tmp, 'fix'), '--json'], { ANTHROPIC_API_KEY: '' });
+      expect(await b.exited, `${b.err()}\n${w.err()}`).toBe(0);
+      const summary = JSON.parse(b.out());
+      expect(summary).toMatchObject({ mode: 'fix', done: 1, resolved: 1 });
+      expect(summary.cost_usd).toBeGreaterThan(0);
+      const rec = (await readRecords(join(tmp, 'fix')))['inventory-threshold'];
+      expect(rec.result!.patch).toContain('+    if quantity >= BULK_THRESHOLD:');
+      const c = new IORedis(redis.url);
+      try {
+        for (const k of await c.keys('*')) if ((await c.type(k)) === 'hash') expect(JSON.stringify(await c.hgetall(k))).not.toContain(key);
+      } finally {
+        c.disconnect();
+      }
+    } finally {
+      await model.close();
+    }
   });
 
   it('says so and exits 2 when Redis cannot be reached', async () => {
