@@ -2,10 +2,11 @@
 // made from test/fixtures/py-inventory for the instances in test/fixtures/batch, the way prepare.sh
 // makes the benchmark's; and the built CLI started as a child with its output collected.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { InstanceRecord } from '../../src/cli/batch/store';
 import { join, resolve } from 'node:path';
-import { simpleGit } from 'simple-git';
-import { FIXTURES } from './fixture-repo';
+import { commitAsFixture, FIXTURES } from './fixture-repo';
 
 export const CLI = resolve(__dirname, '../../dist/cli.js');
 export const BATCH_INSTANCES = join(FIXTURES, 'batch', 'instances.jsonl');
@@ -27,13 +28,7 @@ export async function makeCheckoutCache(root: string, ids: string[]): Promise<vo
     const dir = join(root, id);
     await mkdir(dir, { recursive: true });
     await cp(join(FIXTURES, 'py-inventory'), dir, { recursive: true });
-    const git = simpleGit(dir);
-    await git.init();
-    await git.addConfig('user.email', 'fixture@rover.invalid');
-    await git.addConfig('user.name', 'Rover Fixture');
-    await git.addConfig('commit.gpgsign', 'false');
-    await git.add(['-A']);
-    await git.commit('fixture');
+    await commitAsFixture(dir);
   }
 }
 
@@ -68,4 +63,10 @@ export async function waitFor(what: () => boolean, ms: number, why: string): Pro
     if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${why}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The per-instance records of a results folder, by instance id. */
+export async function readRecords(out: string): Promise<Record<string, InstanceRecord>> {
+  const rows = await Promise.all(readdirSync(join(out, 'instances')).map(async (f) => JSON.parse(await readFile(join(out, 'instances', f), 'utf8')) as InstanceRecord));
+  return Object.fromEntries(rows.map((r) => [r.instance_id, r]));
 }

@@ -10,18 +10,16 @@ import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  BATCH_INSTANCES, makeCheckoutCache, readFixtureInstances, slowInstance, startCli, waitFor, writeInstances, type FixtureInstance, type Started,
+  BATCH_INSTANCES, makeCheckoutCache, readRecords, readFixtureInstances, slowInstance, startCli, waitFor, writeInstances, type FixtureInstance, type Started,
 } from '../support/batch-fixture';
 import { freePort, startRedis, type RedisServer } from '../../bench/lib/redis-server';
 import { startScriptedServer, type ScriptedTurn } from '../support/scripted-model-server.mjs';
 import { lacks } from '../support/system-deps';
+import type { InstanceRecord } from '../../src/cli/batch/store';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
-interface Rec { instance_id: string; job_id: string; status: string; attempts: number; result?: { patch: string; worker: { pid: number }; started_at: number; outcome: { verdict: string; validated: boolean; resolved: boolean } } }
-const readRecords = async (out: string): Promise<Record<string, Rec>> => Object.fromEntries(await Promise.all(
-  readdirSync(join(out, 'instances')).map(async (f) => { const r = JSON.parse(await readFile(join(out, 'instances', f), 'utf8')) as Rec; return [r.instance_id, r] as const; })));
-const verdicts = (recs: Record<string, Rec>) => Object.fromEntries(Object.entries(recs).map(([id, r]) => [id, r.result && { verdict: r.result.outcome.verdict, validated: r.result.outcome.validated, resolved: r.result.outcome.resolved, patch: r.result.patch }]));
+const verdicts = (recs: Record<string, InstanceRecord>) => Object.fromEntries(Object.entries(recs).map(([id, r]) => [id, r.result && { verdict: r.result.outcome.verdict, validated: r.result.outcome.validated, resolved: r.result.outcome.resolved, patch: r.result.patch }]));
 const checkoutsLeft = (tmp: string) => { try { return readdirSync(join(tmp, 'rover-worktrees')).filter((d) => !d.startsWith('.')); } catch { return []; } };
 
 describe.skipIf(lacks('redis-server', 'git', 'python3-pytest'))('rover batch on BullMQ with rover worker', () => {

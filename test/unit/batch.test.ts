@@ -10,15 +10,12 @@ import { jobIdFor, SlotClock } from '../../src/cli/batch/job';
 import { redactUrl, redisOptions } from '../../src/cli/batch/redis-url';
 import type { Instance } from '../../bench/lib/swebench';
 import {
-  BATCH_INSTANCES, makeCheckoutCache, readFixtureInstances, slowInstance, startCli, waitFor, writeInstances, type FixtureInstance,
+  BATCH_INSTANCES, makeCheckoutCache, readRecords, readFixtureInstances, slowInstance, startCli, waitFor, writeInstances, type FixtureInstance,
 } from '../support/batch-fixture';
 import { lacks } from '../support/system-deps';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
-interface Rec { instance_id: string; job_id: string; status: string; attempts: number; error?: string; finished_at: string; result?: { outcome: { verdict: string; validated: boolean; resolved: boolean } } }
-const readRecords = async (out: string): Promise<Record<string, Rec>> => Object.fromEntries(await Promise.all(
-  readdirSync(join(out, 'instances')).map(async (f) => { const r = JSON.parse(await readFile(join(out, 'instances', f), 'utf8')) as Rec; return [r.instance_id, r] as const; })));
 
 describe('job ids, queue delay, Redis URLs', () => {
   const inst = { instance_id: 'o__r-1', repo: 'o/r', base_commit: 'abc', problem_statement: 'p', patch: 'diff a', test_patch: '', FAIL_TO_PASS: [], PASS_TO_PASS: [] } as Instance;

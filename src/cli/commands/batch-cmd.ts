@@ -9,14 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CliError, EXIT, parse } from '../args';
 import { onInterrupt } from '../../core/proc/cancel';
-import { EVAL_MODES, type EvalMode } from '../eval/instance';
+import { SELECT_OPTIONS, selectInstances } from '../eval/select';
 import { DEFAULT_QUEUE, lookUpJobs, runOnBullmq } from '../batch/bullmq';
 import { runEmbedded, type QueueEvents } from '../batch/embedded';
 import { jobIdFor, makeJobData, type BatchJobData, type BatchJobResult } from '../batch/job';
 import { startBatchProgress } from '../batch/progress';
 import { probeRedis, redactUrl, redisUrlFrom } from '../batch/redis-url';
 import { BatchStore, summarizeBatch, type BatchManifest, type BatchSummary, type InstanceRecord } from '../batch/store';
-import { loadInstances, loadPredictions } from '../../../bench/lib/swebench';
 
 const USAGE = 'batch --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--concurrency N] --out DIR [--redis URL] [--json]\n       rover batch status|results --out DIR [--redis URL] [--json]';
 
@@ -65,11 +64,7 @@ const nonNegative = (v: string | undefined, flag: string, dflt: number) => {
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'status' || argv[0] === 'results') return report(argv[0], argv.slice(1));
   const { values } = parse(argv, {
-    instances: { type: 'string' },
-    ids: { type: 'string', multiple: true },
-    'ids-file': { type: 'string' },
-    mode: { type: 'string' },
-    patches: { type: 'string' },
+    ...SELECT_OPTIONS,
     concurrency: { type: 'string' },
     out: { type: 'string' },
     redis: { type: 'string' },
@@ -83,29 +78,14 @@ export async function run(argv: string[]): Promise<number> {
     'retry-failed': { type: 'boolean' },
     json: { type: 'boolean' },
   }, USAGE, HELP);
-  if (!values.instances) throw new CliError(`--instances is required\nusage: rover ${USAGE}`);
   if (!values.out) throw new CliError(`--out DIR is required (the results folder; rerun with the same one to resume)\nusage: rover ${USAGE}`);
-  const mode = (values.mode ?? 'gold') as EvalMode;
-  if (!EVAL_MODES.includes(mode)) throw new CliError(`--mode must be gold, patch or fix (got "${values.mode}")`);
-  if (mode === 'patch' && !values.patches) throw new CliError('--mode patch needs --patches FILE (JSON lines of {instance_id, model_patch})');
   const concurrency = positiveInt(values.concurrency, '--concurrency', 1);
   const retry = { attempts: positiveInt(values.attempts, '--attempts', 3), backoffMs: nonNegative(values['backoff-seconds'], '--backoff-seconds', 5) * 1000 };
   const timeoutS = nonNegative(values['job-timeout'], '--job-timeout', 3600) || 3600;
   const budgetUsd = values.budget === undefined ? undefined : nonNegative(values.budget, '--budget', 1);
   const redisUrl = redisUrlFrom(values.redis);
 
-  const instancesFile = resolve(values.instances);
-  const all = await loadInstances(instancesFile).catch((e: Error) => { throw new CliError(e.message); });
-  let ids = (values.ids ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (values['ids-file']) {
-    const text = await readFile(resolve(values['ids-file']), 'utf8').catch((e: Error) => { throw new CliError(`cannot read --ids-file: ${e.message}`); });
-    ids.push(...text.split(/\s+/).filter(Boolean));
-  }
-  if (ids.length === 0) ids = [...all.keys()];
-  ids = [...new Set(ids)];
-  const unknown = ids.filter((i) => !all.has(i));
-  if (unknown.length) throw new CliError(`unknown instance id(s) in ${instancesFile}: ${unknown.join(', ')}`);
-  const preds = values.patches ? await loadPredictions(resolve(values.patches)).catch((e: Error) => { throw new CliError(e.message); }) : undefined;
+  const { instancesFile, all, ids, mode, preds } = await selectInstances(values, USAGE);
   if (preds) {
     const without = ids.filter((i) => !preds.has(i));
     if (without.length) throw new CliError(`--patches has no prediction for: ${without.join(', ')}`);

@@ -8,17 +8,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CliError, parse } from '../args';
 import { evalInstance, loadReferences, runReference, type Reference } from '../eval/instance';
-import { loadInstances, loadPredictions, summarize, type EvalReport, type InstanceOutcome } from '../../../bench/lib/swebench';
+import { SELECT_OPTIONS, selectInstances } from '../eval/select';
+import { summarize, type EvalReport, type InstanceOutcome } from '../../../bench/lib/swebench';
 
 const USAGE = 'eval [--rescore REPORT[,REPORT...] --compare FILE] [--worktrees] --instances FILE [--ids a,b] [--ids-file FILE] --mode gold|patch|fix [--patches preds.jsonl] [--root DIR] [--compare FILE | --no-compare] [--out FILE] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
-    instances: { type: 'string' },
-    ids: { type: 'string', multiple: true },
-    'ids-file': { type: 'string' },
-    mode: { type: 'string' },
-    patches: { type: 'string' },
+    ...SELECT_OPTIONS,
     root: { type: 'string' },
     compare: { type: 'string' },
     'no-compare': { type: 'boolean' },
@@ -28,19 +25,8 @@ export async function run(argv: string[]): Promise<number> {
     worktrees: { type: 'boolean' },
   }, USAGE);
   if (values.rescore) return rescore(values.rescore, values.compare, values.json ?? false, values.out);
-  if (!values.instances) throw new CliError(`--instances is required\nusage: rover ${USAGE}`);
-  const mode = values.mode ?? 'gold';
-  if (mode !== 'gold' && mode !== 'patch' && mode !== 'fix') throw new CliError(`--mode must be gold, patch or fix (got "${mode}")`);
-  if (mode === 'patch' && !values.patches) throw new CliError('--mode patch needs --patches FILE (JSON lines of {instance_id, model_patch})');
-  const instancesFile = resolve(values.instances);
+  const { instancesFile, all, ids, mode, preds } = await selectInstances(values, USAGE);
   const benchDir = dirname(instancesFile);
-  const all = await loadInstances(instancesFile).catch((e: Error) => { throw new CliError(e.message); });
-  let ids = (values.ids ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (values['ids-file']) ids.push(...(await readFile(resolve(values['ids-file']), 'utf8')).split(/\s+/).filter(Boolean));
-  if (ids.length === 0) ids = [...all.keys()];
-  const unknown = ids.filter((i) => !all.has(i));
-  if (unknown.length) throw new CliError(`unknown instance id(s): ${unknown.join(', ')}`);
-  const preds = values.patches ? await loadPredictions(resolve(values.patches)).catch((e: Error) => { throw new CliError(e.message); }) : undefined;
   const root = resolve(values.root ?? process.env.SWEBENCH_ROOT ?? '/tmp/swebench-eval');
   const compareFile = values.compare ? resolve(values.compare) : undefined;
   const refs = compareFile ? await loadReferences(compareFile) : new Map<string, Reference>();
