@@ -137,6 +137,29 @@ describe.skipIf(lacks('git', 'python3-pytest'))('rover batch, embedded queue', (
     expect(again.err()).toMatch(/no-checkout: FAILED after 1 attempt/);
   });
 
+  it('mode patch grades the given predictions; an instance without one is bad input', async () => {
+    const gold = fixtures.find((f) => f.instance_id === 'inventory-threshold')! as FixtureInstance & { patch: string };
+    const wrong = fixtures.find((f) => f.instance_id === 'inventory-wrong-fix')! as FixtureInstance & { patch: string };
+    const preds = await writeInstances(join(tmp, 'preds.jsonl'), [
+      { instance_id: 'inventory-threshold', model_patch: wrong.patch },
+      { instance_id: 'inventory-describe', model_patch: gold.patch },
+    ]);
+    const out = join(tmp, 'patch');
+    const r = startCli(['batch', '--instances', BATCH_INSTANCES, '--mode', 'patch', '--patches', preds, '--ids', 'inventory-threshold,inventory-describe', '--out', out, '--json'], env);
+    expect(await r.exited, r.err()).toBe(0);
+    const recs = await readRecords(out);
+    expect(recs['inventory-threshold'].result?.outcome.verdict).toBe('unresolved');
+    // a patch for another file of the instance: applies, fixes nothing the instance's tests check
+    expect(recs['inventory-describe'].result?.outcome.verdict).toBe('unresolved');
+    expect(recs['inventory-threshold'].job_id).not.toBe(jobIdFor(gold as unknown as Instance, 'gold'));
+    const missing = startCli(['batch', '--instances', BATCH_INSTANCES, '--mode', 'patch', '--patches', preds, '--out', join(tmp, 'patch2')], env);
+    expect(await missing.exited).toBe(2);
+    expect(missing.err()).toMatch(/--patches has no prediction for: inventory-wrong-fix, inventory-stale-patch/);
+    const other = startCli(['batch', '--instances', BATCH_INSTANCES, '--mode', 'gold', '--out', out], env);
+    expect(await other.exited).toBe(2);
+    expect(other.err()).toMatch(/holds a batch in mode patch; use another --out for mode gold/);
+  });
+
   it('names the line of a malformed instances file and loses nothing (exit 2)', async () => {
     const good = (await readFile(BATCH_INSTANCES, 'utf8')).split('\n')[0];
     const bad = join(tmp, 'bad.jsonl');
