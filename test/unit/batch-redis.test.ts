@@ -104,6 +104,26 @@ describe.skipIf(lacks('redis-server', 'git', 'python3-pytest'))('rover batch on 
     expect(res.err()).toMatch(/password: give it with --redis URL or ROVER_REDIS_URL/);
   });
 
+  it('keeps the jobs in Redis when the coordinator is stopped; `batch status` and `batch results` collect them', async () => {
+    redis = await startRedis();
+    const out = join(tmp, 'collect');
+    const b = cli(['batch', '--instances', BATCH_INSTANCES, '--mode', 'gold', '--redis', redis.url, '--out', out]);
+    await waitFor(() => /results in /.test(b.err()), 30_000, 'the batch to enqueue its jobs');
+    await new Promise((r) => setTimeout(r, 500));
+    b.child.kill('SIGINT');
+    expect(await b.exited).toBe(130);
+    expect(b.err()).toMatch(/the queued jobs stay in Redis; workers go on with them/);
+    const w = worker(redis.url);
+    await waitFor(() => (w.err().match(/: (resolved|unresolved|patch-does-not-apply) \(/g) ?? []).length === 4, 90_000, 'the worker to finish the four jobs');
+    const st = cli(['batch', 'status', '--out', out, '--redis', redis.url, '--json']);
+    expect(await st.exited, st.err()).toBe(0);
+    expect(JSON.parse(st.out())).toMatchObject({ done: 0, pending: 4, redis_states: { completed: 4 } });
+    const res = cli(['batch', 'results', '--out', out, '--redis', redis.url]);
+    expect(await res.exited, res.err()).toBe(0);
+    expect(res.out()).toMatch(/instances: 4 {2}done: 4 {2}failed: 0 {2}pending: 0 {2}resolved: 2/);
+    expect((await readFile(join(out, 'predictions.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(4);
+  });
+
   it('runs a duplicate enqueue of the same instances once', async () => {
     redis = await startRedis();
     const w = worker(redis.url);
