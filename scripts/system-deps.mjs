@@ -20,6 +20,7 @@ export const SYSTEM_DEPS = [
   { pkg: 'chromium', for: 'the run view test in a browser and the end-to-end suite', checks: [{ file: '/usr/bin/chromium' }] },
   { pkg: 'libkrb5-dev', for: "building code-server's native modules (end-to-end suite, first run)", checks: [{ file: '/usr/include/gssapi/gssapi.h' }] },
   { pkg: 'bubblewrap', for: 'the sandbox test runs use (the user\'s repository read-only to a test suite)', checks: [['bwrap', '--version']] },
+  { pkg: 'redis-server', for: '`rover batch --redis` / `rover worker` tests (BullMQ on a real Redis)', checks: [['redis-server', '--version']] },
   { pkg: 'build-essential', for: "building code-server's native modules (end-to-end suite, first run)", checks: [['make', '--version'], ['g++', '--version']] },
 ];
 

@@ -26,6 +26,8 @@ export interface Instance {
   cmd?: string[];
   extra_env?: Record<string, string>;
   extra_pythonpath?: string[];
+  /** For a repository REPO_CFG does not know: how to read its test log (with `cmd`). */
+  parser?: Parser;
 }
 
 export async function loadInstances(file: string): Promise<Map<string, Instance>> {
@@ -35,22 +37,48 @@ export async function loadInstances(file: string): Promise<Map<string, Instance>
   } catch (e) {
     throw new Error(`cannot read the instances file ${file}: ${(e as Error).message}`);
   }
-  const rows: Instance[] = [];
-  if (text.trimStart().startsWith('[')) rows.push(...(JSON.parse(text) as Instance[]));
-  else {
+  // [row, where it is named in errors]
+  const rows: [Instance, string][] = [];
+  if (text.trimStart().startsWith('[')) {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(arr)) throw new Error(`${file}: expected a JSON array of instances`);
+    arr.forEach((r, i) => rows.push([r as Instance, `${file}: instance #${i + 1}`]));
+  } else {
     text.split('\n').forEach((l, i) => {
       if (!l.trim()) return;
       try {
-        rows.push(JSON.parse(l) as Instance);
+        rows.push([JSON.parse(l) as Instance, `${file}:${i + 1}`]);
       } catch (e) {
         throw new Error(`${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
       }
     });
   }
   const out = new Map<string, Instance>();
-  for (const r of rows) {
-    for (const k of ['FAIL_TO_PASS', 'PASS_TO_PASS'] as const) if (typeof r[k] === 'string') r[k] = JSON.parse(r[k] as unknown as string);
-    if (!r.instance_id || !r.repo || !r.base_commit) throw new Error(`${file}: an instance lacks instance_id/repo/base_commit`);
+  for (const [r, where] of rows) {
+    if (!r || typeof r !== 'object' || Array.isArray(r)) throw new Error(`${where}: expected an object (one instance per line)`);
+    for (const k of ['FAIL_TO_PASS', 'PASS_TO_PASS'] as const) {
+      if (typeof r[k] === 'string') {
+        try {
+          r[k] = JSON.parse(r[k] as unknown as string);
+        } catch {
+          throw new Error(`${where}: ${k} is a string that is not a JSON list`);
+        }
+      }
+      if (r[k] === undefined) r[k] = [];
+      if (!Array.isArray(r[k]) || r[k].some((t) => typeof t !== 'string')) throw new Error(`${where}: ${k} must be a list of test ids`);
+    }
+    const lacking = (['instance_id', 'repo', 'base_commit'] as const).filter((k) => typeof r[k] !== 'string' || !r[k]);
+    if (lacking.length) throw new Error(`${where}: the instance lacks ${lacking.join(', ')}`);
+    for (const k of ['patch', 'test_patch', 'problem_statement'] as const) {
+      if (r[k] !== undefined && typeof r[k] !== 'string') throw new Error(`${where}: ${k} must be a string`);
+      r[k] ??= '';
+    }
+    if (out.has(r.instance_id)) throw new Error(`${where}: instance ${r.instance_id} appears twice`);
     out.set(r.instance_id, r);
   }
   return out;
@@ -64,7 +92,7 @@ export function testDirectives(inst: Instance): string[] {
   return files.filter((d) => !NON_TEST_EXTS.some((e) => d.endsWith(e)));
 }
 
-type Parser = 'pytest' | 'pytest_options' | 'sympy' | 'mocha_tap';
+export type Parser = 'pytest' | 'pytest_options' | 'sympy' | 'mocha_tap';
 interface RepoCfg {
   cmd: string[];
   env?: Record<string, string>;
@@ -143,8 +171,9 @@ export interface InstanceRun {
 
 /** The runner spec that runs what harness.py runs for this instance. */
 export function instanceRunner(inst: Instance, root: string): InstanceRun {
-  const cfg = REPO_CFG[inst.repo];
-  if (!cfg) throw new Error(`${inst.instance_id}: no test command known for ${inst.repo}`);
+  // a repository the harness does not know brings its own command (and log parser)
+  const cfg: RepoCfg | undefined = REPO_CFG[inst.repo] ?? (inst.cmd?.length ? { cmd: inst.cmd, parser: inst.parser ?? 'pytest' } : undefined);
+  if (!cfg) throw new Error(`${inst.instance_id}: no test command known for ${inst.repo} (give the instance a "cmd")`);
   const py = PYTHONS[inst.python ?? 'debian'];
   if (!py) throw new Error(`${inst.instance_id}: unknown interpreter "${inst.python}"`);
   const command = (inst.cmd ?? cfg.cmd).map((a) => a.replace('{py}', py));
@@ -362,13 +391,13 @@ export async function loadPredictions(file: string): Promise<Map<string, string>
 }
 
 /** The prepared checkout of an instance under `root`, made with the harness's prepare.sh when missing. */
-export async function ensureCheckout(inst: Instance, root: string, benchDir: string): Promise<string> {
+export async function ensureCheckout(inst: Instance, root: string, benchDir: string | undefined): Promise<string> {
   const dir = join(root, inst.instance_id);
   if (existsSync(join(dir, '.git'))) return dir;
-  const prepare = join(benchDir, 'prepare.sh');
-  if (!existsSync(prepare)) throw new Error(`no checkout at ${dir} and no prepare.sh next to the instances file to make one`);
+  const prepare = benchDir ? join(benchDir, 'prepare.sh') : undefined;
+  if (!prepare || !existsSync(prepare)) throw new Error(`no checkout at ${dir} and no prepare.sh${benchDir ? ` in ${benchDir}` : ''} to make one`);
   const args = inst.repo.startsWith('BugsJS/') ? ['--with-js', inst.instance_id] : [inst.instance_id];
-  const r = await runProcess(prepare, args, { cwd: benchDir, env: { ...process.env, SWEBENCH_ROOT: root }, timeoutMs: 30 * 60_000 });
+  const r = await runProcess(prepare, args, { cwd: benchDir!, env: { ...process.env, SWEBENCH_ROOT: root }, timeoutMs: 30 * 60_000 });
   if (r.code !== 0 || !existsSync(join(dir, '.git'))) throw new Error(`prepare.sh ${inst.instance_id} failed: ${(r.stderr || r.stdout).trim().slice(-1500)}`);
   return dir;
 }

@@ -79,6 +79,8 @@ export function attachDashValues(argv: string[], options: Options): string[] {
 const PLACEHOLDER: Record<string, string> = {
   repo: 'DIR', 'cache-dir': 'DIR', top: 'N', 'max-tokens': 'N', 'max-file-kb': 'N', timeout: 'SECONDS', patch: 'FILE', issue: 'FILE',
   tests: 'ID', failing: 'TEST', passing: 'TEST', formula: 'NAME', 'test-path': 'PATH', 'test-command': 'ARGV', command: 'ARG', python: 'PATH', exclude: 'GLOB',
+  instances: 'FILE', ids: 'ID,...', 'ids-file': 'FILE', mode: 'MODE', patches: 'FILE', concurrency: 'N', redis: 'URL', queue: 'NAME', root: 'DIR', bench: 'DIR',
+  attempts: 'N', 'backoff-seconds': 'S', 'job-timeout': 'S', 'stall-seconds': 'S', budget: 'USD',
 };
 
 function wrap(text: string, width = 100): string[] {

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   validate: { summary: 'validate --repo DIR --patch FILE  run the tests before/after a patch', load: () => import('./commands/validate-cmd') },
   eval: { summary: 'eval --instances FILE --mode gold|patch|fix  evaluate on benchmark instances', load: () => import('./commands/eval-cmd') },
   mcp: { summary: 'mcp [--repo DIR]  serve Rover\'s tools over MCP (stdio) to other agents', load: () => import('./commands/mcp-cmd') },
+  batch: { summary: 'batch --instances FILE --mode gold|patch|fix --out DIR [--redis URL]  many instances, resumable; batch status|results', load: () => import('./commands/batch-cmd') },
+  worker: { summary: 'worker --redis URL [--concurrency N]  take batch jobs from a BullMQ queue', load: () => import('./commands/worker-cmd') },
   example: { summary: 'example  index the bundled example repository and run a few searches', load: () => import('./commands/example-cmd') },
 };
 

@@ -17,14 +17,17 @@ export async function makeFixtureRepo(name: string, opts: { git?: boolean; edit?
   const dir = await mkdtemp(join(tmpdir(), `rover-fx-${name.replace(/[^a-z0-9]+/gi, '-')}-`));
   await cp(join(FIXTURES, name), dir, { recursive: true });
   await opts.edit?.(dir);
-  if (opts.git !== false) {
-    const git = simpleGit(dir);
-    await git.init();
-    await git.addConfig('user.email', 'fixture@rover.invalid');
-    await git.addConfig('user.name', 'Rover Fixture');
-    await git.addConfig('commit.gpgsign', 'false');
-    await git.add(['-A']);
-    await git.commit('fixture');
-  }
+  if (opts.git !== false) await commitAsFixture(dir);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Makes the folder a git repository whose one commit holds all of it. */
+export async function commitAsFixture(dir: string): Promise<void> {
+  const git = simpleGit(dir);
+  await git.init();
+  await git.addConfig('user.email', 'fixture@rover.invalid');
+  await git.addConfig('user.name', 'Rover Fixture');
+  await git.addConfig('commit.gpgsign', 'false');
+  await git.add(['-A']);
+  await git.commit('fixture');
 }
