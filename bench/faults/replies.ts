@@ -212,7 +212,7 @@ export async function runReplies(s: Scratch, log: (m: string) => void, opts: { p
     const traj = `${out}.traj.json`;
     const before = repoSnapshot(repo).hash;
     // the replies go to the agent's tool loop: no reproduction turn before it, no test runs after it
-    const args = ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--no-reproduce', '--no-validate', '--provider', c.provider, '--base-url', c.provider === 'openai' ? `${server.url}/v1` : server.url, '--out', out, '--trajectory', traj];
+    const args = ['fix', '--repo', repo, '--issue', join(repo, 'ISSUE.md'), '--no-reproduce', '--no-validate', '--candidates', '1', '--provider', c.provider, '--base-url', c.provider === 'openai' ? `${server.url}/v1` : server.url, '--out', out, '--trajectory', traj];
     const keyEnv = c.provider === 'openai' ? { OPENAI_API_KEY: KEY } : { ANTHROPIC_API_KEY: KEY };
     const run = startCli(args, { ...env, ...keyEnv }, s, undefined, (3 * DEADLINE_S + 60) * 1000);
     const end = await run.done;
