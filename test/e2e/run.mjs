@@ -15,7 +15,7 @@
 //          --save-screenshots DIR (copy this run's scenario screenshots there, e.g. docs/screenshots)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ensureCodeServer, codeServerDir } from './lib/install-code-server.mjs';
 import { run, killAll } from './lib/proc.mjs';
 import { startCodeServer, installExtension, workbenchUrl } from './lib/code-server.mjs';
@@ -279,7 +279,7 @@ function setUserSetting(csrv, key, value) {
 function saveScreenshots() {
   const dir = valueOf('--save-screenshots');
   if (!dir) return;
-  const dest = join(process.cwd(), dir);
+  const dest = resolve(process.cwd(), dir); // an absolute DIR stays absolute
   mkdirSync(dest, { recursive: true });
   const shots = readdirSync(ARTIFACTS).filter((f) => f.endsWith('.png') && !f.startsWith('failure-') && !f.endsWith('-final.png'));
   for (const f of shots) writeFileSync(join(dest, f), readFileSync(join(ARTIFACTS, f)));
